@@ -1,0 +1,49 @@
+# khoithidua: two commands for a new user: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local runs use DEBUG and the embedded SQLite database unless told otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run test venv install migrate demo lint fmt messages clean-db check
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$(PYTHON="$(PYTHON)" ./scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "→ Tạo môi trường ảo bằng $$py"; "$$py" -m venv $(VENV) || exit 1; fi
+	@$(PY) -m pip install --quiet --upgrade pip
+	@echo "→ Cài đặt thư viện"
+	@$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	@mkdir -p var
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	@$(RUN_ENV) $(PY) manage.py load_demo
+
+run: demo
+	@echo "→ Mở http://$(HOST):$(PORT)/ (Ctrl+C để dừng)"
+	@$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@mkdir -p var
+	@$(PY) manage.py makemigrations --check --dry-run -v0 --settings=khoithidua.settings_test
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+fmt: install
+	@$(VENV)/bin/ruff format .
+
+messages: install
+	@DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var -v0
+	@DEBUG=1 $(PY) manage.py compilemessages -l en -v0 --ignore=.venv
+
+clean-db:
+	rm -f var/khoithidua.sqlite3

@@ -1,0 +1,1 @@
+"""Covenants, registration, scoring, award titles, nominations and awards (issue: awards)."""

@@ -1,0 +1,125 @@
+from django.contrib import admin
+
+from .models import (
+    AuditEvent,
+    Bloc,
+    BlocYear,
+    LeadershipTerm,
+    Membership,
+    Organizer,
+    RoleAssignment,
+    RotationSlot,
+    Unit,
+    UnitEvent,
+    UnitName,
+)
+
+
+@admin.register(Organizer)
+class OrganizerAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "province", "merged_into"]
+    list_filter = ["level"]
+    search_fields = ["name", "code", "province"]
+
+
+class UnitNameInline(admin.TabularInline):
+    model = UnitName
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "organizer", "merged_into", "archived_at"]
+    list_filter = ["organizer"]
+    search_fields = ["name", "code", "short_name"]
+    list_select_related = ["organizer", "merged_into"]
+    raw_id_fields = ["merged_into", "split_from"]
+    inlines = [UnitNameInline]
+
+
+@admin.register(UnitEvent)
+class UnitEventAdmin(admin.ModelAdmin):
+    list_display = ["unit", "kind", "effective_date", "other_unit"]
+    list_filter = ["kind"]
+    raw_id_fields = ["unit", "other_unit"]
+
+
+class RotationSlotInline(admin.TabularInline):
+    model = RotationSlot
+    extra = 0
+    raw_id_fields = ["unit"]
+
+
+@admin.register(Bloc)
+class BlocAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "organizer", "kind", "level", "archived_at"]
+    list_filter = ["level", "kind", "organizer"]
+    search_fields = ["name", "code"]
+    list_select_related = ["organizer"]
+    inlines = [RotationSlotInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["unit"]
+
+
+class LeadershipTermInline(admin.TabularInline):
+    model = LeadershipTerm
+    extra = 0
+    raw_id_fields = ["unit", "proposed_unit"]
+    exclude = ["decided_by"]
+
+
+@admin.register(BlocYear)
+class BlocYearAdmin(admin.ModelAdmin):
+    list_display = ["bloc", "year", "plan_reference", "archived_at"]
+    list_filter = ["year"]
+    search_fields = ["bloc__name"]
+    list_select_related = ["bloc"]
+    inlines = [LeadershipTermInline, MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["unit", "bloc_year", "joined_on", "left_on"]
+    raw_id_fields = ["unit", "bloc_year"]
+    list_select_related = ["unit", "bloc_year__bloc"]
+
+
+@admin.register(LeadershipTerm)
+class LeadershipTermAdmin(admin.ModelAdmin):
+    list_display = ["bloc_year", "role", "unit", "method", "status"]
+    list_filter = ["role", "method", "status"]
+    raw_id_fields = ["unit", "proposed_unit", "bloc_year"]
+    list_select_related = ["unit", "bloc_year__bloc"]
+
+
+@admin.register(RotationSlot)
+class RotationSlotAdmin(admin.ModelAdmin):
+    list_display = ["bloc", "position", "unit"]
+    raw_id_fields = ["unit"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "organizer", "bloc", "unit"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "bloc", "unit"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "summary"]
+    list_filter = ["action"]
+    search_fields = ["summary", "object_id"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

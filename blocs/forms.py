@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Bloc, BlocYear, LeadershipTerm, Membership, Organizer, Unit
+
+
+class StrippedCharsMixin:
+    """Reject control characters (they end up in PDFs and spreadsheets)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and any(
+                (ord(c) < 32 and c not in "\r\n\t") or 0x7F <= ord(c) < 0xA0 for c in value
+            ):
+                self.add_error(name, _("Không được chứa ký tự điều khiển."))
+            elif isinstance(value, str) and value.lstrip().startswith(("=", "+", "@")):
+                self.add_error(name, _("Không được bắt đầu bằng =, + hoặc @."))
+        return cleaned
+
+
+class UnitForm(StrippedCharsMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["organizer", "code", "name", "short_name", "head_title"]
+
+    def __init__(self, *args, organizers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = organizers if organizers is not None else Organizer.objects.none()
+        if self.instance.pk:
+            # The name changes through "đổi tên" (with an effective date), not here.
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = _("Đổi tên bằng chức năng «Đổi tên» để giữ lịch sử.")
+            self.fields["organizer"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        organizer, code = cleaned.get("organizer"), cleaned.get("code")
+        if organizer and code:
+            clash = Unit.objects.filter(organizer=organizer, code=code).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("code", _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": code})
+        return cleaned
+
+
+class UnitRenameForm(StrippedCharsMixin, forms.Form):
+    new_name = forms.CharField(label=_("Tên mới"), max_length=255)
+    new_short_name = forms.CharField(label=_("Tên viết tắt mới"), max_length=80, required=False)
+    effective_date = forms.DateField(
+        label=_("Ngày hiệu lực"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    basis = forms.CharField(
+        label=_("Căn cứ"), max_length=255, required=False,
+        help_text=_("Ví dụ: Quyết định số …/QĐ-UBND ngày …"),
+    )
+
+
+class UnitMergeForm(StrippedCharsMixin, forms.Form):
+    into = forms.ModelChoiceField(label=_("Hợp nhất vào đơn vị"), queryset=Unit.objects.none())
+    effective_date = forms.DateField(
+        label=_("Ngày hiệu lực"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            Unit.objects.active().filter(organizer__in=unit.organizer.merged_from.all() | Organizer.objects.filter(pk=unit.organizer_id))
+            .exclude(pk=unit.pk)
+            .order_by("name")
+        )
+
+
+class BlocForm(StrippedCharsMixin, forms.ModelForm):
+    class Meta:
+        model = Bloc
+        fields = [
+            "organizer", "code", "name", "short_name", "kind", "level", "description",
+            "quorum_numerator", "quorum_denominator", "quorum_basis", "rotation_policy", "predecessor",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organizers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = organizers if organizers is not None else Organizer.objects.none()
+        self.fields["predecessor"].queryset = Bloc.objects.filter(
+            organizer__in=self.fields["organizer"].queryset
+        ).exclude(pk=self.instance.pk or 0)
+        if self.instance.pk:
+            self.fields["organizer"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        num, den = cleaned.get("quorum_numerator"), cleaned.get("quorum_denominator")
+        if num is not None and den is not None:
+            if den < 1 or num < 1:
+                self.add_error("quorum_numerator", _("Tử số và mẫu số phải lớn hơn 0."))
+            elif num > den:
+                self.add_error("quorum_numerator", _("Túc số không được vượt quá toàn bộ thành viên (tử số ≤ mẫu số)."))
+        organizer, code = cleaned.get("organizer"), cleaned.get("code")
+        if organizer and code:
+            if Bloc.objects.filter(organizer=organizer, code=code).exclude(pk=self.instance.pk).exists():
+                self.add_error("code", _("Mã khối «%(code)s» đã được dùng.") % {"code": code})
+        return cleaned
+
+
+class BlocYearForm(StrippedCharsMixin, forms.ModelForm):
+    copy_members = forms.BooleanField(
+        label=_("Sao chép thành viên từ năm trước"), required=False, initial=True
+    )
+
+    class Meta:
+        model = BlocYear
+        fields = ["year", "plan_reference", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, bloc: Bloc, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bloc = bloc
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            del self.fields["copy_members"]
+        else:
+            last = bloc.years.order_by("-year").values_list("year", flat=True).first()
+            self.fields["year"].initial = (last + 1) if last else dt.date.today().year
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year < 1945 or year > 2200:
+            raise ValidationError(_("Năm không hợp lệ."))
+        if not self.instance.pk and BlocYear.objects.filter(bloc=self.bloc, year=year).exists():
+            raise ValidationError(_("Khối đã có năm thi đua %(year)s.") % {"year": year})
+        return year
+
+
+class MembershipAddForm(StrippedCharsMixin, forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    joined_on = forms.DateField(
+        label=_("Tham gia từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Để trống nếu tham gia cả năm."),
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bloc_year = bloc_year
+        self.fields["unit"].queryset = (
+            Unit.objects.active()
+            .filter(organizer_id=bloc_year.bloc.organizer_id)
+            .exclude(memberships__bloc_year=bloc_year)
+            .order_by("name")
+        )
+
+    def clean_joined_on(self):
+        value = self.cleaned_data.get("joined_on")
+        if value and value.year != self.bloc_year.year:
+            raise ValidationError(_("Ngày phải nằm trong năm %(year)s.") % {"year": self.bloc_year.year})
+        return value
+
+
+class LeadershipForm(StrippedCharsMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Vai trò"), choices=LeadershipTerm.Role.choices)
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    method = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=[
+            (LeadershipTerm.Method.APPOINTED, _("Phân công")),
+            (LeadershipTerm.Method.ROTATION, _("Luân phiên theo kế hoạch")),
+        ],
+        initial=LeadershipTerm.Method.APPOINTED,
+    )
+    reason = forms.CharField(
+        label=_("Lý do / căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi chọn khác với đề xuất luân phiên."),
+    )
+
+    def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bloc_year = bloc_year
+        self.fields["unit"].queryset = Unit.objects.filter(
+            memberships__bloc_year=bloc_year
+        ).order_by("name")
+
+
+class RotationForm(forms.Form):
+    """The rotation order as a list of unit ids, one select per position."""
+
+    def __init__(self, *args, bloc: Bloc, units, current: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        choices = [("", "—")] + [(u.pk, u.name) for u in self.units]
+        for i in range(len(self.units)):
+            self.fields[f"pos_{i + 1}"] = forms.TypedChoiceField(
+                label=_("Thứ %(n)s") % {"n": i + 1},
+                choices=choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                initial=current[i] if i < len(current) else None,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        ids = [v for k, v in sorted(cleaned.items(), key=lambda kv: int(kv[0][4:])) if v]
+        if len(ids) != len(set(ids)):
+            raise ValidationError(_("Mỗi đơn vị chỉ được xuất hiện một lần trong thứ tự luân phiên."))
+        by_id = {u.pk: u for u in self.units}
+        cleaned["ordered_units"] = [by_id[i] for i in ids]
+        return cleaned
+
+
+class MembershipDatesForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["joined_on", "left_on", "note"]
+        widgets = {
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+            "left_on": forms.DateInput(attrs={"type": "date"}),
+        }

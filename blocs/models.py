@@ -1,0 +1,556 @@
+"""The bloc registry: organizers, units and their lineage, blocs, years, members, leaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+class Level(models.TextChoices):
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh")
+    DISTRICT = "district", _("Huyện")
+
+
+class Organizer(models.Model):
+    """Who organizes blocs: a province (via its Sở Nội vụ) or the central council."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên cơ quan tổ chức"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
+    province = models.CharField(
+        _("tỉnh, thành phố"), max_length=100, blank=True, help_text=_("Để trống với cấp Trung ương.")
+    )
+    place_name = models.CharField(
+        _("địa danh ghi trên văn bản"), max_length=100, help_text=_("Ví dụ: Bắc Ninh, Hà Nội.")
+    )
+    office_name = models.CharField(
+        _("cơ quan thường trực thi đua"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: Sở Nội vụ tỉnh Bắc Ninh."),
+    )
+    proposal_deadline_day = models.PositiveSmallIntegerField(
+        _("hạn gửi tờ trình: ngày"), default=10
+    )
+    proposal_deadline_month = models.PositiveSmallIntegerField(
+        _("hạn gửi tờ trình: tháng"), default=12
+    )
+    proposal_deadline_basis = models.CharField(
+        _("căn cứ hạn gửi tờ trình"), max_length=200, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_on = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cơ quan tổ chức")
+        verbose_name_plural = _("cơ quan tổ chức")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposal_deadline_day__gte=1, proposal_deadline_day__lte=31)
+                & Q(proposal_deadline_month__gte=1, proposal_deadline_month__lte=12),
+                name="organizer_deadline_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def with_names(self):
+        return self.prefetch_related("former_names")
+
+
+class Unit(models.Model):
+    """A member agency (đơn vị thành viên). Its current name lives here, older names in UnitName."""
+
+    organizer = models.ForeignKey(
+        Organizer, verbose_name=_("cơ quan tổ chức"), on_delete=models.PROTECT, related_name="units"
+    )
+    code = models.SlugField(_("mã đơn vị"), max_length=60)
+    name = models.CharField(_("tên hiện nay"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
+    head_title = models.CharField(
+        _("chức danh thủ trưởng"), max_length=120, blank=True, help_text=_("Ví dụ: Chánh Thanh tra.")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("hợp nhất vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_on = models.DateField(_("ngày hợp nhất"), null=True, blank=True)
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("tách ra từ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="split_into",
+    )
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "code"], name="unit_code_unique"),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(merged_on__isnull=False),
+                name="unit_merge_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="unit_not_merged_into_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def name_on(self, date: dt.date) -> str:
+        """The name the unit had on `date`. Uses prefetched former_names when present."""
+        for former in sorted(self.former_names.all(), key=lambda f: f.valid_until):
+            if date < former.valid_until and (former.valid_from is None or date >= former.valid_from):
+                return former.name
+        return self.name
+
+    def name_in_year(self, year: int) -> str:
+        return self.name_on(year_reference_date(year))
+
+
+def year_reference_date(year: int) -> dt.date:
+    """The day whose names a year shows: its last day, or today for the running year."""
+    return min(dt.date(year, 12, 31), max(today(), dt.date(year, 1, 1)))
+
+
+class UnitName(models.Model):
+    """A name a unit had before a rename, valid until (not including) `valid_until`."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(_("tên cũ"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt cũ"), max_length=80, blank=True)
+    valid_from = models.DateField(_("dùng từ ngày"), null=True, blank=True)
+    valid_until = models.DateField(_("dùng đến trước ngày"))
+
+    class Meta:
+        verbose_name = _("tên cũ của đơn vị")
+        verbose_name_plural = _("tên cũ của đơn vị")
+        ordering = ["unit", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_until"], name="unitname_unique_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
+
+
+class UnitEvent(models.Model):
+    """The lineage of a unit: created, renamed, merged, split, archived, with effective date."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Thành lập / đưa vào danh mục")
+        RENAMED = "renamed", _("Đổi tên")
+        MERGED = "merged", _("Hợp nhất vào đơn vị khác")
+        ABSORBED = "absorbed", _("Tiếp nhận đơn vị hợp nhất")
+        SPLIT = "split", _("Tách ra từ đơn vị khác")
+        ARCHIVED = "archived", _("Lưu trữ")
+        RESTORED = "restored", _("Khôi phục")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("loại sự kiện"), max_length=12, choices=Kind.choices)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    other_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    old_name = models.CharField(_("tên trước"), max_length=255, blank=True)
+    new_name = models.CharField(_("tên sau"), max_length=255, blank=True)
+    basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lịch sử đơn vị")
+        verbose_name_plural = _("lịch sử đơn vị")
+        ordering = ["effective_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
+
+
+class Bloc(models.Model):
+    """A khối or cụm thi đua, with its per-bloc rules."""
+
+    class Kind(models.TextChoices):
+        KHOI = "khoi", _("Khối thi đua")
+        CUM = "cum", _("Cụm thi đua")
+
+    class RotationPolicy(models.TextChoices):
+        DEPUTY_PROMOTED = "deputy_promoted", _("Khối phó năm trước lên Khối trưởng")
+        ORDER = "order", _("Lần lượt theo thứ tự luân phiên")
+
+    organizer = models.ForeignKey(
+        Organizer, verbose_name=_("cơ quan tổ chức"), on_delete=models.PROTECT, related_name="blocs"
+    )
+    code = models.SlugField(_("mã khối"), max_length=60)
+    name = models.CharField(_("tên khối"), max_length=255)
+    short_name = models.CharField(
+        _("ký hiệu viết tắt"), max_length=30, blank=True, help_text=_("Dùng trong số văn bản, ví dụ KNC.")
+    )
+    kind = models.CharField(_("loại"), max_length=4, choices=Kind.choices, default=Kind.KHOI)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
+    description = models.TextField(_("ghi chú"), blank=True)
+    quorum_numerator = models.PositiveSmallIntegerField(_("túc số: tử số"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("túc số: mẫu số"), default=3)
+    quorum_basis = models.CharField(
+        _("căn cứ túc số"), max_length=255, blank=True, default="Quy chế hoạt động của Khối"
+    )
+    rotation_policy = models.CharField(
+        _("cách luân phiên"),
+        max_length=20,
+        choices=RotationPolicy.choices,
+        default=RotationPolicy.DEPUTY_PROMOTED,
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("khối tiền thân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text=_("Khi khối được tổ chức lại, khối mới nối tiếp lịch sử của khối cũ."),
+    )
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khối thi đua")
+        verbose_name_plural = _("khối thi đua")
+        ordering = ["organizer__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "code"], name="bloc_code_unique"),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gte=1)
+                & Q(quorum_numerator__gte=1)
+                & Q(quorum_numerator__lte=models.F("quorum_denominator")),
+                name="bloc_quorum_fraction_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def leader_label(self) -> str:
+        return str(_("Cụm trưởng") if self.kind == self.Kind.CUM else _("Khối trưởng"))
+
+    @property
+    def deputy_label(self) -> str:
+        return str(_("Cụm phó") if self.kind == self.Kind.CUM else _("Khối phó"))
+
+    def quorum_needed(self, member_count: int) -> int:
+        """Smallest number of present units that reaches the quorum fraction."""
+        num, den = self.quorum_numerator, self.quorum_denominator
+        return -(-member_count * num // den)  # ceil
+
+
+class BlocYearQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class BlocYear(models.Model):
+    """A bloc's year (năm thi đua). Members, leaders and everything yearly hang off it."""
+
+    bloc = models.ForeignKey(
+        Bloc, verbose_name=_("khối thi đua"), on_delete=models.PROTECT, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    plan_reference = models.CharField(
+        _("kế hoạch"), max_length=255, blank=True, help_text=_("Ví dụ: Kế hoạch số 238/KH-KNC ngày 02/3/2022")
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlocYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("năm thi đua")
+        verbose_name_plural = _("năm thi đua")
+        ordering = ["bloc", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "year"], name="blocyear_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945) & Q(year__lte=2200), name="blocyear_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc} – {self.year}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def reference_date(self) -> dt.date:
+        return year_reference_date(self.year)
+
+    def term(self, role: str) -> LeadershipTerm | None:
+        """The leadership term for a role; uses prefetched `terms` when present."""
+        for term in self.terms.all():
+            if term.role == role:
+                return term
+        return None
+
+    @property
+    def leader_term(self) -> LeadershipTerm | None:
+        return self.term(LeadershipTerm.Role.LEADER)
+
+    @property
+    def deputy_term(self) -> LeadershipTerm | None:
+        return self.term(LeadershipTerm.Role.DEPUTY)
+
+
+class Membership(models.Model):
+    """A unit's membership of a bloc in one year, optionally for part of the year."""
+
+    bloc_year = models.ForeignKey(
+        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    joined_on = models.DateField(_("tham gia từ ngày"), null=True, blank=True)
+    left_on = models.DateField(_("rời khối ngày"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("đơn vị thành viên")
+        verbose_name_plural = _("đơn vị thành viên")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "unit"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(joined_on__isnull=True)
+                | Q(left_on__isnull=True)
+                | Q(joined_on__lte=models.F("left_on")),
+                name="membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.bloc_year}"
+
+    def clean(self):
+        if self.joined_on and self.left_on and self.joined_on > self.left_on:
+            raise ValidationError({"left_on": _("Ngày rời khối phải sau ngày tham gia.")})
+        year = self.bloc_year.year if self.bloc_year_id else None
+        for field in ("joined_on", "left_on"):
+            value = getattr(self, field)
+            if year and value and value.year != year:
+                raise ValidationError({field: _("Ngày phải nằm trong năm %(year)s.") % {"year": year}})
+
+    def active_on(self, date: dt.date) -> bool:
+        return (self.joined_on is None or self.joined_on <= date) and (
+            self.left_on is None or date <= self.left_on
+        )
+
+
+class LeadershipTerm(models.Model):
+    """The leader (Khối trưởng) or deputy (Khối phó) unit of a bloc-year."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Khối trưởng")
+        DEPUTY = "deputy", _("Khối phó")
+
+    class Method(models.TextChoices):
+        ROTATION = "rotation", _("Luân phiên theo kế hoạch")
+        APPOINTED = "appointed", _("Phân công")
+        OVERRIDE = "override", _("Điều chỉnh khác đề xuất luân phiên")
+        ELECTED = "elected", _("Bầu tại hội nghị")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        CONFIRMED = "confirmed", _("Đã xác nhận")
+
+    bloc_year = models.ForeignKey(
+        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="terms"
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="leadership_terms"
+    )
+    method = models.CharField(_("hình thức"), max_length=10, choices=Method.choices)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("lý do / căn cứ"), blank=True)
+    proposed_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị được đề xuất luân phiên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    elected_at_label = models.CharField(_("bầu tại"), max_length=255, blank=True)
+    elected_at_url = models.CharField(max_length=255, blank=True)
+    elected_on = models.DateField(_("ngày bầu"), null=True, blank=True)
+    starts_on = models.DateField(_("từ ngày"), null=True, blank=True)
+    ends_on = models.DateField(_("đến ngày"), null=True, blank=True)
+    rotating_flag_handed_over = models.BooleanField(_("đã bàn giao Cờ luân lưu"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Khối trưởng / Khối phó")
+        verbose_name_plural = _("Khối trưởng / Khối phó")
+        ordering = ["bloc_year", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "role"], name="term_one_per_role"),
+            models.CheckConstraint(
+                condition=~Q(method="override") | ~Q(reason=""), name="term_override_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.bloc_year}: {self.unit}"
+
+    def role_label(self) -> str:
+        bloc = self.bloc_year.bloc
+        return bloc.leader_label if self.role == self.Role.LEADER else bloc.deputy_label
+
+    def source_label(self) -> str:
+        if self.method == self.Method.ELECTED:
+            label = _("Bầu tại %(meeting)s") % {"meeting": self.elected_at_label or _("hội nghị")}
+            return str(label)
+        if self.status == self.Status.PROPOSED:
+            return str(_("Đề xuất (luân phiên)"))
+        return str(self.get_method_display())
+
+
+class RotationSlot(models.Model):
+    """One position in a bloc's rotation order."""
+
+    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="rotation_slots")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+
+    class Meta:
+        verbose_name = _("thứ tự luân phiên")
+        verbose_name_plural = _("thứ tự luân phiên")
+        ordering = ["bloc", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "position"], name="rotation_position_unique"),
+            models.UniqueConstraint(fields=["bloc", "unit"], name="rotation_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.unit}"
+
+
+class RoleAssignment(models.Model):
+    """What a user may do: office staff of an organizer, secretary of a bloc, delegate of a unit."""
+
+    class Role(models.TextChoices):
+        OFFICE = "office", _("Cán bộ Ban Thi đua – Khen thưởng")
+        SECRETARY = "secretary", _("Thư ký khối")
+        DELEGATE = "delegate", _("Đại biểu đơn vị")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices)
+    organizer = models.ForeignKey(
+        Organizer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bloc = models.ForeignKey(Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="office", organizer__isnull=False, bloc__isnull=True, unit__isnull=True)
+                    | Q(role="secretary", organizer__isnull=True, bloc__isnull=False, unit__isnull=True)
+                    | Q(role="delegate", organizer__isnull=True, bloc__isnull=True, unit__isnull=False)
+                ),
+                name="roleassignment_scope_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organizer"], condition=Q(role="office"), name="roleassignment_office_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "bloc"], condition=Q(role="secretary"), name="roleassignment_secretary_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit"], condition=Q(role="delegate"), name="roleassignment_delegate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organizer or self.bloc or self.unit
+        return f"{self.user} – {self.get_role_display()} – {scope}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what and when. Never holds ballot contents."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("hành động"), max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=40)
+    summary = models.CharField(_("nội dung"), max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nhật ký thao tác")
+        verbose_name_plural = _("nhật ký thao tác")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.summary}"

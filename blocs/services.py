@@ -1,0 +1,399 @@
+"""Operations over several registry objects. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    AuditEvent,
+    Bloc,
+    BlocYear,
+    LeadershipTerm,
+    Membership,
+    RotationSlot,
+    Unit,
+    UnitEvent,
+    UnitName,
+)
+
+
+def audit(*, actor, action: str, obj, summary: str, data: dict | None = None) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:500],
+        data=data or {},
+    )
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_rename(
+    *, unit: Unit, new_name: str, new_short_name: str = "", effective_date: dt.date, basis: str = "", actor=None
+) -> Unit:
+    """Rename from `effective_date`: the old name stays valid for every earlier date."""
+    new_name = new_name.strip()
+    if not new_name:
+        raise ValidationError({"new_name": "Tên mới không được để trống."})
+    if new_name == unit.name:
+        raise ValidationError({"new_name": "Tên mới trùng với tên hiện nay."})
+    last = unit.former_names.order_by("-valid_until").first()
+    if last and effective_date <= last.valid_until:
+        raise ValidationError(
+            {
+                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước (%s)."
+                % last.valid_until.strftime("%d/%m/%Y")
+            }
+        )
+    UnitName.objects.create(
+        unit=unit,
+        name=unit.name,
+        short_name=unit.short_name,
+        valid_from=last.valid_until if last else None,
+        valid_until=effective_date,
+    )
+    old = unit.name
+    unit.name = new_name
+    unit.short_name = new_short_name.strip() or unit.short_name
+    unit.save(update_fields=["name", "short_name"])
+    UnitEvent.objects.create(
+        unit=unit,
+        kind=UnitEvent.Kind.RENAMED,
+        effective_date=effective_date,
+        old_name=old,
+        new_name=new_name,
+        basis=basis,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit(actor=actor, action="unit.rename", obj=unit, summary=f"Đổi tên «{old}» thành «{new_name}»")
+    return unit
+
+
+@transaction.atomic
+def unit_merge(*, unit: Unit, into: Unit, effective_date: dt.date, basis: str = "", actor=None) -> Unit:
+    """Merge `unit` into `into` from `effective_date`. The merged unit is archived, not deleted."""
+    if unit.pk == into.pk:
+        raise ValidationError({"into": "Không thể hợp nhất đơn vị vào chính nó."})
+    if unit.merged_into_id:
+        raise ValidationError({"into": "Đơn vị này đã được hợp nhất trước đó."})
+    if into.merged_into_id:
+        raise ValidationError({"into": "Đơn vị tiếp nhận đã bị hợp nhất vào đơn vị khác."})
+    if unit.organizer_id != into.organizer_id and not into.organizer.merged_from.filter(
+        pk=unit.organizer_id
+    ).exists():
+        raise ValidationError({"into": "Đơn vị tiếp nhận phải thuộc cùng cơ quan tổ chức."})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    unit.merged_into = into
+    unit.merged_on = effective_date
+    unit.archived_at = unit.archived_at or timezone.now()
+    unit.save(update_fields=["merged_into", "merged_on", "archived_at"])
+    UnitEvent.objects.create(
+        unit=unit, kind=UnitEvent.Kind.MERGED, effective_date=effective_date, other_unit=into,
+        basis=basis, recorded_by=user,
+    )
+    UnitEvent.objects.create(
+        unit=into, kind=UnitEvent.Kind.ABSORBED, effective_date=effective_date, other_unit=unit,
+        basis=basis, recorded_by=user,
+    )
+    # Memberships after the merge date move to the receiving unit.
+    for membership in Membership.objects.filter(unit=unit, bloc_year__year__gt=effective_date.year):
+        if Membership.objects.filter(bloc_year=membership.bloc_year, unit=into).exists():
+            membership.delete()
+        else:
+            membership.unit = into
+            membership.save(update_fields=["unit"])
+    audit(actor=actor, action="unit.merge", obj=unit, summary=f"Hợp nhất «{unit.name}» vào «{into.name}»")
+    return unit
+
+
+def unit_lineage(unit: Unit) -> list[Unit]:
+    """The unit and every unit merged into it, transitively (for awards across mergers)."""
+    seen = {unit.pk: unit}
+    frontier = [unit.pk]
+    while frontier:
+        found = list(Unit.objects.filter(merged_into_id__in=frontier))
+        frontier = [u.pk for u in found if u.pk not in seen]
+        seen.update({u.pk: u for u in found})
+    return list(seen.values())
+
+
+@transaction.atomic
+def unit_set_archived(*, unit: Unit, archived: bool, actor=None) -> Unit:
+    unit.archived_at = timezone.now() if archived else None
+    unit.save(update_fields=["archived_at"])
+    UnitEvent.objects.create(
+        unit=unit,
+        kind=UnitEvent.Kind.ARCHIVED if archived else UnitEvent.Kind.RESTORED,
+        effective_date=timezone.localdate(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit(actor=actor, action="unit.archive" if archived else "unit.restore", obj=unit, summary=unit.name)
+    return unit
+
+
+# --- blocs and years ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bloc_set_archived(*, bloc: Bloc, archived: bool, actor=None) -> Bloc:
+    bloc.archived_at = timezone.now() if archived else None
+    bloc.save(update_fields=["archived_at"])
+    audit(actor=actor, action="bloc.archive" if archived else "bloc.restore", obj=bloc, summary=bloc.name)
+    return bloc
+
+
+@transaction.atomic
+def bloc_year_create(*, bloc: Bloc, year: int, copy_members: bool = True, plan_reference: str = "", actor=None) -> BlocYear:
+    """Open a new year. Members are copied from the latest earlier year (skipping merged units)."""
+    if BlocYear.objects.filter(bloc=bloc, year=year).exists():
+        raise ValidationError({"year": f"Khối đã có năm thi đua {year}."})
+    bloc_year = BlocYear.objects.create(bloc=bloc, year=year, plan_reference=plan_reference)
+    if copy_members:
+        previous = BlocYear.objects.filter(bloc=bloc, year__lt=year).order_by("-year").first()
+        if previous:
+            start = dt.date(year, 1, 1)
+            units = []
+            for m in previous.memberships.select_related("unit", "unit__merged_into"):
+                unit = m.unit
+                # A unit merged before the new year is replaced by the unit that absorbed it.
+                while unit.merged_into_id and unit.merged_on and unit.merged_on <= start:
+                    unit = unit.merged_into
+                if unit.pk not in {u.pk for u in units}:
+                    units.append(unit)
+            Membership.objects.bulk_create(Membership(bloc_year=bloc_year, unit=u) for u in units)
+    audit(actor=actor, action="blocyear.create", obj=bloc_year, summary=str(bloc_year))
+    return bloc_year
+
+
+@transaction.atomic
+def bloc_year_set_archived(*, bloc_year: BlocYear, archived: bool, actor=None) -> BlocYear:
+    bloc_year.archived_at = timezone.now() if archived else None
+    bloc_year.save(update_fields=["archived_at"])
+    audit(
+        actor=actor,
+        action="blocyear.archive" if archived else "blocyear.restore",
+        obj=bloc_year,
+        summary=str(bloc_year),
+    )
+    return bloc_year
+
+
+@transaction.atomic
+def membership_add(
+    *, bloc_year: BlocYear, unit: Unit, joined_on: dt.date | None = None, note: str = "", actor=None
+) -> Membership:
+    if unit.organizer_id != bloc_year.bloc.organizer_id:
+        raise ValidationError({"unit": "Đơn vị không thuộc cơ quan tổ chức của khối."})
+    if unit.merged_into_id and unit.merged_on and unit.merged_on <= dt.date(bloc_year.year, 1, 1):
+        raise ValidationError({"unit": "Đơn vị đã hợp nhất vào đơn vị khác trước năm này."})
+    if Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
+        raise ValidationError({"unit": "Đơn vị đã là thành viên của khối trong năm này."})
+    membership = Membership(bloc_year=bloc_year, unit=unit, joined_on=joined_on, note=note)
+    membership.full_clean(validate_unique=False, validate_constraints=False)
+    membership.save()
+    audit(actor=actor, action="membership.add", obj=bloc_year, summary=f"Thêm {unit.name}")
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    bloc_year = membership.bloc_year
+    if LeadershipTerm.objects.filter(bloc_year=bloc_year, unit=membership.unit).exists():
+        raise ValidationError(
+            "Đơn vị đang là Khối trưởng hoặc Khối phó của năm này; hãy đổi Khối trưởng/Khối phó trước."
+        )
+    name = membership.unit.name
+    membership.delete()
+    audit(actor=actor, action="membership.remove", obj=bloc_year, summary=f"Bớt {name}")
+
+
+# --- leader and deputy ----------------------------------------------------------------------
+
+
+def _check_member(bloc_year: BlocYear, unit: Unit, field: str = "unit") -> None:
+    if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
+        raise ValidationError({field: "Đơn vị không phải thành viên của khối trong năm %s." % bloc_year.year})
+
+
+@transaction.atomic
+def leadership_set(
+    *,
+    bloc_year: BlocYear,
+    role: str,
+    unit: Unit,
+    method: str = LeadershipTerm.Method.APPOINTED,
+    reason: str = "",
+    actor=None,
+) -> LeadershipTerm:
+    """Set (confirmed) the leader or deputy of a year. Overriding a proposal needs a reason."""
+    _check_member(bloc_year, unit)
+    other_role = (
+        LeadershipTerm.Role.DEPUTY if role == LeadershipTerm.Role.LEADER else LeadershipTerm.Role.LEADER
+    )
+    if LeadershipTerm.objects.filter(bloc_year=bloc_year, role=other_role, unit=unit).exists():
+        raise ValidationError({"unit": "Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó."})
+    term = LeadershipTerm.objects.filter(bloc_year=bloc_year, role=role).first()
+    proposed_unit = None
+    if term and term.status == LeadershipTerm.Status.PROPOSED and term.unit_id != unit.pk:
+        method = LeadershipTerm.Method.OVERRIDE
+        proposed_unit = term.unit
+    if method == LeadershipTerm.Method.OVERRIDE and not reason.strip():
+        raise ValidationError({"reason": "Cần ghi lý do khi chọn khác với đề xuất luân phiên."})
+    old = term.unit.name if term else None
+    if term is None:
+        term = LeadershipTerm(bloc_year=bloc_year, role=role)
+    term.unit = unit
+    term.method = method
+    term.status = LeadershipTerm.Status.CONFIRMED
+    term.reason = reason.strip()
+    term.proposed_unit = proposed_unit or term.proposed_unit
+    term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    term.decided_at = timezone.now()
+    term.save()
+    audit(
+        actor=actor,
+        action=f"leadership.{role}.set",
+        obj=bloc_year,
+        summary=f"{term.role_label()} năm {bloc_year.year}: {unit.name}" + (f" (thay {old})" if old and old != unit.name else ""),
+        data={"method": method, "reason": term.reason},
+    )
+    return term
+
+
+def rotation_proposal(*, bloc_year: BlocYear) -> tuple[Unit | None, Unit | None]:
+    """Next leader and deputy for `bloc_year` from the bloc's rotation plan and last year.
+
+    Only units that are members of `bloc_year` are proposed. With the policy
+    "deputy promoted", last year's deputy becomes leader; otherwise the unit after last
+    year's leader in the rotation order does. The deputy is the next unit in order after
+    the proposed leader.
+    """
+    bloc = bloc_year.bloc
+    order = [s.unit for s in RotationSlot.objects.filter(bloc=bloc).select_related("unit")]
+    member_ids = set(bloc_year.memberships.values_list("unit_id", flat=True))
+    order = [u for u in order if u.pk in member_ids]
+    if not order:
+        return None, None
+    previous = (
+        BlocYear.objects.filter(bloc=bloc, year__lt=bloc_year.year)
+        .order_by("-year")
+        .prefetch_related("terms__unit")
+        .first()
+    )
+    prev_leader = previous.leader_term.unit if previous and previous.leader_term else None
+    prev_deputy = previous.deputy_term.unit if previous and previous.deputy_term else None
+    ids = [u.pk for u in order]
+
+    def after(unit: Unit | None) -> Unit:
+        if unit is None or unit.pk not in ids:
+            return order[0]
+        return order[(ids.index(unit.pk) + 1) % len(order)]
+
+    if (
+        bloc.rotation_policy == Bloc.RotationPolicy.DEPUTY_PROMOTED
+        and prev_deputy is not None
+        and prev_deputy.pk in ids
+    ):
+        leader = prev_deputy
+    else:
+        leader = after(prev_leader)
+    deputy = after(leader)
+    if deputy.pk == leader.pk:
+        deputy = None
+    return leader, deputy
+
+
+@transaction.atomic
+def rotation_propose(*, bloc_year: BlocYear, actor=None) -> list[LeadershipTerm]:
+    """Store the rotation plan's proposal as PROPOSED terms; confirmed terms are left alone."""
+    leader, deputy = rotation_proposal(bloc_year=bloc_year)
+    if leader is None:
+        raise ValidationError("Chưa có thứ tự luân phiên gồm các đơn vị thành viên của năm này.")
+    created = []
+    for role, unit in ((LeadershipTerm.Role.LEADER, leader), (LeadershipTerm.Role.DEPUTY, deputy)):
+        if unit is None:
+            continue
+        term = LeadershipTerm.objects.filter(bloc_year=bloc_year, role=role).first()
+        if term and term.status == LeadershipTerm.Status.CONFIRMED:
+            continue
+        if term is None:
+            term = LeadershipTerm(bloc_year=bloc_year, role=role)
+        term.unit = unit
+        term.proposed_unit = unit
+        term.method = LeadershipTerm.Method.ROTATION
+        term.status = LeadershipTerm.Status.PROPOSED
+        term.save()
+        created.append(term)
+    audit(
+        actor=actor,
+        action="leadership.propose",
+        obj=bloc_year,
+        summary=f"Đề xuất luân phiên năm {bloc_year.year}: "
+        + ", ".join(f"{t.role_label()} {t.unit.name}" for t in created),
+    )
+    return created
+
+
+@transaction.atomic
+def leadership_accept(*, term: LeadershipTerm, actor=None) -> LeadershipTerm:
+    if term.status != LeadershipTerm.Status.PROPOSED:
+        raise ValidationError("Chỉ chấp thuận được đề xuất chưa xác nhận.")
+    term.status = LeadershipTerm.Status.CONFIRMED
+    term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    term.decided_at = timezone.now()
+    term.save(update_fields=["status", "decided_by", "decided_at"])
+    audit(actor=actor, action="leadership.accept", obj=term.bloc_year, summary=f"Chấp thuận {term}")
+    return term
+
+
+@transaction.atomic
+def leadership_record_election(
+    *,
+    bloc_year: BlocYear,
+    role: str,
+    unit: Unit,
+    meeting_label: str,
+    meeting_url: str = "",
+    elected_on: dt.date | None = None,
+    actor=None,
+) -> LeadershipTerm:
+    """Called by the meetings app when a poll elects next year's leader or deputy."""
+    _check_member(bloc_year, unit)
+    term = LeadershipTerm.objects.filter(bloc_year=bloc_year, role=role).first()
+    if term is None:
+        term = LeadershipTerm(bloc_year=bloc_year, role=role)
+    elif term.unit_id != unit.pk and term.status == LeadershipTerm.Status.PROPOSED:
+        term.proposed_unit = term.unit
+    term.unit = unit
+    term.method = LeadershipTerm.Method.ELECTED
+    term.status = LeadershipTerm.Status.CONFIRMED
+    term.elected_at_label = meeting_label
+    term.elected_at_url = meeting_url
+    term.elected_on = elected_on
+    term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    term.decided_at = timezone.now()
+    term.save()
+    audit(actor=actor, action="leadership.elected", obj=bloc_year, summary=f"{term} – {meeting_label}")
+    return term
+
+
+@transaction.atomic
+def rotation_set_order(*, bloc: Bloc, units: list[Unit], actor=None) -> None:
+    if len({u.pk for u in units}) != len(units):
+        raise ValidationError("Một đơn vị xuất hiện hai lần trong thứ tự luân phiên.")
+    for unit in units:
+        if unit.organizer_id != bloc.organizer_id:
+            raise ValidationError("Đơn vị %s không thuộc cơ quan tổ chức của khối." % unit.name)
+    RotationSlot.objects.filter(bloc=bloc).delete()
+    RotationSlot.objects.bulk_create(
+        RotationSlot(bloc=bloc, unit=u, position=i) for i, u in enumerate(units, start=1)
+    )
+    audit(actor=actor, action="rotation.set", obj=bloc, summary=" → ".join(u.name for u in units))

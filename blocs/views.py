@@ -1,0 +1,543 @@
+"""Registry views: blocs, bloc-years, members, leaders, units. Typed function views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import services
+from .access import (
+    can_manage_bloc,
+    can_manage_organizer,
+    get_bloc_for_user,
+    get_bloc_year_for_user,
+    get_unit_for_user,
+    managed_organizers,
+    require_office,
+    visible_units,
+)
+from .forms import (
+    BlocForm,
+    BlocYearForm,
+    LeadershipForm,
+    MembershipAddForm,
+    RotationForm,
+    UnitForm,
+    UnitMergeForm,
+    UnitRenameForm,
+)
+from .models import BlocYear, LeadershipTerm, Membership, RotationSlot, Unit, UnitName
+
+
+def _done(request: HttpRequest, url: str, message: str | None = None) -> HttpResponse:
+    """After a successful POST: message + redirect (client redirect under htmx)."""
+    if message:
+        messages.success(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    """One template for every registry form; htmx gets only the form partial back."""
+    template = "blocs/form_page.html#form" if request.htmx else "blocs/form_page.html"
+    return render(request, template, context, status=status)
+
+
+def _apply_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _years_with_people():
+    names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
+    return Prefetch(
+        "terms",
+        queryset=LeadershipTerm.objects.select_related("unit", "proposed_unit").prefetch_related(names),
+    )
+
+
+# --- blocs ----------------------------------------------------------------------------------
+
+
+@login_required
+def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = get_bloc_for_user(request.user, pk)
+    years = list(
+        BlocYear.objects.filter(bloc=bloc)
+        .annotate(member_count=Count("memberships"))
+        .prefetch_related(_years_with_people())
+        .order_by("year")
+    )
+    slots = list(
+        RotationSlot.objects.filter(bloc=bloc)
+        .select_related("unit")
+        .prefetch_related("unit__former_names")
+    )
+    predecessors = []
+    p = bloc.predecessor
+    while p is not None and len(predecessors) < 10:
+        predecessors.append(p)
+        p = p.predecessor
+    return render(
+        request,
+        "blocs/bloc_detail.html",
+        {
+            "bloc": bloc,
+            "years": years,
+            "timeline": [y for y in years if y.terms.all()],
+            "slots": slots,
+            "predecessors": predecessors,
+            "successors": list(bloc.successors.all()),
+            "can_manage": can_manage_bloc(request.user, bloc),
+        },
+    )
+
+
+@login_required
+def bloc_create(request: HttpRequest) -> HttpResponse:
+    require_office(request.user)
+    organizers = managed_organizers(request.user)
+    form = BlocForm(request.POST or None, organizers=organizers)
+    if request.method == "POST" and form.is_valid():
+        bloc = form.save()
+        services.audit(actor=request.user, action="bloc.create", obj=bloc, summary=bloc.name)
+        return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua."))
+    if organizers.count() == 1 and not form.is_bound:
+        form.initial["organizer"] = organizers.first().pk
+    return _form_page(
+        request,
+        {"form": form, "title": _("Thêm khối thi đua"), "action": reverse("blocs:bloc_create"),
+         "cancel": reverse("dashboard")},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = get_bloc_for_user(request.user, pk, manage=True)
+    form = BlocForm(request.POST or None, instance=bloc, organizers=managed_organizers(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.audit(actor=request.user, action="bloc.edit", obj=bloc, summary=bloc.name)
+        return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Sửa khối: %(name)s") % {"name": bloc.name},
+         "action": reverse("blocs:bloc_edit", args=[bloc.pk]),
+         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def bloc_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = get_bloc_for_user(request.user, pk, manage=True)
+    archive = request.POST.get("restore") != "1"
+    services.bloc_set_archived(bloc=bloc, archived=archive, actor=request.user)
+    return _done(
+        request,
+        reverse("blocs:bloc_detail", args=[bloc.pk]),
+        _("Đã lưu trữ khối.") if archive else _("Đã khôi phục khối."),
+    )
+
+
+@login_required
+def bloc_rotation(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = get_bloc_for_user(request.user, pk, manage=True)
+    latest = bloc.years.order_by("-year").first()
+    units = (
+        Unit.objects.filter(memberships__bloc_year=latest).order_by("name")
+        if latest
+        else Unit.objects.none()
+    )
+    current = list(RotationSlot.objects.filter(bloc=bloc).values_list("unit_id", flat=True))
+    form = RotationForm(request.POST or None, bloc=bloc, units=units, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rotation_set_order(bloc=bloc, units=form.cleaned_data["ordered_units"], actor=request.user)
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu thứ tự luân phiên."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Thứ tự luân phiên: %(name)s") % {"name": bloc.name},
+         "intro": _("Chọn đơn vị theo thứ tự sẽ lần lượt làm Khối trưởng. Để trống các vị trí không dùng."),
+         "action": reverse("blocs:bloc_rotation", args=[bloc.pk]),
+         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+# --- bloc-years -----------------------------------------------------------------------------
+
+
+@login_required
+def bloc_year_create(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = get_bloc_for_user(request.user, pk, manage=True)
+    form = BlocYearForm(request.POST or None, bloc=bloc)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bloc_year = services.bloc_year_create(
+                bloc=bloc,
+                year=form.cleaned_data["year"],
+                copy_members=form.cleaned_data.get("copy_members", False),
+                plan_reference=form.cleaned_data["plan_reference"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            if form.cleaned_data["notes"]:
+                bloc_year.notes = form.cleaned_data["notes"]
+                bloc_year.save(update_fields=["notes"])
+            return _done(
+                request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã tạo năm thi đua.")
+            )
+    return _form_page(
+        request,
+        {"form": form, "title": _("Thêm năm thi đua: %(name)s") % {"name": bloc.name},
+         "action": reverse("blocs:bloc_year_create", args=[bloc.pk]),
+         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+def _bloc_year_context(request: HttpRequest, bloc_year: BlocYear, **extra) -> dict:
+    names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
+    memberships = list(
+        bloc_year.memberships.select_related("unit").prefetch_related(names).order_by("unit__name")
+    )
+    terms = {
+        t.role: t
+        for t in LeadershipTerm.objects.filter(bloc_year=bloc_year)
+        .select_related("unit", "proposed_unit")
+        .prefetch_related("unit__former_names")
+    }
+    can_manage = can_manage_bloc(request.user, bloc_year.bloc)
+    context = {
+        "bloc_year": bloc_year,
+        "bloc": bloc_year.bloc,
+        "memberships": memberships,
+        "leader": terms.get(LeadershipTerm.Role.LEADER),
+        "deputy": terms.get(LeadershipTerm.Role.DEPUTY),
+        "can_manage": can_manage,
+        "ref_date": bloc_year.reference_date,
+        "quorum_needed": bloc_year.bloc.quorum_needed(len(memberships)),
+    }
+    if can_manage:
+        context.setdefault("add_form", MembershipAddForm(bloc_year=bloc_year))
+        context.setdefault("leadership_form", LeadershipForm(bloc_year=bloc_year))
+        leader, deputy = services.rotation_proposal(bloc_year=bloc_year)
+        context["rotation_leader"], context["rotation_deputy"] = leader, deputy
+    context.update(extra)
+    return context
+
+
+@login_required
+def bloc_year_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk)
+    return render(request, "blocs/bloc_year_detail.html", _bloc_year_context(request, bloc_year))
+
+
+@login_required
+def bloc_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    form = BlocYearForm(request.POST or None, instance=bloc_year, bloc=bloc_year.bloc)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.audit(actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year))
+        return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu năm thi đua."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Sửa năm thi đua %(year)s") % {"year": bloc_year.year},
+         "action": reverse("blocs:bloc_year_edit", args=[bloc_year.pk]),
+         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def bloc_year_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    archive = request.POST.get("restore") != "1"
+    services.bloc_year_set_archived(bloc_year=bloc_year, archived=archive, actor=request.user)
+    return _done(
+        request,
+        reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+        _("Đã lưu trữ năm thi đua.") if archive else _("Đã khôi phục năm thi đua."),
+    )
+
+
+@login_required
+@require_POST
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    form = MembershipAddForm(request.POST, bloc_year=bloc_year)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                bloc_year=bloc_year,
+                unit=form.cleaned_data["unit"],
+                joined_on=form.cleaned_data["joined_on"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            if request.htmx:
+                return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
+            return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã thêm thành viên."))
+    context = _bloc_year_context(request, bloc_year, add_form=form)
+    template = "blocs/bloc_year_detail.html#members" if request.htmx else "blocs/bloc_year_detail.html"
+    return render(request, template, context, status=422)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    membership = get_object_or_404(Membership, pk=membership_pk, bloc_year=bloc_year)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if request.htmx:
+            context = _bloc_year_context(request, bloc_year, members_error=" ".join(exc.messages))
+            return render(request, "blocs/bloc_year_detail.html#members", context, status=422)
+        return redirect("blocs:bloc_year_detail", bloc_year.pk)
+    if request.htmx:
+        return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
+    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên."))
+
+
+@login_required
+def leadership_set(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    form = LeadershipForm(request.POST or None, bloc_year=bloc_year, initial={"role": request.GET.get("role")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leadership_set(
+                bloc_year=bloc_year,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                method=form.cleaned_data["method"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            return _done(
+                request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu Khối trưởng/Khối phó.")
+            )
+    if request.method == "POST" and request.htmx:
+        return render(request, "blocs/bloc_year_detail.html#leadership_form",
+                      _bloc_year_context(request, bloc_year, leadership_form=form), status=422)
+    return _form_page(
+        request,
+        {"form": form, "title": _("Khối trưởng / Khối phó năm %(year)s") % {"year": bloc_year.year},
+         "action": reverse("blocs:leadership_set", args=[bloc_year.pk]),
+         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    try:
+        services.rotation_propose(bloc_year=bloc_year, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("blocs:bloc_year_detail", bloc_year.pk)
+    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã ghi đề xuất luân phiên."))
+
+
+@login_required
+@require_POST
+def leadership_accept(request: HttpRequest, pk: int, term_pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    term = get_object_or_404(LeadershipTerm, pk=term_pk, bloc_year=bloc_year)
+    try:
+        services.leadership_accept(term=term, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("blocs:bloc_year_detail", bloc_year.pk)
+    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã chấp thuận đề xuất."))
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = visible_units(request.user).select_related("organizer", "merged_into").order_by("name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(short_name__icontains=q))
+    if request.GET.get("archived") != "1":
+        units = units.filter(archived_at__isnull=True)
+    page = Paginator(units, 50).get_page(request.GET.get("page"))
+    template = "blocs/unit_list.html#results" if request.htmx else "blocs/unit_list.html"
+    return render(
+        request,
+        template,
+        {"page": page, "q": q, "show_archived": request.GET.get("archived") == "1",
+         "can_create": bool(managed_organizers(request.user).exists())},
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    lineage = services.unit_lineage(unit)
+    memberships = list(
+        Membership.objects.filter(unit__in=lineage)
+        .select_related("bloc_year", "bloc_year__bloc", "unit")
+        .prefetch_related("unit__former_names")
+        .order_by("-bloc_year__year", "bloc_year__bloc__name")
+    )
+    terms = {
+        (t.bloc_year_id, t.unit_id): t
+        for t in LeadershipTerm.objects.filter(unit__in=lineage).select_related("bloc_year")
+    }
+    rows = []
+    for m in memberships:
+        rows.append(
+            {
+                "membership": m,
+                "year": m.bloc_year.year,
+                "bloc": m.bloc_year.bloc,
+                "name_then": m.unit.name_in_year(m.bloc_year.year),
+                "term": terms.get((m.bloc_year_id, m.unit_id)),
+            }
+        )
+    events = list(unit.events.select_related("other_unit", "recorded_by").order_by("effective_date", "id"))
+    return render(
+        request,
+        "blocs/unit_detail.html",
+        {
+            "unit": unit,
+            "former_names": list(unit.former_names.order_by("valid_until")),
+            "merged_from": [u for u in lineage if u.pk != unit.pk],
+            "rows": rows,
+            "events": events,
+            "can_manage": can_manage_organizer(request.user, unit.organizer_id),
+            "extra_sections": [],
+        },
+    )
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    require_office(request.user)
+    organizers = managed_organizers(request.user)
+    form = UnitForm(request.POST or None, organizers=organizers)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
+        unit.events.create(kind="created", effective_date=dt.date.today(), new_name=unit.name,
+                           recorded_by=request.user)
+        return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
+    if organizers.count() == 1 and not form.is_bound:
+        form.initial["organizer"] = organizers.first().pk
+    return _form_page(
+        request,
+        {"form": form, "title": _("Thêm đơn vị"), "action": reverse("blocs:unit_create"),
+         "cancel": reverse("blocs:unit_list")},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk, manage=True)
+    form = UnitForm(request.POST or None, instance=unit, organizers=managed_organizers(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.audit(actor=request.user, action="unit.edit", obj=unit, summary=unit.name)
+        return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Sửa đơn vị: %(name)s") % {"name": unit.name},
+         "action": reverse("blocs:unit_edit", args=[unit.pk]),
+         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk, manage=True)
+    form = UnitRenameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_rename(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Đổi tên: %(name)s") % {"name": unit.name},
+         "intro": _("Các năm trước ngày hiệu lực vẫn hiển thị tên cũ."),
+         "action": reverse("blocs:unit_rename", args=[unit.pk]),
+         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk, manage=True)
+    form = UnitMergeForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_merge(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị."))
+    return _form_page(
+        request,
+        {"form": form, "title": _("Hợp nhất: %(name)s") % {"name": unit.name},
+         "intro": _("Đơn vị sẽ được lưu trữ; lịch sử và khen thưởng được giữ và hiển thị ở đơn vị tiếp nhận."),
+         "action": reverse("blocs:unit_merge", args=[unit.pk]),
+         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk, manage=True)
+    archive = request.POST.get("restore") != "1"
+    if not archive and unit.merged_into_id:
+        raise PermissionDenied(_("Đơn vị đã hợp nhất không thể khôi phục."))
+    services.unit_set_archived(unit=unit, archived=archive, actor=request.user)
+    return _done(
+        request,
+        reverse("blocs:unit_detail", args=[unit.pk]),
+        _("Đã lưu trữ đơn vị.") if archive else _("Đã khôi phục đơn vị."),
+    )

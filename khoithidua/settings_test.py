@@ -1,0 +1,13 @@
+"""Test settings: the same settings, with fast hashing and DEBUG on."""
+
+import os
+
+os.environ.setdefault("DEBUG", "True")
+os.environ.setdefault("HTTPS", "False")
+
+from khoithidua.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+LOGIN_MAX_FAILURES = 5

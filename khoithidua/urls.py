@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "khoithidua – Quản trị"
+admin.site.site_title = "khoithidua"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("ping/", views.ping, name="ping"),
+    path("admin/", admin.site.urls),
+    path("", include("blocs.urls")),
+    path("", include("awards.urls")),
+    path("", include("meetings.urls")),
+]

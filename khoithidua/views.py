@@ -1,0 +1,150 @@
+"""Project-level views: the dashboard (it reads every app), login with throttling, health."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blocs.access import roles_of, visible_blocs, visible_organizers
+from blocs.models import BlocYear, Level, LeadershipTerm, UnitName
+from meetings.models import Meeting
+
+PAGE_SIZE = 25
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Blocs the user may see: current year, leader, deputy, member count, next meeting."""
+    roles = roles_of(request.user)
+    organizer_id = _int_or_none(request.GET.get("organizer"))
+    level = request.GET.get("level", "")
+    year = _int_or_none(request.GET.get("year"))
+    q = request.GET.get("q", "").strip()[:100]
+    show_archived = request.GET.get("archived") == "1"
+
+    blocs = visible_blocs(request.user).select_related("organizer")
+    if not show_archived:
+        blocs = blocs.filter(archived_at__isnull=True)
+    if organizer_id:
+        blocs = blocs.filter(organizer_id=organizer_id)
+    if level in Level.values:
+        blocs = blocs.filter(level=level)
+    if q:
+        blocs = blocs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+
+    this_year = timezone.localdate().year
+    years = BlocYear.objects.filter(bloc=OuterRef("pk"), archived_at__isnull=True)
+    if year:
+        blocs = blocs.filter(years__year=year, years__archived_at__isnull=True)
+        shown_year = Subquery(years.filter(year=year).values("pk")[:1])
+    else:
+        shown_year = Coalesce(
+            Subquery(years.filter(year__lte=this_year).order_by("-year").values("pk")[:1]),
+            Subquery(years.order_by("year").values("pk")[:1]),
+        )
+    now = timezone.now()
+    next_meetings = Meeting.objects.filter(bloc_year__bloc=OuterRef("pk"), starts_at__gte=now).order_by(
+        "starts_at"
+    )
+    blocs = blocs.annotate(
+        shown_year_id=shown_year,
+        next_meeting_at=Subquery(next_meetings.values("starts_at")[:1]),
+        next_meeting_title=Subquery(next_meetings.values("title")[:1]),
+        next_meeting_id=Subquery(next_meetings.values("pk")[:1]),
+    ).order_by("organizer__name", "name", "pk")
+
+    page = Paginator(blocs, PAGE_SIZE).get_page(request.GET.get("page"))
+    year_ids = [b.shown_year_id for b in page.object_list if b.shown_year_id]
+    names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
+    year_by_id = {
+        y.pk: y
+        for y in BlocYear.objects.filter(pk__in=year_ids)
+        .annotate(member_count=Count("memberships"))
+        .prefetch_related(
+            Prefetch("terms", queryset=LeadershipTerm.objects.select_related("unit").prefetch_related(names))
+        )
+    }
+    rows = [{"bloc": b, "year": year_by_id.get(b.shown_year_id)} for b in page.object_list]
+
+    organizers = list(visible_organizers(request.user).only("pk", "name").order_by("name"))
+    context = {
+        "rows": rows,
+        "page": page,
+        "organizers": organizers,
+        "levels": Level.choices,
+        "year_choices": list(range(this_year + 1, this_year - 8, -1)),
+        "filters": {"organizer": organizer_id, "level": level, "year": year, "q": q,
+                    "archived": show_archived},
+        "querystring_base": request.GET.copy(),
+        "can_create": roles.is_office,
+        "no_role": not roles.any,
+    }
+    template = "dashboard.html#results" if request.htmx else "dashboard.html"
+    return render(request, template, context)
+
+
+def _throttle_key(request: HttpRequest, username: str) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()
+    return f"login-fail:{digest}"
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Django's login, refusing a username+IP for a while after repeated failures."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150]
+        key = _throttle_key(request, username)
+        if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
+            form = self.get_form()
+            form.errors.clear()
+            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+            context = self.get_context_data(
+                form=form,
+                locked=_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)s phút.") % {"m": minutes},
+            )
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        key = _throttle_key(self.request, self.request.POST.get("username", "")[:150])
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        cache.delete(_throttle_key(self.request, self.request.POST.get("username", "")[:150]))
+        return super().form_valid(form)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"ok": True})
+
+
+@login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """A trivial logged-in view: the floor the benchmarks compare against."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,80 @@
+"""Shared fixtures: one world with two provinces and every role."""
+
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from blocs.models import BlocYear, LeadershipTerm, Unit
+
+from .factories import OrganizerFactory, UserFactory, grant, make_bloc_year
+
+
+def pytest_collection_modifyitems(config, items):
+    chromium = shutil.which("chromium")
+    is_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    for item in items:
+        if "browser" in item.keywords and not chromium:
+            item.add_marker(pytest.mark.skip(reason="Chromium không có trên máy (apt-get install chromium)"))
+        if "postgres" in item.keywords and not is_postgres:
+            item.add_marker(
+                pytest.mark.skip(reason="cần PostgreSQL (needs PostgreSQL semantics); CI chạy trên PostgreSQL")
+            )
+
+
+@dataclass
+class World:
+    organizer: object
+    other_organizer: object
+    bloc_year: BlocYear
+    other_bloc_year: BlocYear
+    units: list[Unit]
+    superuser: object
+    office: object
+    other_office: object
+    secretary: object
+    delegate: object
+    outsider: object
+    nobody: object
+
+    @property
+    def bloc(self):
+        return self.bloc_year.bloc
+
+    def users(self) -> dict:
+        return {
+            "superuser": self.superuser,
+            "office": self.office,
+            "other_office": self.other_office,
+            "secretary": self.secretary,
+            "delegate": self.delegate,
+            "outsider": self.outsider,
+            "nobody": self.nobody,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    organizer = OrganizerFactory(code="bac-ninh", name="UBND tỉnh Bắc Ninh", place_name="Bắc Ninh")
+    other = OrganizerFactory(code="tay-ninh", name="UBND tỉnh Tây Ninh", place_name="Tây Ninh")
+    bloc_year = make_bloc_year(8, year=2024, organizer=organizer)
+    other_bloc_year = make_bloc_year(4, year=2024, organizer=other)
+    units = [m.unit for m in bloc_year.memberships.select_related("unit").order_by("unit__id")]
+    LeadershipTerm.objects.create(
+        bloc_year=bloc_year, role="leader", unit=units[0], method="appointed", status="confirmed"
+    )
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    office = UserFactory(username="canbo")
+    grant(office, "office", organizer)
+    other_office = UserFactory(username="canbo-khac")
+    grant(other_office, "office", other)
+    secretary = UserFactory(username="thuky")
+    grant(secretary, "secretary", bloc_year.bloc)
+    delegate = UserFactory(username="daibieu")
+    grant(delegate, "delegate", units[1])
+    outsider = UserFactory(username="daibieu-khac")
+    grant(outsider, "delegate", other_bloc_year.memberships.first().unit)
+    nobody = UserFactory(username="chua-phan-quyen")
+    return World(organizer, other, bloc_year, other_bloc_year, units, superuser, office, other_office,
+                 secretary, delegate, outsider, nobody)

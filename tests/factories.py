@@ -1,0 +1,95 @@
+"""factory_boy factories: each gives one valid default object."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from blocs.models import (
+    Bloc,
+    BlocYear,
+    LeadershipTerm,
+    Membership,
+    Organizer,
+    RoleAssignment,
+    Unit,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("mat-khau-thu-nghiem")
+
+
+class OrganizerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organizer
+
+    code = factory.Sequence(lambda n: f"tinh-{n}")
+    name = factory.Sequence(lambda n: f"UBND tỉnh Thử Nghiệm {n}")
+    province = factory.Sequence(lambda n: f"Thử Nghiệm {n}")
+    place_name = factory.Sequence(lambda n: f"Thử Nghiệm {n}")
+    office_name = factory.LazyAttribute(lambda o: f"Sở Nội vụ {o.province}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    organizer = factory.SubFactory(OrganizerFactory)
+    code = factory.Sequence(lambda n: f"don-vi-{n}")
+    name = factory.Sequence(lambda n: f"Đơn vị số {n}")
+
+
+class BlocFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bloc
+
+    organizer = factory.SubFactory(OrganizerFactory)
+    code = factory.Sequence(lambda n: f"khoi-{n}")
+    name = factory.Sequence(lambda n: f"Khối thi đua số {n}")
+    short_name = "KTĐ"
+
+
+class BlocYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlocYear
+
+    bloc = factory.SubFactory(BlocFactory)
+    year = 2024
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    bloc_year = factory.SubFactory(BlocYearFactory)
+    unit = factory.SubFactory(UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer"))
+
+
+class LeadershipTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadershipTerm
+
+    bloc_year = factory.SubFactory(BlocYearFactory)
+    role = LeadershipTerm.Role.LEADER
+    unit = factory.SubFactory(UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer"))
+    method = LeadershipTerm.Method.APPOINTED
+    status = LeadershipTerm.Status.CONFIRMED
+
+
+def make_bloc_year(n_members: int = 8, year: int = 2024, organizer=None, bloc=None) -> BlocYear:
+    """A bloc-year with `n_members` member units of the same organizer."""
+    if bloc is None:
+        bloc = BlocFactory(organizer=organizer) if organizer else BlocFactory()
+    bloc_year = BlocYearFactory(bloc=bloc, year=year)
+    for _ in range(n_members):
+        MembershipFactory(bloc_year=bloc_year, unit=UnitFactory(organizer=bloc.organizer))
+    return bloc_year
+
+
+def grant(user, role: str, obj) -> RoleAssignment:
+    field = {"office": "organizer", "secretary": "bloc", "delegate": "unit"}[role]
+    return RoleAssignment.objects.create(user=user, role=role, **{field: obj})
