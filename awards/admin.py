@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import Award, AwardTitle, Nomination
+
+
+@admin.register(AwardTitle)
+class AwardTitleAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "recipient", "voting_required", "legal_basis"]
+    list_filter = ["level", "recipient"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ["award_title", "unit", "person_name", "bloc_year", "status", "rank"]
+    list_filter = ["status", "award_title"]
+    raw_id_fields = ["bloc_year", "unit"]
+    list_select_related = ["award_title", "unit", "bloc_year__bloc"]
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["award_title", "unit", "person_name", "bloc_year", "status", "decision_number"]
+    list_filter = ["status", "award_title"]
+    raw_id_fields = ["bloc_year", "unit"]
+    list_select_related = ["award_title", "unit", "bloc_year__bloc"]
