@@ -182,9 +182,11 @@ class LeadershipForm(StrippedCharsMixin, forms.Form):
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
         super().__init__(*args, **kwargs)
         self.bloc_year = bloc_year
-        self.fields["unit"].queryset = Unit.objects.filter(
-            memberships__bloc_year=bloc_year
-        ).order_by("name")
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(memberships__bloc_year=bloc_year).prefetch_related("former_names").order_by("name")
+        )
+        ref = bloc_year.reference_date
+        self.fields["unit"].label_from_instance = lambda unit: unit.name_on(ref)
 
 
 class RotationForm(forms.Form):
