@@ -10,7 +10,13 @@ from .models import Bloc, BlocYear, LeadershipTerm, Membership, Organizer, Unit
 
 
 class StrippedCharsMixin:
-    """Reject control characters (they end up in PDFs and spreadsheets)."""
+    """Reject control characters and formula starts (they end up in PDFs and spreadsheets)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = _("— Chọn —")
 
     def clean(self):
         cleaned = super().clean()
