@@ -449,11 +449,16 @@ def neutralize(value) -> str:
 
 
 def export_rows(organizer_ids: list[int]):
-    """Header plus one row per membership (with role), then units without any membership."""
+    """Header plus one row per membership (with its confirmed role), then units without any membership.
+
+    Proposals that are not confirmed yet are not exported: the file holds decided facts only.
+    """
     yield [label for _, label in COLUMNS]
     terms = {
         (t.bloc_year_id, t.unit_id): t.role
-        for t in LeadershipTerm.objects.filter(bloc_year__bloc__organizer_id__in=organizer_ids).only(
+        for t in LeadershipTerm.objects.filter(
+            bloc_year__bloc__organizer_id__in=organizer_ids, status=LeadershipTerm.Status.CONFIRMED
+        ).only(
             "bloc_year_id", "unit_id", "role"
         )
     }
