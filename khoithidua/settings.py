@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "blocs",
     "awards",
     "meetings",
+    "documents",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
+    path("", include("documents.urls")),
 ]

@@ -1,0 +1,84 @@
+"""The print pipeline shared by every document: Django template -> HTML -> WeasyPrint -> PDF.
+
+WeasyPrint never touches the network: `LocalFetcher` serves `/static/…` from disk (through the
+staticfiles finders) and `data:` URIs, and refuses every other URL with a fatal error, so a
+document that refers to anything remote fails loudly instead of fetching it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+# Relative URLs in print templates ("/static/css/print.css") resolve against this base. The
+# host is reserved (.invalid) so nothing could ever be fetched from it.
+PRINT_BASE_URL = "https://print.khoithidua.invalid/"
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A print template referred to a URL that is not one of our static files."""
+
+
+def static_path(relative: str) -> Path | None:
+    """The file on disk behind a static path such as "css/print.css", or None."""
+    relative = relative.lstrip("/")
+    if ".." in Path(relative).parts:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    if settings.STATIC_ROOT:
+        candidate = Path(settings.STATIC_ROOT) / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class LocalFetcher(URLFetcher):
+    """Serves static files from disk and data: URIs; refuses everything else."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=["data"], fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        prefix = PRINT_BASE_URL.rstrip("/") + settings.STATIC_URL
+        if url.startswith(prefix):
+            relative = url[len(prefix):].split("?")[0].split("#")[0]
+            path = static_path(relative)
+            if path is not None:
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        raise RefusedURL(f"Văn bản in không được tải tài nguyên ngoài: {url}")
+
+
+def render_html(template: str, context: dict) -> str:
+    return render_to_string(template, context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to PDF bytes. Deterministic: the same HTML gives the same bytes."""
+    font_config = FontConfiguration()
+    document = HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=LocalFetcher())
+    return document.write_pdf(font_config=font_config, uncompressed_pdf=False)
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code for `text` as an SVG data URI (no file, no network)."""
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=1)
+    buf = io.BytesIO()
+    img.save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,0 +1,182 @@
+"""Document operations: draft rendering, finalize (render, hash, store), new versions, scans."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from blocs.models import BlocYear
+from blocs.services import audit
+
+from . import builders, rendering
+from .models import DocumentVersion
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def fingerprint_of(snapshot: dict) -> str:
+    """SHA-256 of the canonical JSON of a snapshot (number and version included)."""
+    canonical = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stamp_of(version: DocumentVersion) -> dict:
+    return {
+        "number_label": version.number_label,
+        "version": version.version,
+        "replaces_label": f"{version.replaces.number_label} v{version.replaces.version}" if version.replaces_id else "",
+        "finalized_on": version.snapshot.get("finalized_on", ""),
+        "fingerprint": version.fingerprint,
+        "verify_url": version.verify_url,
+        "qr": rendering.qr_data_uri(version.verify_url),
+    }
+
+
+def render_snapshot_html(kind: str, snapshot: dict, *, stamp: dict | None = None, preview: bool = False) -> str:
+    dt_ = builders.doc_type(kind)
+    return rendering.render_html(dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview})
+
+
+def draft_snapshot(kind: str, subject) -> dict:
+    return builders.doc_type(kind).build(subject)
+
+
+def draft_pdf(kind: str, subject) -> bytes:
+    return rendering.html_to_pdf(render_snapshot_html(kind, draft_snapshot(kind, subject)))
+
+
+def versions_of(kind: str, subject):
+    ct = ContentType.objects.get_for_model(subject)
+    return DocumentVersion.objects.filter(kind=kind, subject_type=ct, subject_id=subject.pk).order_by("version")
+
+
+def verify_url_for(fingerprint: str, base_url: str) -> str:
+    return base_url.rstrip("/") + reverse("documents:verify_hash", args=[fingerprint])
+
+
+@transaction.atomic
+def document_finalize(
+    *,
+    kind: str,
+    subject,
+    actor=None,
+    base_url: str = "http://localhost",
+    reason: str = "",
+    finalized_on: dt.date | None = None,
+) -> DocumentVersion:
+    """Lock a version: snapshot the data, number it, render the PDF, hash and store it.
+
+    A later finalize of the same subject makes version n+1 with a new number, referring to
+    version n (which stays as it was). Nothing changed since the last version: refused.
+    """
+    dtype = builders.doc_type(kind)
+    if not dtype.finalizable:
+        raise ValidationError("Loại văn bản này không cần khóa.")
+    bloc_year: BlocYear = BlocYear.objects.select_for_update().get(pk=dtype.bloc_year_of(subject).pk)
+    ct = ContentType.objects.get_for_model(subject)
+    previous = (
+        DocumentVersion.objects.filter(kind=kind, subject_type=ct, subject_id=subject.pk).order_by("-version").first()
+    )
+    snapshot = dtype.build(subject)
+    if previous is not None:
+        old = {k: v for k, v in previous.snapshot.items() if k not in ("number", "version", "finalized_on")}
+        new = {k: v for k, v in snapshot.items() if k not in ("number", "version", "finalized_on")}
+        if old == new:
+            raise ValidationError("Dữ liệu không thay đổi so với phiên bản %s; không cần lập phiên bản mới." % previous.version)
+        if not reason.strip():
+            raise ValidationError({"reason": "Hãy ghi lý do lập phiên bản mới."})
+    symbol = snapshot["symbol"]
+    number = (
+        DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=symbol).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    version = (previous.version + 1) if previous else 1
+    finalized_on = finalized_on or timezone.localdate()
+    snapshot["number"] = number
+    snapshot["version"] = version
+    snapshot["finalized_on"] = finalized_on.strftime("%d/%m/%Y")
+    fingerprint = fingerprint_of(snapshot)
+    doc = DocumentVersion(
+        kind=kind,
+        bloc_year=bloc_year,
+        subject_type=ct,
+        subject_id=subject.pk,
+        version=version,
+        symbol=symbol,
+        number=number,
+        issued_on=dt.date.fromisoformat(snapshot["date"]),
+        title=f"{snapshot['title']} {snapshot.get('subject', '')}".strip()[:500],
+        snapshot=snapshot,
+        fingerprint=fingerprint,
+        verify_url=verify_url_for(fingerprint, base_url),
+        replaces=previous,
+        reason=reason.strip()[:500],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    doc.replaces = previous
+    html = render_snapshot_html(kind, snapshot, stamp=stamp_of(doc))
+    pdf = rendering.html_to_pdf(html)
+    doc.pdf = pdf
+    doc.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    doc.pdf_size = len(pdf)
+    try:
+        with transaction.atomic():
+            doc.save()
+    except IntegrityError as exc:
+        raise ValidationError("Văn bản vừa được khóa bởi người khác; hãy tải lại trang.") from exc
+    audit(
+        actor=actor,
+        action="document.finalize",
+        obj=doc,
+        summary=f"Khóa {doc.get_kind_display()} số {doc.number_label}, phiên bản {version}",
+        data={"pdf_sha256": doc.pdf_sha256, "replaces": previous.pk if previous else None},
+    )
+    return doc
+
+
+def sniff_scan_type(head: bytes) -> str | None:
+    for content_type, magics in SCAN_TYPES.items():
+        if any(head.startswith(m) for m in magics):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def document_attach_scan(*, version: DocumentVersion, upload, actor=None) -> DocumentVersion:
+    """Attach the signed scan (PDF, JPEG or PNG, at most 10 MB). Once attached, it stays."""
+    version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
+    if version.scan:
+        raise ValidationError({"scan": "Phiên bản này đã có bản scan; muốn thay, hãy lập phiên bản mới."})
+    if upload.size > MAX_SCAN_BYTES:
+        raise ValidationError({"scan": "Tệp quá lớn: tối đa 10 MB."})
+    if upload.size == 0:
+        raise ValidationError({"scan": "Tệp rỗng."})
+    data = upload.read()
+    content_type = sniff_scan_type(data[:16])
+    if content_type is None:
+        raise ValidationError({"scan": "Chỉ nhận tệp PDF, JPEG hoặc PNG."})
+    from django.core.files.base import ContentFile
+
+    version.scan_content_type = content_type
+    version.scan_sha256 = hashlib.sha256(data).hexdigest()
+    version.scan_size = len(data)
+    version.scan_uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.scan_uploaded_at = timezone.now()
+    version.scan.save("scan", ContentFile(data), save=False)
+    version.save(update_fields=sorted({"scan", "scan_content_type", "scan_sha256", "scan_size", "scan_uploaded_by", "scan_uploaded_at"}))
+    audit(actor=actor, action="document.scan", obj=version,
+          summary=f"Đính kèm bản scan có chữ ký cho văn bản số {version.number_label}",
+          data={"sha256": version.scan_sha256, "size": version.scan_size})
+    return version

@@ -1,0 +1,46 @@
+"""Filters for print templates (Nghị định 30/2020/NĐ-CP conventions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+register = template.Library()
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value[:10])
+    return None
+
+
+def nd30_date_text(value) -> str:
+    """"ngày 05 tháng 12 năm 2025": day < 10 and months 1–2 are zero-padded."""
+    d = _as_date(value)
+    if d is None:
+        return "ngày      tháng      năm      "
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+@register.filter
+def nd30_date(value) -> str:
+    return nd30_date_text(value)
+
+
+@register.filter
+def vn_number(value, places: int = 0) -> str:
+    """1234.5 -> "1.234,5" (Vietnamese separators)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number:,.{int(places)}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
