@@ -1,0 +1,73 @@
+"""Dashboard at national scale vs a trivial logged-in view (the floor), and query counts.
+
+Usage: .venv/bin/python bench/dashboard.py [--quick]   (against DATABASE_URL; data rolled back)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from _common import Rollback, p95, setup_django, timed
+
+setup_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from blocs.models import Organizer, RoleAssignment  # noqa: E402
+from khoithidua.national import generate  # noqa: E402
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    n = 40 if args.quick else 200
+    scale = dict(provinces=6, blocs=20, units=10, years=5) if args.quick else dict(provinces=34, blocs=20, units=10, years=5)
+    results = {}
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create_superuser("bench-admin", "b@example.org", "x")
+            staff = get_user_model().objects.create_user("bench-office", password="x")
+            client = Client()
+            client.force_login(user)
+            office = Client()
+            office.force_login(staff)
+            # Small: 10 blocs.
+            generate(provinces=1, blocs=10, units=10, years=5)
+            results["queries_small"] = count_queries(client, "/")
+            Organizer.objects.filter(code__startswith="nat-").update(code="small-" + "x")  # free the prefix
+            counts = generate(**scale)
+            RoleAssignment.objects.create(user=staff, role="office", organizer=Organizer.objects.get(code="nat-00"))
+            results["queries_large"] = count_queries(client, "/")
+            for c, url in ((client, "/"), (client, "/ping/"), (office, "/")):  # warm up
+                c.get(url)
+            results["p95_ms"] = p95(timed(lambda: client.get("/"), n))
+            results["office_p95_ms"] = p95(timed(lambda: office.get("/"), n))
+            results["filtered_p95_ms"] = p95(timed(lambda: client.get("/?level=province&year=2024&page=3"), n))
+            results["floor_p95_ms"] = p95(timed(lambda: client.get("/ping/"), n))
+            results["blocs"] = counts["blocs"] + 10
+            raise Rollback
+    except Rollback:
+        pass
+    ratio = results["p95_ms"] / results["floor_p95_ms"]
+    print(f"scale: {results['blocs']} blocs, {n} requests per view, database {connection.vendor}")
+    print(
+        "RESULT dashboard "
+        f"p95_ms={results['p95_ms']:.1f} floor_p95_ms={results['floor_p95_ms']:.1f} ratio={ratio:.1f} "
+        f"office_p95_ms={results['office_p95_ms']:.1f} filtered_p95_ms={results['filtered_p95_ms']:.1f} "
+        f"queries_small={results['queries_small']} queries_large={results['queries_large']} blocs={results['blocs']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
