@@ -1,0 +1,14 @@
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir .
+RUN DEBUG=1 python manage.py collectstatic --noinput -v0 && DEBUG=1 python manage.py compilemessages -v0 || true
+RUN useradd --system --home /app khoithidua && mkdir -p /app/var && chown -R khoithidua /app/var
+USER khoithidua
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn khoithidua.wsgi -b 0.0.0.0:8000 -w ${WEB_CONCURRENCY:-4} --access-logfile -"]
