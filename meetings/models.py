@@ -1,9 +1,30 @@
-"""Meetings of a bloc-year. The meetings issue extends this with attendance, polls and ballots."""
+"""Meetings of a bloc-year: guests, agenda, attendance, polls and ballots.
 
+Secrecy of the electronic secret ballot rests on three separate tables:
+- PollVoter: the roll frozen when a poll opens (unit + one-time ballot code);
+- VoteCast: "this unit has voted in this poll" (unique per poll+unit: one ballot per unit);
+- Ballot: the anonymous ballot (random UUID key, random receipt, no timestamp, no unit).
+At close the ballots are rewritten in a random order with fresh keys and chained by hash in a
+canonical order (sorted receipts), so neither insertion order nor keys join them to VoteCast.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import BlocYear, Unit
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def random_code(length: int = 8) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -24,6 +45,7 @@ class Meeting(models.Model):
     kind = models.CharField(_("loại hội nghị"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("tên hội nghị"), max_length=255)
     starts_at = models.DateTimeField(_("thời gian bắt đầu"))
+    ends_at = models.DateTimeField(_("thời gian kết thúc"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
     host_unit = models.ForeignKey(
         Unit,
@@ -33,6 +55,14 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="hosted_meetings",
     )
+    chairs = models.TextField(
+        _("chủ trì"), blank=True, help_text=_("Mỗi dòng một người: họ tên, chức vụ, đơn vị.")
+    )
+    secretary_name = models.CharField(_("thư ký hội nghị"), max_length=255, blank=True)
+    source = models.CharField(
+        _("nguồn thông tin"), max_length=255, blank=True, help_text=_("Ví dụ: bản tin ngày …")
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MeetingQuerySet.as_manager()
@@ -41,6 +71,354 @@ class Meeting(models.Model):
         verbose_name = _("hội nghị")
         verbose_name_plural = _("hội nghị")
         ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%d/%m/%Y})"
+
+    @property
+    def label(self) -> str:
+        from django.utils import timezone
+
+        return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+
+    @property
+    def chair_lines(self) -> list[str]:
+        return [line.strip() for line in self.chairs.splitlines() if line.strip()]
+
+
+class Guest(models.Model):
+    """A guest (khách mời): attends, never votes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(_("họ và tên"), max_length=200)
+    position = models.CharField(_("chức vụ"), max_length=200, blank=True)
+    organisation = models.CharField(_("cơ quan"), max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("khách mời")
+        verbose_name_plural = _("khách mời")
+        ordering = ["meeting", "order", "id"]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.name, self.position, self.organisation) if p)
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    title = models.CharField(_("nội dung"), max_length=255)
+    duration_minutes = models.PositiveSmallIntegerField(_("thời lượng (phút)"), null=True, blank=True)
+    speaker = models.CharField(_("người trình bày / phát biểu"), max_length=255, blank=True)
+    conclusion = models.TextField(_("kết luận"), blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung chương trình")
+        verbose_name_plural = _("chương trình hội nghị")
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__lte=24 * 60),
+                name="agenda_duration_sane",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        UNKNOWN = "unknown", _("Chưa điểm danh")
+        PRESENT = "present", _("Có mặt")
+        ABSENT = "absent", _("Vắng mặt")
+
+    class Method(models.TextChoices):
+        SECRETARY = "secretary", _("Thư ký ghi nhận")
+        SELF = "self", _("Đại biểu tự điểm danh")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=Status.choices, default=Status.UNKNOWN
+    )
+    reason = models.CharField(_("lý do vắng"), max_length=255, blank=True)
+    delegates = models.TextField(_("đại biểu dự"), blank=True, help_text=_("Mỗi dòng một người."))
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    checkin_code = models.CharField(max_length=12, null=True, blank=True, unique=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("điểm danh")
+        verbose_name_plural = _("điểm danh")
+        ordering = ["meeting", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.get_status_display()}"
+
+
+class Poll(models.Model):
+    class Kind(models.TextChoices):
+        AWARD = "award", _("Suy tôn, bình xét danh hiệu")
+        LEADER = "leader", _("Bầu Khối trưởng năm sau")
+        DEPUTY = "deputy", _("Bầu Khối phó năm sau")
+        MOTION = "motion", _("Biểu quyết thông qua")
+
+    class Mode(models.TextChoices):
+        SECRET = "secret", _("Bỏ phiếu kín điện tử")
+        OPEN = "open", _("Biểu quyết công khai điện tử (ghi danh)")
+        PAPER = "paper", _("Phiếu giấy, Ban kiểm phiếu kiểm")
+        REPORTED = "reported", _("Giơ tay / phiếu giấy – chỉ ghi nhận kết quả (không có số phiếu)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        OPEN = "open", _("Đang bỏ phiếu")
+        CLOSED = "closed", _("Đã kết thúc")
+        PUBLISHED = "published", _("Đã công bố")
+
+    class Base(models.TextChoices):
+        PRESENT = "present", _("số đơn vị có mặt")
+        VALID = "valid", _("số phiếu hợp lệ")
+        MEMBERS = "members", _("tổng số đơn vị thành viên")
+
+    class TieBreak(models.TextChoices):
+        LEADERS = "leaders", _("Khối trưởng và Khối phó quyết định")
+        CHAIR = "chair", _("Chủ trì hội nghị quyết định")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="polls")
+    kind = models.CharField(_("loại biểu quyết"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("nội dung biểu quyết"), max_length=255)
+    award_title = models.ForeignKey(
+        "awards.AwardTitle",
+        verbose_name=_("danh hiệu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mode = models.CharField(_("hình thức"), max_length=10, choices=Mode.choices, default=Mode.SECRET)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    seats = models.PositiveSmallIntegerField(_("số lượng cần chọn"), default=1)
+    max_marks = models.PositiveSmallIntegerField(
+        _("số người được đánh dấu tối đa trên một phiếu"), default=1
+    )
+    base = models.CharField(_("tính trên"), max_length=10, choices=Base.choices, default=Base.VALID)
+    threshold_numerator = models.PositiveSmallIntegerField(_("ngưỡng: tử số"), default=1)
+    threshold_denominator = models.PositiveSmallIntegerField(_("ngưỡng: mẫu số"), default=2)
+    threshold_strict = models.BooleanField(
+        _("phải vượt quá ngưỡng (>)"), default=True, help_text=_("Bỏ chọn để dùng «từ … trở lên» (≥).")
+    )
+    allow_self_vote = models.BooleanField(_("được bỏ phiếu cho đơn vị mình"), default=True)
+    basis = models.CharField(
+        _("căn cứ"), max_length=255, blank=True, default="Quy chế hoạt động của Khối"
+    )
+    round_no = models.PositiveSmallIntegerField(_("vòng"), default=1)
+    previous = models.ForeignKey(
+        "self", verbose_name=_("vòng trước"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="runoffs",
+    )
+    max_rounds = models.PositiveSmallIntegerField(_("số vòng tối đa"), default=2)
+    tie_break_rule = models.CharField(
+        _("khi vẫn bằng phiếu sau vòng cuối"), max_length=10, choices=TieBreak.choices,
+        default=TieBreak.LEADERS,
+    )
+    counting_committee = models.TextField(
+        _("Ban kiểm phiếu"), blank=True, help_text=_("Mỗi dòng một thành viên: họ tên, chức vụ, đơn vị.")
+    )
+    # Frozen at open.
+    roll_size = models.PositiveIntegerField(_("số đơn vị được bỏ phiếu"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(_("tổng số đơn vị thành viên"), null=True, blank=True)
+    roll_hash = models.CharField(_("mã băm danh sách cử tri"), max_length=64, blank=True)
+    # Paper ballots (counts entry).
+    ballots_issued = models.PositiveIntegerField(_("số phiếu phát ra"), null=True, blank=True)
+    ballots_returned = models.PositiveIntegerField(_("số phiếu thu về"), null=True, blank=True)
+    paper_invalid = models.PositiveIntegerField(_("số phiếu không hợp lệ"), null=True, blank=True)
+    paper_blank = models.PositiveIntegerField(_("số phiếu trắng"), null=True, blank=True)
+    # Set at close.
+    chain_hash = models.CharField(_("mã băm chuỗi phiếu"), max_length=64, blank=True)
+    reported_note = models.CharField(
+        _("ghi chú kết quả"), max_length=500, blank=True,
+        help_text=_("Với kết quả chỉ ghi nhận: nguồn, ví dụ «Bản tin ngày 28/11/2023»."),
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("biểu quyết")
+        verbose_name_plural = _("biểu quyết")
+        ordering = ["meeting", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold_denominator__gte=1)
+                & Q(threshold_numerator__gte=1)
+                & Q(threshold_numerator__lte=F("threshold_denominator")),
+                name="poll_threshold_valid",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1) & Q(max_marks__gte=1), name="poll_seats_valid"),
+            models.CheckConstraint(condition=Q(round_no__gte=1) & Q(max_rounds__gte=1), name="poll_rounds_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind="award") | Q(award_title__isnull=False), name="poll_award_has_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_motion(self) -> bool:
+        return self.kind == self.Kind.MOTION
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.mode in (self.Mode.SECRET, self.Mode.OPEN)
+
+    @property
+    def threshold_label(self) -> str:
+        frac = f"{self.threshold_numerator}/{self.threshold_denominator}"
+        if self.threshold_numerator == self.threshold_denominator:
+            frac = "100%" if not self.threshold_strict else frac
+        word = _("trên") if self.threshold_strict else _("từ")
+        return f"{word} {frac}"
+
+    @property
+    def rule_label(self) -> str:
+        tail = "" if self.threshold_strict else f" {_('trở lên')}"
+        return f"{self.threshold_label} {self.get_base_display()}{tail}"
+
+
+class PollCandidate(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="candidates")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    nomination_id = models.BigIntegerField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ứng viên")
+        verbose_name_plural = _("ứng viên")
+        ordering = ["poll", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["poll", "unit"], name="candidate_unique")]
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+
+class PollVoter(models.Model):
+    """The roll frozen at open: one row per present unit, with its one-time ballot code."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="voters")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=16, unique=True, default=random_code)
+
+    class Meta:
+        verbose_name = _("cử tri")
+        verbose_name_plural = _("danh sách cử tri")
+        ordering = ["poll", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["poll", "unit"], name="pollvoter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}: {self.unit}"
+
+
+class VoteCast(models.Model):
+    """"This unit has voted in this poll". No time, no ballot link (except in open votes)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="casts")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Only for named (open) votes: which ballot is theirs. Always NULL for secret ballots.
+    open_ballot = models.OneToOneField(
+        "Ballot", null=True, blank=True, on_delete=models.CASCADE, related_name="open_cast"
+    )
+
+    class Meta:
+        verbose_name = _("đã bỏ phiếu")
+        verbose_name_plural = _("đã bỏ phiếu")
+        constraints = [models.UniqueConstraint(fields=["poll", "unit"], name="one_ballot_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}: {self.unit_id}"
+
+
+class Ballot(models.Model):
+    """An anonymous ballot: random key, random receipt, no timestamp, no unit."""
+
+    class Choice(models.TextChoices):
+        YES = "yes", _("Tán thành")
+        NO = "no", _("Không tán thành")
+        ABSTAIN = "abstain", _("Không ý kiến")
+
+    class Source(models.TextChoices):
+        ELECTRONIC = "electronic", _("Điện tử")
+        PAPER = "paper", _("Phiếu giấy")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    receipt = models.CharField(max_length=16)
+    marks = models.JSONField(default=list, blank=True)  # sorted candidate ids
+    choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
+    invalid = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ELECTRONIC)
+    chain_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu bầu")
+        verbose_name_plural = _("phiếu bầu")
+        ordering = ["poll", "receipt"]
+        constraints = [models.UniqueConstraint(fields=["poll", "receipt"], name="ballot_receipt_unique")]
+
+    def __str__(self) -> str:
+        return self.receipt
+
+
+class PaperCount(models.Model):
+    """Counts entered by the counting committee for a paper poll (one row per candidate/choice)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="paper_counts")
+    candidate = models.ForeignKey(PollCandidate, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=10, choices=Ballot.Choice.choices, blank=True)
+    votes = models.PositiveIntegerField(_("số phiếu"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "candidate"], condition=Q(candidate__isnull=False), name="papercount_candidate_unique"),
+            models.UniqueConstraint(fields=["poll", "choice"], condition=Q(candidate__isnull=True), name="papercount_choice_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id or self.choice}: {self.votes}"
+
+
+class PollDecision(models.Model):
+    """A recorded decision: the tie-break after the last round, or the outcome a report gives."""
+
+    class Kind(models.TextChoices):
+        TIE_BREAK = "tie_break", _("Quyết định khi bằng phiếu sau vòng cuối")
+        REPORTED = "reported", _("Kết quả được ghi nhận (không có số phiếu)")
+
+    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="decision")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    winners = models.ManyToManyField(PollCandidate, blank=True, related_name="+")
+    motion_adopted = models.BooleanField(null=True, blank=True)
+    decided_by = models.CharField(_("người quyết định"), max_length=255, blank=True)
+    basis = models.CharField(_("căn cứ"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyết định")
+        verbose_name_plural = _("quyết định")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.decided_by}"

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from blocs.forms import StrippedCharsMixin
+
+from .models import AgendaItem, Attendance, Ballot, Guest, Meeting, Poll
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DT_FORMAT, **kwargs)
+
+
+class MeetingForm(StrippedCharsMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "starts_at", "ends_at", "place", "host_unit", "chairs", "secretary_name",
+                  "source", "notes"]
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "chairs": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_unit"].queryset = units
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end < start:
+            self.add_error("ends_at", _("Thời gian kết thúc phải sau thời gian bắt đầu."))
+        return cleaned
+
+
+class GuestForm(StrippedCharsMixin, forms.ModelForm):
+    class Meta:
+        model = Guest
+        fields = ["name", "position", "organisation"]
+
+
+class AgendaItemForm(StrippedCharsMixin, forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "duration_minutes", "speaker", "conclusion"]
+        widgets = {"conclusion": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data.get("duration_minutes")
+        if value is not None and value > 24 * 60:
+            raise forms.ValidationError(_("Thời lượng không quá 1440 phút."))
+        return value
+
+
+class AttendanceForm(StrippedCharsMixin, forms.Form):
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=Attendance.Status.choices)
+    reason = forms.CharField(label=_("Lý do vắng"), max_length=255, required=False)
+    delegates = forms.CharField(label=_("Đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Attendance.Status.ABSENT and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Cần ghi lý do vắng mặt."))
+        return cleaned
+
+
+class CheckinForm(StrippedCharsMixin, forms.Form):
+    code = forms.CharField(label=_("Mã điểm danh"), max_length=12)
+    delegates = forms.CharField(
+        label=_("Họ tên đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Mỗi dòng một người."),
+    )
+
+
+class PollForm(StrippedCharsMixin, forms.ModelForm):
+    candidates = forms.ModelMultipleChoiceField(
+        label=_("Ứng viên"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Với suy tôn danh hiệu: để trống để lấy danh sách đề cử của năm."),
+    )
+
+    class Meta:
+        model = Poll
+        fields = ["kind", "title", "award_title", "mode", "seats", "max_marks", "base", "threshold_numerator",
+                  "threshold_denominator", "threshold_strict", "allow_self_vote", "basis", "max_rounds",
+                  "tie_break_rule", "counting_committee"]
+        widgets = {"counting_committee": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, units=None, award_titles=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].queryset = units
+        self.fields["award_title"].queryset = award_titles
+        if self.instance.pk:
+            self.fields["candidates"].initial = [c.unit_id for c in self.instance.candidates.all()]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Poll.Kind.AWARD and not cleaned.get("award_title"):
+            self.add_error("award_title", _("Chọn danh hiệu cần suy tôn."))
+        num, den = cleaned.get("threshold_numerator"), cleaned.get("threshold_denominator")
+        if num and den and num > den:
+            self.add_error("threshold_numerator", _("Tử số không được lớn hơn mẫu số."))
+        seats, marks = cleaned.get("seats"), cleaned.get("max_marks")
+        if kind == Poll.Kind.AWARD and seats and marks and marks > seats:
+            self.add_error("max_marks", _("Số đánh dấu tối đa không được vượt số lượng cần chọn."))
+        for name in ("seats", "max_marks", "threshold_numerator", "threshold_denominator", "max_rounds"):
+            if cleaned.get(name) is not None and cleaned[name] < 1:
+                self.add_error(name, _("Phải lớn hơn hoặc bằng 1."))
+        return cleaned
+
+
+class BallotForm(forms.Form):
+    def __init__(self, *args, poll: Poll, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        if poll.is_motion:
+            self.fields["choice"] = forms.ChoiceField(
+                label=_("Ý kiến"), choices=Ballot.Choice.choices, widget=forms.RadioSelect, required=False,
+                help_text=_("Không chọn ô nào là phiếu trắng."),
+            )
+        else:
+            self.fields["marks"] = forms.MultipleChoiceField(
+                label=_("Đánh dấu tối đa %(n)s đơn vị") % {"n": poll.max_marks},
+                choices=[(c.pk, c.unit.name) for c in candidates], widget=forms.CheckboxSelectMultiple,
+                required=False, help_text=_("Không chọn ô nào là phiếu trắng."),
+            )
+        self.poll = poll
+
+    def clean_marks(self):
+        marks = self.cleaned_data.get("marks") or []
+        if len(marks) > self.poll.max_marks:
+            raise forms.ValidationError(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": self.poll.max_marks})
+        return [int(m) for m in marks]
+
+
+class PaperCountForm(StrippedCharsMixin, forms.Form):
+    counting_committee = forms.CharField(
+        label=_("Ban kiểm phiếu"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mỗi dòng một thành viên: họ tên, chức vụ, đơn vị."),
+    )
+    ballots_issued = forms.IntegerField(label=_("Số phiếu phát ra"), min_value=0)
+    ballots_returned = forms.IntegerField(label=_("Số phiếu thu về"), min_value=0)
+    invalid = forms.IntegerField(label=_("Số phiếu không hợp lệ"), min_value=0, initial=0)
+    blank = forms.IntegerField(label=_("Số phiếu trắng (hợp lệ, không đánh dấu)"), min_value=0, initial=0)
+
+    def __init__(self, *args, poll: Poll, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = []
+        if poll.is_motion:
+            for value, label in Ballot.Choice.choices:
+                self.fields[f"v_{value}"] = forms.IntegerField(label=label, min_value=0, initial=0)
+                self.keys.append((f"v_{value}", value))
+        else:
+            for c in candidates:
+                self.fields[f"c_{c.pk}"] = forms.IntegerField(
+                    label=_("Số phiếu bầu cho %(u)s") % {"u": c.unit.name}, min_value=0, initial=0)
+                self.keys.append((f"c_{c.pk}", c.pk))
+
+    def votes(self) -> dict:
+        return {key: self.cleaned_data[name] for name, key in self.keys}
+
+
+class TieBreakForm(StrippedCharsMixin, forms.Form):
+    winners = forms.ModelMultipleChoiceField(label=_("Đơn vị được chọn"), queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+    decided_by = forms.CharField(label=_("Người quyết định"), max_length=255)
+    basis = forms.CharField(label=_("Căn cứ"), max_length=500)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["winners"].queryset = candidates
+        self.fields["winners"].label_from_instance = lambda c: c.unit.name
+
+
+class ReportedForm(StrippedCharsMixin, forms.Form):
+    basis = forms.CharField(label=_("Căn cứ (nguồn) của kết quả"), max_length=500,
+                            help_text=_("Ví dụ: Biên bản hội nghị; bản tin ngày …"))
+    decided_by = forms.CharField(label=_("Hình thức"), max_length=255, required=False,
+                                 initial=_("Hội nghị thống nhất"))
+
+    def __init__(self, *args, poll: Poll, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        if poll.is_motion:
+            self.fields["adopted"] = forms.BooleanField(label=_("Nội dung được thông qua"), required=False)
+        else:
+            self.fields["winners"] = forms.ModelMultipleChoiceField(
+                label=_("Đơn vị được chọn"), queryset=candidates, widget=forms.CheckboxSelectMultiple,
+                required=False)
+            self.fields["winners"].label_from_instance = lambda c: c.unit.name
