@@ -1,0 +1,114 @@
+"""Finalize locks a version; a change makes a new version that refers to the old one."""
+
+import hashlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from blocs.services import unit_rename
+from documents import rendering, services
+from documents.models import DocumentVersion
+
+from . import pdftools
+
+
+@pytest.fixture
+def first(meeting, world):
+    return services.document_finalize(kind="minutes", subject=meeting, actor=world.secretary,
+                                      base_url="https://khoithidua.example")
+
+
+def test_finalize_stores_the_pdf_its_hash_and_a_number(first, world):
+    assert first.version == 1 and first.replaces is None
+    assert first.number == 1
+    assert first.number_label == f"01/BB-{world.bloc.short_name}"
+    assert hashlib.sha256(first.pdf_bytes).hexdigest() == first.pdf_sha256
+    assert first.snapshot["number"] == 1
+    assert first.verify_url == f"https://khoithidua.example/verify/{first.fingerprint}/"
+
+
+def test_the_footer_prints_the_number_the_code_and_the_verification_url(first):
+    text = pdftools.text(first.pdf_bytes)
+    assert f"Số: {first.number_label}" in text
+    assert "DỰ THẢO" not in text
+    assert first.fingerprint[:32] in text.replace("\n", "")
+    assert "https://khoithidua.example/verify/" in text
+
+
+def test_rendering_the_stored_snapshot_again_gives_the_same_bytes(first):
+    html = services.render_snapshot_html(first.kind, first.snapshot, stamp=services.stamp_of(first))
+    assert hashlib.sha256(rendering.html_to_pdf(html)).hexdigest() == first.pdf_sha256
+
+
+def test_a_locked_version_cannot_be_changed_or_deleted(first):
+    first.title = "Sửa trộm"
+    with pytest.raises(ValidationError):
+        first.save()
+    with pytest.raises(ValidationError):
+        first.delete()
+    assert DocumentVersion.objects.get(pk=first.pk).title != "Sửa trộm"
+
+
+def test_finalizing_again_without_a_change_is_refused(first, meeting):
+    with pytest.raises(ValidationError, match="không thay đổi"):
+        services.document_finalize(kind="minutes", subject=meeting, reason="Lần nữa")
+    assert DocumentVersion.objects.count() == 1
+
+
+def test_a_rename_makes_a_new_version_that_refers_to_the_old_and_keeps_its_bytes(first, meeting, world):
+    old_bytes = DocumentVersion.objects.get(pk=first.pk).pdf_bytes
+    unit = world.units[2]
+    old_name = unit.name
+    unit_rename(unit=unit, new_name="Thi hành án dân sự tỉnh", effective_date=meeting.starts_at.date().replace(day=1))
+    with pytest.raises(ValidationError):
+        services.document_finalize(kind="minutes", subject=meeting)  # a reason is required
+    second = services.document_finalize(kind="minutes", subject=meeting, reason="Tên đơn vị theo Nghị quyết sáp nhập")
+    assert second.version == 2 and second.replaces_id == first.pk and second.number == 2
+    again = DocumentVersion.objects.get(pk=first.pk)
+    assert again.pdf_bytes == old_bytes
+    assert hashlib.sha256(again.pdf_bytes).hexdigest() == first.pdf_sha256
+    assert old_name in pdftools.text(again.pdf_bytes)
+    assert "Thi hành án dân sự tỉnh" in pdftools.text(second.pdf_bytes)
+    assert not again.is_current and second.is_current
+
+
+def test_document_numbers_are_unique_per_bloc_year_and_symbol(first):
+    clone = DocumentVersion(
+        kind="report", bloc_year=first.bloc_year, subject_type=first.subject_type, subject_id=first.subject_id + 99,
+        version=1, symbol=first.symbol, number=first.number, issued_on=first.issued_on, title="x",
+        snapshot={}, fingerprint="0" * 64, pdf=b"%PDF-x", pdf_sha256=hashlib.sha256(b"%PDF-x").hexdigest(),
+        pdf_size=6, verify_url="x",
+    )
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()
+
+
+def _upload(name, data, content_type):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_signed_scan_is_attached_once(first, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    pdf = b"%PDF-1.4\n" + b"0" * 100
+    version = services.document_attach_scan(version=first, upload=_upload("scan.pdf", pdf, "application/pdf"), actor=world.secretary)
+    assert version.scan_content_type == "application/pdf"
+    assert version.scan_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert DocumentVersion.objects.get(pk=first.pk).pdf_sha256 == first.pdf_sha256
+    with pytest.raises(ValidationError, match="đã có bản scan"):
+        services.document_attach_scan(version=first, upload=_upload("b.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10, "image/png"))
+
+
+@pytest.mark.parametrize("name,data,content_type,message", [
+    ("trang.html", b"<html><script>alert(1)</script></html>", "text/html", "Chỉ nhận"),
+    ("gia.pdf", b"<html>gia PDF</html>", "application/pdf", "Chỉ nhận"),
+    ("rong.pdf", b"", "application/pdf", "rỗng"),
+    ("lon.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf", "quá lớn"),
+])
+def test_scans_other_than_small_pdf_jpeg_or_png_are_refused(first, name, data, content_type, message, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError, match=message):
+        services.document_attach_scan(version=first, upload=_upload(name, data, content_type))
+    assert not DocumentVersion.objects.get(pk=first.pk).scan
