@@ -23,6 +23,13 @@ from blocs.models import BlocYear, Unit
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+class Lines(list):
+    """A list with .all(), so readers that expect a related manager get plain lines."""
+
+    def all(self):
+        return list(self)
+
+
 def random_code(length: int = 8) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -91,6 +98,12 @@ class Meeting(models.Model):
     def chair_lines(self) -> list[str]:
         return [line.strip() for line in self.chairs.splitlines() if line.strip()]
 
+    @property
+    def chair(self) -> str | None:
+        """The first chair (the minutes' signatory)."""
+        lines = self.chair_lines
+        return lines[0] if lines else None
+
 
 class Guest(models.Model):
     """A guest (khách mời): attends, never votes."""
@@ -108,6 +121,10 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.name, self.position, self.organisation) if p)
+
+    @property
+    def organization(self) -> str:
+        return self.organisation
 
 
 class AgendaItem(models.Model):
@@ -131,6 +148,15 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        if self.speaker:
+            parts.append(f"Trình bày / phát biểu: {self.speaker}.")
+        if self.conclusion:
+            parts.append(f"Kết luận: {self.conclusion}")
+        return " ".join(parts)
 
 
 class Attendance(models.Model):
@@ -164,6 +190,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.get_status_display()}"
+
+    @property
+    def delegate_name(self) -> str:
+        return ", ".join(line.strip() for line in self.delegates.splitlines() if line.strip())
 
 
 class Poll(models.Model):
@@ -290,6 +320,16 @@ class Poll(models.Model):
             frac = "100%" if not self.threshold_strict else frac
         word = _("trên") if self.threshold_strict else _("từ")
         return f"{word} {frac}"
+
+    @property
+    def committee_members(self) -> Lines:
+        return Lines(line.strip() for line in self.counting_committee.splitlines() if line.strip())
+
+    def result(self) -> dict | None:
+        """The computed result as plain data (for the minutes and exports); None until closed."""
+        from .services import poll_result_data
+
+        return poll_result_data(self)
 
     @property
     def rule_label(self) -> str:

@@ -700,6 +700,43 @@ def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
     return poll
 
 
+def poll_result_data(poll: Poll) -> dict | None:
+    """Plain data of a closed poll's result: counts, lines with sentences, hashes."""
+    outcome = poll_outcome(poll)
+    if outcome is None:
+        return None
+    c = outcome.counts
+    rows = []
+    for line in outcome.lines:
+        pct = (100 * line.votes / outcome.base_count) if (outcome.base_count and poll.mode != Poll.Mode.REPORTED) else None
+        rows.append({"name": line.label, "label": line.label, "votes": line.votes, "percent": pct,
+                     "percent_text": line.percent, "elected": line.status in ("won", "adopted"),
+                     "status": line.status, "sentence": line.sentence})
+    data = {
+        "candidates": [] if poll.is_motion else rows,
+        "rows": rows,
+        "base_label": poll.get_base_display(),
+        "rule": poll.rule_label,
+        "issued": poll.ballots_issued if poll.mode == Poll.Mode.PAPER else (poll.roll_size if c else None),
+        "returned": c.ballots if c else None,
+        "valid": c.valid if c else None,
+        "invalid": c.invalid if c else None,
+        "blank": c.blank if c else None,
+        "present": poll.roll_size,
+        "members": poll.member_count,
+        "outcome_label": outcome.summary,
+        "explanation": outcome.summary,
+        "winners": list(outcome.winners),
+        "tied": list(outcome.tied),
+        "adopted": outcome.adopted,
+        "chain_hash": poll.chain_hash,
+        "roll_hash": poll.roll_hash,
+    }
+    if poll.is_motion and c:
+        data.update(yes=c.votes.get("yes", 0), no=c.votes.get("no", 0), abstain=c.votes.get("abstain", 0))
+    return data
+
+
 def poll_progress(poll: Poll) -> tuple[int, int]:
     """(k, n): how many of the roll have voted. Never partial results."""
     return poll.casts.count(), poll.roll_size or 0
