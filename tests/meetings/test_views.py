@@ -1,0 +1,236 @@
+"""The pages as a user uses them: real forms, htmx partials, CSRF, constant query counts."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Attendance, Ballot, Guest, Meeting, Poll
+
+from .conftest import make_meeting, make_poll, mark_present
+
+
+def test_secretary_creates_a_meeting_with_the_form(client, world):
+    client.force_login(world.secretary)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    response = client.post(url, {
+        "kind": "yearend", "title": "Hội nghị tổng kết năm 2024", "starts_at": "2024-11-21T08:00",
+        "place": "Hội trường Thanh tra tỉnh", "host_unit": world.units[0].pk,
+        "chairs": "Đồng chí A – Chánh Thanh tra tỉnh\nĐồng chí B – Chánh án", "secretary_name": "Đồng chí C",
+    })
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("meetings:meeting_detail", args=[meeting.pk])
+    assert meeting.chair_lines == ["Đồng chí A – Chánh Thanh tra tỉnh", "Đồng chí B – Chánh án"]
+    assert meeting.attendances.count() == 8
+    page = client.get(response["Location"]).content.decode()
+    assert "21/11/2024" in page and "Đồng chí B – Chánh án" in page
+
+
+def test_meeting_form_rejects_end_before_start_and_saves_nothing(client, world):
+    client.force_login(world.office)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    response = client.post(url, {"kind": "yearend", "title": "X", "starts_at": "2024-11-21T08:00",
+                                 "ends_at": "2024-11-21T07:00"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert "Thời gian kết thúc phải sau thời gian bắt đầu" in response.content.decode()
+    assert "<html" not in response.content.decode()  # the htmx partial only
+    assert not Meeting.objects.exists()
+
+
+def test_host_unit_must_be_a_member_of_the_bloc(client, world):
+    client.force_login(world.office)
+    other_unit = world.other_bloc_year.memberships.first().unit
+    response = client.post(reverse("meetings:meeting_create", args=[world.bloc_year.pk]), {
+        "kind": "midyear", "title": "Sơ kết", "starts_at": "2024-07-11T14:00", "host_unit": other_unit.pk})
+    assert response.status_code == 422 and not Meeting.objects.exists()
+
+
+def test_guests_and_agenda_are_added_and_shown(client, world, meeting):
+    client.force_login(world.secretary)
+    client.post(reverse("meetings:guest_add", args=[meeting.pk]),
+                {"name": "Nguyễn Hương Giang", "position": "Chủ tịch UBND tỉnh", "organisation": "UBND tỉnh Bắc Ninh"})
+    client.post(reverse("meetings:agenda_add", args=[meeting.pk]),
+                {"title": "Báo cáo tổng kết", "duration_minutes": 30, "speaker": "Khối trưởng"})
+    item = meeting.agenda_items.get()
+    client.post(reverse("meetings:agenda_edit", args=[meeting.pk, item.pk]),
+                {"title": "Báo cáo tổng kết", "duration_minutes": 30, "speaker": "Khối trưởng",
+                 "conclusion": "Hội nghị thống nhất thông qua báo cáo."})
+    page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Nguyễn Hương Giang" in page and "Chủ tịch UBND tỉnh" in page
+    assert "Hội nghị thống nhất thông qua báo cáo." in page and "30 phút" in page
+    assert Guest.objects.get().organisation == "UBND tỉnh Bắc Ninh"
+
+
+def test_agenda_form_rejects_formula_and_absurd_duration(client, world, meeting):
+    client.force_login(world.secretary)
+    response = client.post(reverse("meetings:agenda_add", args=[meeting.pk]),
+                           {"title": "=HYPERLINK(1)", "duration_minutes": 5000})
+    assert response.status_code == 422 and not meeting.agenda_items.exists()
+
+
+def test_secretary_marks_attendance_with_htmx_and_sees_quorum(client, world, meeting):
+    client.force_login(world.secretary)
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    for unit in world.units[:6]:
+        response = client.post(url, {"unit": unit.pk, "status": "present", "delegates": "Đại biểu"},
+                               HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+    assert "6/8" in response.content.decode() and "Đủ túc số" in response.content.decode()
+    response = client.post(url, {"unit": world.units[6].pk, "status": "absent"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and "Cần ghi lý do vắng mặt" in response.content.decode()
+
+
+def test_delegate_checks_in_with_code_and_code_is_single_use(client, world, meeting):
+    services.checkin_codes_issue(meeting=meeting)
+    code = meeting.attendances.get(unit=world.units[1]).checkin_code
+    anon = Client()
+    page = anon.get(reverse("meetings:checkin") + f"?code={code}").content.decode()
+    assert f'value="{code}"' in page
+    response = anon.post(reverse("meetings:checkin"), {"code": code, "delegates": "Trần Văn B"})
+    assert "có mặt" in response.content.decode()
+    assert meeting.attendances.get(unit=world.units[1]).status == Attendance.Status.PRESENT
+    response = anon.post(reverse("meetings:checkin"), {"code": code})
+    assert response.status_code == 422 and "đã được dùng" in response.content.decode()
+
+
+def test_checkin_slips_show_qr_images_without_inline_script(client, world, meeting):
+    client.force_login(world.secretary)
+    client.post(reverse("meetings:checkin_codes", args=[meeting.pk]))
+    page = client.get(reverse("meetings:checkin_codes", args=[meeting.pk])).content.decode()
+    assert page.count("data:image/svg+xml;base64,") == 8
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_award_poll_takes_candidates_from_nominations(client, world, full_meeting):
+    from awards.models import Nomination
+
+    from .conftest import award_title
+
+    title = award_title()
+    for rank, unit in enumerate(world.units[2:5], start=1):
+        Nomination.objects.create(bloc_year=world.bloc_year, award_title=title, unit=unit, rank=rank)
+    client.force_login(world.secretary)
+    response = client.post(reverse("meetings:poll_create", args=[full_meeting.pk]), {
+        "kind": "award", "title": "Suy tôn Bằng khen", "award_title": title.pk, "mode": "secret", "seats": 2,
+        "max_marks": 2, "base": "valid", "threshold_numerator": 1, "threshold_denominator": 2,
+        "threshold_strict": "on", "allow_self_vote": "on", "basis": "Quy chế Khối", "max_rounds": 2,
+        "tie_break_rule": "leaders"})
+    poll = Poll.objects.get()
+    assert response.status_code == 302
+    assert list(poll.candidates.values_list("unit_id", flat=True)) == [u.pk for u in world.units[2:5]]
+    assert all(c.nomination_id for c in poll.candidates.all())
+
+
+def test_poll_form_rejects_bad_fraction_and_too_many_marks(client, world, full_meeting):
+    client.force_login(world.secretary)
+    response = client.post(reverse("meetings:poll_create", args=[full_meeting.pk]), {
+        "kind": "leader", "title": "Bầu", "mode": "secret", "seats": 1, "max_marks": 1, "base": "valid",
+        "threshold_numerator": 3, "threshold_denominator": 2, "basis": "x", "max_rounds": 2,
+        "tie_break_rule": "chair", "candidates": [world.units[0].pk]})
+    assert response.status_code == 422 and "Tử số không được lớn hơn mẫu số" in response.content.decode()
+    assert not Poll.objects.exists()
+
+
+def test_open_button_refuses_without_quorum(client, world, meeting):
+    mark_present(meeting, world.units[:3])
+    poll = make_poll(meeting, world.units[:2])
+    client.force_login(world.secretary)
+    response = client.post(reverse("meetings:poll_open", args=[poll.pk]), follow=True)
+    assert "Chưa đủ túc số" in response.content.decode()
+    poll.refresh_from_db()
+    assert poll.status == "draft"
+
+
+def test_voter_casts_secret_ballot_through_the_page_and_gets_receipt(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    voter = poll.voters.get(unit=world.units[4])
+    cand = poll.candidates.get(unit=world.units[0])
+    c = Client(enforce_csrf_checks=True)
+    page = c.get(reverse("meetings:vote_ballot", args=[voter.code]))
+    token = page.cookies["csrftoken"].value
+    response = c.post(reverse("meetings:vote_ballot", args=[voter.code]),
+                      {"marks": [cand.pk], "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    receipt = Ballot.objects.get(poll=poll).receipt
+    assert receipt in response.content.decode() and "<html" not in response.content.decode()
+    again = c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": [], "csrfmiddlewaretoken": token})
+    assert again.status_code == 409 and "đã bỏ phiếu" in again.content.decode()
+
+
+def test_vote_without_csrf_token_is_refused(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    voter = poll.voters.first()
+    c = Client(enforce_csrf_checks=True)
+    assert c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": []}).status_code == 403
+    assert not Ballot.objects.exists()
+
+
+def test_progress_shows_count_never_results(client, world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    cand = poll.candidates.get(unit=world.units[0])
+    for v in list(poll.voters.all())[:3]:
+        services.ballot_cast(code=v.code, marks=[cand.pk])
+    client.force_login(world.secretary)
+    response = client.get(reverse("meetings:poll_progress", args=[poll.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert ">3</strong> / 8" in body
+    assert world.units[0].name not in body and "phiếu (" not in body
+    detail = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in detail and "Đạt 3" not in detail
+
+
+def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(client, world, full_meeting):
+    u = world.units
+    services.meeting_update(meeting=full_meeting, title="=cmd|' /C calc'!A0")
+    poll = services.poll_open(poll=make_poll(full_meeting, u[:2], title="+SUM(A1)"))
+    cand = {c.unit_id: c.pk for c in poll.candidates.all()}
+    receipts = [services.ballot_cast(code=v.code, marks=[cand[u[0].pk]]) for v in poll.voters.all()]
+    client.force_login(world.secretary)
+    client.post(reverse("meetings:poll_close", args=[poll.pk]))
+    client.post(reverse("meetings:poll_publish", args=[poll.pk]))
+    poll.refresh_from_db()
+    assert poll.status == "published"
+    client.force_login(world.delegate)
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert all(r in page for r in receipts) and poll.chain_hash in page
+    assert "Đạt 8/8 phiếu (100%), vượt ngưỡng trên 1/2 số phiếu hợp lệ" in page
+    rows = list(csv.reader(io.StringIO(client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode("utf-8-sig"))))
+    assert rows[0][1] == "'+SUM(A1)" and rows[1][1].startswith("'=cmd")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(client.get(reverse("meetings:poll_export_xlsx", args=[poll.pk])).content))
+    values = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(v.startswith(("=", "+", "@")) for v in values)
+
+
+def test_meeting_list_query_count_is_constant(client, world, django_assert_max_num_queries):
+    for i in range(6):
+        m = make_meeting(world, title=f"Hội nghị {i}")
+        mark_present(m, world.units[:2])
+        make_poll(m, world.units[:2])
+    client.force_login(world.secretary)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("meetings:meeting_list", args=[world.bloc_year.pk]))
+    assert response.content.decode().count("Hội nghị ") >= 6
+
+
+def test_year_panel_links_to_meetings(client, world):
+    client.force_login(world.office)
+    page = client.get(reverse("blocs:bloc_year_detail", args=[world.bloc_year.pk])).content.decode()
+    assert reverse("meetings:meeting_list", args=[world.bloc_year.pk]) in page
+
+
+@pytest.mark.parametrize("mode", ["open"])
+def test_open_vote_is_named_after_publication(client, world, full_meeting, mode):
+    u = world.units
+    poll = services.poll_open(poll=make_poll(full_meeting, kind=Poll.Kind.MOTION, title="Thông qua", mode=mode))
+    for v in poll.voters.all():
+        services.ballot_cast(code=v.code, choice="yes")
+    services.poll_close(poll=poll)
+    services.poll_publish(poll=poll)
+    client.force_login(world.delegate)
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert f"{u[0].name}: Tán thành" in page
