@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Bloc, BlocYear, LeadershipTerm, Level, Membership, Organizer, Unit
@@ -324,12 +324,17 @@ def import_registry(*, organizer: Organizer, filename: str, data: bytes, actor=N
     if result.errors or dry_run:
         result.errors.sort(key=lambda e: e.row)
         return result
-    with transaction.atomic():
-        _apply(organizer, parsed, result, existing_blocs, actor)
-        if result.changes:
-            audit(actor=actor, action="registry.import", obj=organizer,
-                  summary=f"Nhập danh mục từ {filename[:100]}: {result.rows} dòng, {result.changes} thay đổi",
-                  data={"created": result.created, "updated": result.updated})
+    try:
+        with transaction.atomic():
+            _apply(organizer, parsed, result, existing_blocs, actor)
+            if result.changes:
+                audit(actor=actor, action="registry.import", obj=organizer,
+                      summary=f"Nhập danh mục từ {filename[:100]}: {result.rows} dòng, {result.changes} thay đổi",
+                      data={"created": result.created, "updated": result.updated})
+    except IntegrityError:
+        # Someone changed the same registry at the same moment: nothing of ours was saved.
+        result.created, result.updated = {}, {}
+        result.errors.append(RowError(1, None, "danh mục vừa được người khác thay đổi cùng lúc; chưa lưu gì, vui lòng nhập lại."))
     return result
 
 
