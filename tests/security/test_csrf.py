@@ -44,8 +44,25 @@ def csrf_client(world):
     return c
 
 
+# CSRF-exempt on purpose, each with its reason. Nothing else may be.
+EXEMPT = {
+    "meetings:bench_ping_post": "benchmark floor, answers 404 unless BENCH_ENDPOINTS is on",
+}
+
+
+def test_only_the_listed_views_are_csrf_exempt():
+    exempt = {name for name, p in _all_routes() if not name.startswith("admin:")
+              and getattr(p.callback, "csrf_exempt", False)}
+    assert exempt == set(EXEMPT)
+
+
+def test_the_benchmark_post_endpoint_is_off_unless_enabled(csrf_client, settings):
+    settings.BENCH_ENDPOINTS = False
+    assert csrf_client.post(reverse("meetings:bench_ping_post")).status_code == 404
+
+
 def test_every_app_route_refuses_a_post_without_csrf_token(csrf_client):
-    routes = list(_app_routes())
+    routes = [(name, url) for name, url in _app_routes() if name not in EXEMPT]
     assert len(routes) >= 20
     for name, url in routes:
         response = csrf_client.post(url, {"x": "1"})
