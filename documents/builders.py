@@ -133,7 +133,10 @@ def _person(obj, on: dt.date) -> dict:
     if obj is None:
         return {"name": "", "position": "", "unit": ""}
     if isinstance(obj, str):
-        return {"name": obj, "position": "", "unit": ""}
+        # "Họ tên, chức vụ, đơn vị" (one line per person in the meetings app)
+        parts = [p.strip() for p in obj.split(",") if p.strip()]
+        return {"name": parts[0] if parts else "", "position": parts[1] if len(parts) > 1 else "",
+                "unit": ", ".join(parts[2:])}
     unit = getattr(obj, "unit", None)
     return {
         "name": str(_attr(obj, "person_name", "full_name", "name", "get_full_name", default="")),
@@ -184,7 +187,10 @@ def _attendance(meeting, members: list, on: dt.date) -> dict:
         if a is not None:
             status = getattr(a, "status", None)
             flag = getattr(a, "present", None)
-            is_present = bool(flag) if flag is not None else (status in ("present", "proxy", "delegated"))
+            if flag is not None:
+                is_present = bool(flag)
+            elif status in ("present", "absent"):
+                is_present = status == "present"
             delegate = str(_attr(a, "delegate_name", "person_name", "representative", default=""))
             reason = str(_attr(a, "absence_reason", "reason", "note", default=""))
         if is_present:
@@ -227,15 +233,21 @@ def _poll_snapshot(poll, no: int, on: dt.date) -> dict:
         return getattr(result, key, default)
 
     candidates = []
-    for c in r("candidates", []) or r("rows", []) or []:
+    raw = r("candidates", None)
+    if raw is None:
+        raw = r("rows", None)
+    if r("yes") is not None:
+        raw = []  # a motion: yes / no / abstain, no candidate table
+    for c in raw or []:
         get = c.get if isinstance(c, dict) else (lambda k, d=None, c=c: getattr(c, k, d))
         unit = get("unit")
         name = get("name") or get("label") or (unit_name(unit, on) if isinstance(unit, Unit) else str(unit or ""))
         pct = get("percent")
+        pct_text = get("percent_text") or (f"{float(pct):.2f}".replace(".", ",") if pct is not None else "")
         candidates.append({
             "name": str(name),
             "votes": get("votes", get("count", 0)),
-            "percent": f"{float(pct):.2f}".replace(".", ",") if pct is not None else "",
+            "percent": str(pct_text).rstrip("%"),
             "elected": bool(get("elected", get("passed", False))),
         })
     title = str(_attr(poll, "title", "question", "name", default=str(poll)))
@@ -251,11 +263,22 @@ def _poll_snapshot(poll, no: int, on: dt.date) -> dict:
         "invalid": r("invalid", r("ballots_invalid")),
         "yes": r("yes"), "no_votes": r("no"), "abstain": r("abstain"),
         "candidates": candidates,
-        "outcome": str(r("outcome_label", "") or r("outcome", "") or _attr(poll, "get_status_display", default="")),
+        "outcome": _outcome_text(candidates, r("adopted")) or str(r("outcome_label", "") or ""),
         "explanation": str(r("explanation", "") or r("sentence", "") or ""),
         "chain_hash": str(r("chain_hash", "") or _attr(poll, "chain_head", "chain_hash", "final_hash", default="")),
         "committee": [_person(p, on) for p in (_related(poll, "counters") or _related(poll, "committee_members"))],
     }
+
+
+def _outcome_text(candidates: list[dict], adopted) -> str:
+    if adopted is not None:
+        return "Thông qua" if adopted else "Không thông qua"
+    elected = [c["name"] for c in candidates if c["elected"]]
+    if elected:
+        return "Trúng cử: " + "; ".join(elected)
+    if candidates:
+        return "Không có đơn vị nào đạt tỷ lệ quy định"
+    return ""
 
 
 def _polls_of(meeting) -> list:
@@ -270,7 +293,8 @@ def build_minutes(meeting) -> dict:
         kind=Kind.MINUTES, bloc_year=bloc_year, prefix="BB", date=on, title="BIÊN BẢN", subject=meeting.title
     )
     members = _members(bloc_year, on)
-    chairs = [_person(c, on) for c in (_related(meeting, "chairs") or [])]
+    chair_lines = getattr(meeting, "chair_lines", None)
+    chairs = [_person(c, on) for c in (chair_lines if chair_lines is not None else _related(meeting, "chairs"))]
     if not chairs:
         for name in ("chair", "chair_unit", "chairperson"):
             value = getattr(meeting, name, None)
@@ -292,7 +316,7 @@ def build_minutes(meeting) -> dict:
     awards = []
     Award = _model("awards.Award")
     if Award is not None:
-        for a in Award.objects.filter(bloc_year=bloc_year).select_related("award_title", "unit").prefetch_related("unit__former_names").order_by("award_title__rank", "id"):
+        for a in Award.objects.filter(bloc_year=bloc_year, proposed_on=on).select_related("award_title", "unit").prefetch_related("unit__former_names").order_by("award_title__rank", "id"):
             awards.append({"title": a.award_title.name, "unit": unit_name(a.unit, on), "person": a.person_name})
     next_year = BlocYear.objects.filter(bloc=bloc_year.bloc, year=bloc_year.year + 1).first()
     terms = _terms(next_year, on)
@@ -351,7 +375,9 @@ def build_count_minutes(poll) -> dict:
 
 def _ballot_sets_for_meeting(meeting, on: dt.date) -> list[dict]:
     sets = []
-    for p in _polls_of(meeting):
+    polls = [p for p in _polls_of(meeting) if getattr(p, "kind", "") != "motion"]
+    paper = [p for p in polls if getattr(p, "mode", "") == "paper"]
+    for p in paper or polls:
         sets.append(_ballot_set_for_poll(p, on))
     if sets:
         return sets
@@ -379,7 +405,8 @@ def _ballot_set_for_poll(poll, on: dt.date) -> dict:
     return {
         "title": str(_attr(poll, "title", "question", default=str(poll))),
         "candidates": names,
-        "seats": int(_attr(poll, "seats", "max_choices", default=1) or 1),
+        "seats": int(_attr(poll, "max_marks", "seats", default=1) or 1),
+        "voters": getattr(poll, "roll_size", None),
     }
 
 
@@ -395,8 +422,9 @@ def build_ballots(meeting) -> dict:
     sets = _ballot_sets_for_meeting(meeting, on)
     ballots = []
     for s in sets:
-        for i in range(1, voters + 1):
-            ballots.append({"set": s["title"], "no": i, "of": voters, "candidates": s["candidates"], "seats": s["seats"]})
+        n = s.get("voters") or voters
+        for i in range(1, n + 1):
+            ballots.append({"set": s["title"], "no": i, "of": n, "candidates": s["candidates"], "seats": s["seats"]})
     snap.update({"sets": sets, "ballots": ballots, "voters": voters})
     return snap
 
