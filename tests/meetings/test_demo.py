@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -9,12 +11,12 @@ from meetings.models import AgendaItem, Guest, Meeting, Poll
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
 
 
 def test_demo_meetings_carry_what_the_reports_say_and_load_twice_without_doubling(demo):
     counts = (Meeting.objects.count(), Guest.objects.count(), AgendaItem.objects.count(), Poll.objects.count())
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert counts == (Meeting.objects.count(), Guest.objects.count(), AgendaItem.objects.count(),
                       Poll.objects.count())
     bac_ninh = Meeting.objects.get(bloc_year__bloc__organizer__code="bac-ninh", starts_at__date="2023-11-21")
