@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import (
@@ -155,7 +155,11 @@ def bloc_year_create(*, bloc: Bloc, year: int, copy_members: bool = True, plan_r
     """Open a new year. Members are copied from the latest earlier year (skipping merged units)."""
     if BlocYear.objects.filter(bloc=bloc, year=year).exists():
         raise ValidationError({"year": f"Khối đã có năm thi đua {year}."})
-    bloc_year = BlocYear.objects.create(bloc=bloc, year=year, plan_reference=plan_reference)
+    try:
+        with transaction.atomic():  # a simultaneous double submit passes the check above
+            bloc_year = BlocYear.objects.create(bloc=bloc, year=year, plan_reference=plan_reference)
+    except IntegrityError:
+        raise ValidationError({"year": f"Khối đã có năm thi đua {year}."}) from None
     if copy_members:
         previous = BlocYear.objects.filter(bloc=bloc, year__lt=year).order_by("-year").first()
         if previous:
@@ -198,7 +202,11 @@ def membership_add(
         raise ValidationError({"unit": "Đơn vị đã là thành viên của khối trong năm này."})
     membership = Membership(bloc_year=bloc_year, unit=unit, joined_on=joined_on, note=note)
     membership.full_clean(validate_unique=False, validate_constraints=False)
-    membership.save()
+    try:
+        with transaction.atomic():  # a simultaneous double submit passes the check above
+            membership.save()
+    except IntegrityError:
+        raise ValidationError({"unit": "Đơn vị đã là thành viên của khối trong năm này."}) from None
     audit(actor=actor, action="membership.add", obj=bloc_year, summary=f"Thêm {unit.name}")
     return membership
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -454,7 +455,14 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     organizers = managed_organizers(request.user)
     form = UnitForm(request.POST or None, organizers=organizers)
     if request.method == "POST" and form.is_valid():
-        unit = form.save()
+        try:
+            with transaction.atomic():  # a simultaneous double submit passes the form's check
+                unit = form.save()
+        except IntegrityError:
+            form.add_error("code", _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": form.cleaned_data["code"]})
+            return _form_page(request, {"form": form, "title": _("Thêm đơn vị"),
+                                        "action": reverse("blocs:unit_create"),
+                                        "cancel": reverse("blocs:unit_list")}, status=422)
         services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
         unit.events.create(kind="created", effective_date=dt.date.today(), new_name=unit.name,
                            recorded_by=request.user)
