@@ -687,7 +687,7 @@ def _flow_winners(poll: Poll, winner_ids: list[int], *, meeting_url: str = "", a
 
 @transaction.atomic
 def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
-    poll = Poll.objects.select_for_update().select_related("meeting__bloc_year__bloc", "award_title").get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting__bloc_year__bloc", "award_title").get(pk=poll.pk)
     if poll.status != Poll.Status.CLOSED:
         raise ValidationError("Chỉ công bố được biểu quyết đã kết thúc.")
     outcome = poll_outcome(poll)
