@@ -319,10 +319,15 @@ def _lock_poll(poll_id: int, *, shared: bool) -> None:
             cursor.execute(f"SELECT {fn}(%s, %s)", [POLL_LOCK_CLASS, poll_id])
 
 
-def ballot_cast(*, code: str, marks: list[int] | None = None, choice: str = "") -> str:
-    """Cast one ballot with a one-time ballot code. Returns the receipt code."""
-    code = (code or "").strip().upper()
-    voter = PollVoter.objects.select_related("poll").filter(code=code).first() if code else None
+def ballot_cast(*, code: str = "", marks: list[int] | None = None, choice: str = "", voter: PollVoter | None = None,
+                candidates: dict[int, int] | None = None) -> str:
+    """Cast one ballot with a one-time ballot code. Returns the receipt code.
+
+    `voter` (with its poll) and `candidates` ({candidate id: unit id}) may be passed by a caller
+    that has already loaded them; the poll's status is re-read under the lock either way."""
+    if voter is None:
+        code = (code or "").strip().upper()
+        voter = PollVoter.objects.select_related("poll").filter(code=code).first() if code else None
     if voter is None:
         raise VoteRefused("Mã phiếu bầu không đúng.")
     poll = voter.poll
@@ -337,7 +342,8 @@ def ballot_cast(*, code: str, marks: list[int] | None = None, choice: str = "") 
             raise VoteRefused("Lựa chọn không hợp lệ.")
     else:
         choice = ""
-        candidates = dict(poll.candidates.values_list("pk", "unit_id"))
+        if candidates is None:
+            candidates = dict(poll.candidates.values_list("pk", "unit_id"))
         if any(m not in candidates for m in marks):
             raise VoteRefused("Phiếu có ứng viên không thuộc danh sách.")
         if len(marks) > poll.max_marks:

@@ -665,13 +665,14 @@ def vote_ballot(request: HttpRequest, code: str) -> HttpResponse:
                 names.get(m, "?") for m in b.marks]
         context.update(published=True, outcome=services.poll_outcome(poll), ballots=ballots)
         return render(request, "meetings/vote.html", context)
-    already = poll.casts.filter(unit_id=voter.unit_id).exists()
-    form = BallotForm(request.POST or None, poll=poll, candidates=candidates)
+    already = request.method != "POST" and poll.casts.filter(unit_id=voter.unit_id).exists()
+    form = BallotForm(request.POST if request.method == "POST" else None, poll=poll, candidates=candidates)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                receipt = services.ballot_cast(code=voter.code, marks=form.cleaned_data.get("marks"),
+                receipt = services.ballot_cast(voter=voter, candidates={c.pk: c.unit_id for c in candidates},
+                                               marks=form.cleaned_data.get("marks"),
                                                choice=form.cleaned_data.get("choice", ""))
             except services.VoteRefused as exc:
                 form.add_error(None, str(exc))

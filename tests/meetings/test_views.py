@@ -234,3 +234,11 @@ def test_open_vote_is_named_after_publication(client, world, full_meeting, mode)
     client.force_login(world.delegate)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert f"{u[0].name}: Tán thành" in page
+
+
+def test_an_empty_post_is_a_blank_ballot(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    voter = poll.voters.first()
+    response = Client().post(reverse("meetings:vote_ballot", args=[voter.code]), {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Ballot.objects.get(poll=poll).marks == []
