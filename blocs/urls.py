@@ -16,6 +16,7 @@ urlpatterns = [
     path("years/<int:pk>/archive/", views.bloc_year_archive, name="bloc_year_archive"),
     path("years/<int:pk>/members/add/", views.membership_add, name="membership_add"),
     path("years/<int:pk>/members/<int:membership_pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("years/<int:pk>/members/<int:membership_pk>/edit/", views.membership_edit, name="membership_edit"),
     path("years/<int:pk>/leadership/", views.leadership_set, name="leadership_set"),
     path("years/<int:pk>/leadership/propose/", views.leadership_propose, name="leadership_propose"),
     path("years/<int:pk>/leadership/<int:term_pk>/accept/", views.leadership_accept, name="leadership_accept"),

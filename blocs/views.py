@@ -33,6 +33,7 @@ from .forms import (
     BlocYearForm,
     LeadershipForm,
     MembershipAddForm,
+    MembershipDatesForm,
     RotationForm,
     UnitForm,
     UnitMergeForm,
@@ -328,6 +329,28 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
     if request.htmx:
         return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
     return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên."))
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """Dates inside the year: a unit that joins or leaves mid-year (e.g. after a reorganisation)."""
+    bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
+    membership = get_object_or_404(Membership.objects.select_related("unit", "bloc_year"), pk=membership_pk, bloc_year=bloc_year)
+    form = MembershipDatesForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.audit(actor=request.user, action="membership.edit", obj=bloc_year,
+                       summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}")
+        return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu thời gian tham gia."))
+    return _form_page(
+        request,
+        {"form": form,
+         "title": _("Thời gian tham gia năm %(year)s: %(unit)s") % {"year": bloc_year.year, "unit": membership.unit.name_in_year(bloc_year.year)},
+         "intro": _("Để trống nếu đơn vị tham gia cả năm. Ngày phải nằm trong năm thi đua."),
+         "action": reverse("blocs:membership_edit", args=[bloc_year.pk, membership.pk]),
+         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        status=422 if form.is_bound else 200,
+    )
 
 
 @login_required

@@ -64,11 +64,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     next_meetings = Meeting.objects.filter(bloc_year__bloc=OuterRef("pk"), starts_at__gte=now).order_by(
         "starts_at"
     )
+    last_meetings = Meeting.objects.filter(bloc_year__bloc=OuterRef("pk"), starts_at__lt=now).order_by(
+        "-starts_at"
+    )
     blocs = blocs.annotate(
         shown_year_id=shown_year,
         next_meeting_at=Subquery(next_meetings.values("starts_at")[:1]),
         next_meeting_title=Subquery(next_meetings.values("title")[:1]),
         next_meeting_id=Subquery(next_meetings.values("pk")[:1]),
+        last_meeting_at=Subquery(last_meetings.values("starts_at")[:1]),
+        last_meeting_id=Subquery(last_meetings.values("pk")[:1]),
     ).order_by("organizer__name", "name", "pk")
 
     page = Paginator(blocs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -36,6 +36,8 @@ def _urls(world):
         "bloc_year_create": ("get", reverse("blocs:bloc_year_create", args=[bloc.pk]), MANAGE, None),
         "bloc_year_edit": ("get", reverse("blocs:bloc_year_edit", args=[by.pk]), MANAGE, None),
         "leadership_set": ("get", reverse("blocs:leadership_set", args=[by.pk]), MANAGE, None),
+        "membership_edit": (
+            "get", reverse("blocs:membership_edit", args=[by.pk, membership.pk]), MANAGE, None),
         "unit_edit": ("get", reverse("blocs:unit_edit", args=[unit.pk]), MANAGE, None),
         "unit_rename": ("get", reverse("blocs:unit_rename", args=[unit.pk]), MANAGE, None),
         "unit_merge": ("get", reverse("blocs:unit_merge", args=[unit.pk]), MANAGE, None),
@@ -58,7 +60,7 @@ def _urls(world):
 
 VIEW_NAMES = [
     "dashboard", "ping", "bloc_detail", "bloc_year_detail", "unit_detail", "unit_list", "bloc_edit",
-    "bloc_rotation", "bloc_year_create", "bloc_year_edit", "leadership_set", "unit_edit", "unit_rename",
+    "bloc_rotation", "bloc_year_create", "bloc_year_edit", "leadership_set", "membership_edit", "unit_edit", "unit_rename",
     "unit_merge", "bloc_archive", "bloc_year_archive", "unit_archive", "membership_remove",
     "membership_add", "leadership_propose", "leadership_accept", "bloc_create", "unit_create",
     "registry_import", "registry_export",

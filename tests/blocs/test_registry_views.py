@@ -204,3 +204,20 @@ def test_htmx_post_with_csrf_header_is_accepted(world):
     assert response.status_code == 200 and response["HX-Redirect"]
     world.bloc.refresh_from_db()
     assert world.bloc.archived_at is not None
+
+
+def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_refused(client, world):
+    client.force_login(world.office)
+    membership = world.bloc_year.memberships.get(unit=world.units[4])
+    url = reverse("blocs:membership_edit", args=[world.bloc_year.pk, membership.pk])
+    response = client.post(url, {"joined_on": "", "left_on": "2025-01-05", "note": ""})
+    assert response.status_code == 422
+    assert "Ngày phải nằm trong năm 2024" in response.content.decode()
+    response = client.post(url, {"joined_on": "2024-03-01", "left_on": "2024-02-01", "note": ""})
+    assert response.status_code == 422
+    response = client.post(url, {"joined_on": "", "left_on": "2024-06-30", "note": "Hợp nhất từ 01/7"})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.left_on == dt.date(2024, 6, 30) and membership.note == "Hợp nhất từ 01/7"
+    page = client.get(reverse("blocs:bloc_year_detail", args=[world.bloc_year.pk])).content.decode()
+    assert "đến 30/06/2024" in page
