@@ -356,7 +356,7 @@ def build_minutes(meeting) -> dict:
 def build_count_minutes(poll) -> dict:
     meeting = getattr(poll, "meeting", None)
     bloc_year = _poll_bloc_year(poll)
-    on = _local(getattr(poll, "closed_at", None) or (meeting.starts_at if meeting else timezone.now())).date()
+    on = _local(meeting.starts_at if meeting else (getattr(poll, "closed_at", None) or timezone.now())).date()
     p = _poll_snapshot(poll, 1, on)
     snap = base_snapshot(kind=Kind.COUNT_MINUTES, bloc_year=bloc_year, prefix="BB", date=on,
                          title="BIÊN BẢN KIỂM PHIẾU", subject=p["title"])

@@ -154,8 +154,9 @@ def _minutes(doc: Document, s: dict) -> None:
     a = s["attendance"]
     _runs(_para(doc, indent=True), [("4. Đại diện các đơn vị thành viên: ", True),
                                     (f"có mặt {a['present']}/{a['total']} đơn vị." if a["recorded"] else f"tổng số {a['total']} đơn vị thành viên.", False)])
-    _grid(doc, ["TT", "Đơn vị", "Đại diện", "Có mặt", "Vắng (lý do)"], [
-        [r["no"], r["unit"], r["delegate"], "x" if r["present"] else "", ("x" + (f" ({r['reason']})" if r["reason"] else "")) if r["present"] is False else ""]
+    _grid(doc, ["TT", "Đơn vị", "Đại diện", "Tình trạng"], [
+        [r["no"], r["unit"], r["delegate"],
+         "Có mặt" if r["present"] else (("Vắng" + (f" ({r['reason']})" if r["reason"] else "")) if r["present"] is False else "")]
         for r in a["rows"]
     ])
     if a["recorded"]:

@@ -45,9 +45,15 @@ def stamp_of(version: DocumentVersion) -> dict:
     }
 
 
-def render_snapshot_html(kind: str, snapshot: dict, *, stamp: dict | None = None, preview: bool = False) -> str:
+def render_snapshot_html(kind: str, snapshot: dict, *, stamp: dict | None = None, preview: bool = False,
+                         for_pdf: bool = False) -> str:
     dt_ = builders.doc_type(kind)
-    return rendering.render_html(dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview})
+    return rendering.render_html(dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf})
+
+
+def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
+    """The PDF of a snapshot: the print template with the cached print stylesheet."""
+    return rendering.html_to_pdf(render_snapshot_html(kind, snapshot, stamp=stamp, for_pdf=True), print_css=True)
 
 
 def draft_snapshot(kind: str, subject) -> dict:
@@ -55,7 +61,7 @@ def draft_snapshot(kind: str, subject) -> dict:
 
 
 def draft_pdf(kind: str, subject) -> bytes:
-    return rendering.html_to_pdf(render_snapshot_html(kind, draft_snapshot(kind, subject)))
+    return snapshot_pdf(kind, draft_snapshot(kind, subject))
 
 
 def versions_of(kind: str, subject):
@@ -126,8 +132,7 @@ def document_finalize(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     doc.replaces = previous
-    html = render_snapshot_html(kind, snapshot, stamp=stamp_of(doc))
-    pdf = rendering.html_to_pdf(html)
+    pdf = snapshot_pdf(kind, snapshot, stamp=stamp_of(doc))
     doc.pdf = pdf
     doc.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     doc.pdf_size = len(pdf)

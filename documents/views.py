@@ -139,10 +139,7 @@ def draft_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def draft_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, _by = _get_subject_for_user(request, kind, pk)
     snapshot = services.draft_snapshot(kind, subject)
-    from . import rendering
-
-    pdf = rendering.html_to_pdf(services.render_snapshot_html(kind, snapshot))
-    return _pdf_response(pdf, _filename(kind, snapshot, "pdf"))
+    return _pdf_response(services.snapshot_pdf(kind, snapshot), _filename(kind, snapshot, "pdf"))
 
 
 @login_required

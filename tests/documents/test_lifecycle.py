@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from blocs.services import unit_rename
-from documents import rendering, services
+from documents import services
 from documents.models import DocumentVersion
 
 from . import pdftools
@@ -37,8 +37,8 @@ def test_the_footer_prints_the_number_the_code_and_the_verification_url(first):
 
 
 def test_rendering_the_stored_snapshot_again_gives_the_same_bytes(first):
-    html = services.render_snapshot_html(first.kind, first.snapshot, stamp=services.stamp_of(first))
-    assert hashlib.sha256(rendering.html_to_pdf(html)).hexdigest() == first.pdf_sha256
+    again = services.snapshot_pdf(first.kind, first.snapshot, stamp=services.stamp_of(first))
+    assert hashlib.sha256(again).hexdigest() == first.pdf_sha256
 
 
 def test_a_locked_version_cannot_be_changed_or_deleted(first):

@@ -58,8 +58,10 @@ def test_page_numbers_start_on_page_two(minutes_pdf):
     assert first[0].strip() != "1"
 
 
-def test_the_same_html_renders_to_the_same_bytes(meeting):
-    html = services.render_snapshot_html("minutes", services.draft_snapshot("minutes", meeting))
+def test_the_same_snapshot_renders_to_the_same_bytes(meeting):
+    snapshot = services.draft_snapshot("minutes", meeting)
+    assert services.snapshot_pdf("minutes", snapshot) == services.snapshot_pdf("minutes", snapshot)
+    html = services.render_snapshot_html("minutes", snapshot)  # links print.css itself
     assert rendering.html_to_pdf(html) == rendering.html_to_pdf(html)
 
 
