@@ -134,7 +134,12 @@ def _person(obj, on: dt.date) -> dict:
         return {"name": "", "position": "", "unit": ""}
     if isinstance(obj, str):
         # "Họ tên, chức vụ, đơn vị" (one line per person in the meetings app)
-        parts = [p.strip() for p in obj.split(",") if p.strip()]
+        head, dash, tail = obj.partition(" – ")
+        if dash and "," not in head:
+            # "Họ tên – chức vụ, đơn vị" (the seed reports write it this way)
+            parts = [head.strip()] + [p.strip() for p in tail.split(",") if p.strip()]
+        else:
+            parts = [p.strip() for p in obj.split(",") if p.strip()]
         return {"name": parts[0] if parts else "", "position": parts[1] if len(parts) > 1 else "",
                 "unit": ", ".join(parts[2:])}
     unit = getattr(obj, "unit", None)
@@ -263,6 +268,7 @@ def _poll_snapshot(poll, no: int, on: dt.date) -> dict:
         "invalid": r("invalid", r("ballots_invalid")),
         "yes": r("yes"), "no_votes": r("no"), "abstain": r("abstain"),
         "candidates": candidates,
+        "counted": any(c["votes"] for c in candidates) or r("issued", r("ballots_issued")) is not None,
         "outcome": _outcome_text(candidates, r("adopted")) or str(r("outcome_label", "") or ""),
         "explanation": str(r("explanation", "") or r("sentence", "") or ""),
         "chain_hash": str(r("chain_hash", "") or _attr(poll, "chain_head", "chain_hash", "final_hash", default="")),

@@ -1,0 +1,72 @@
+"""Vote-count minutes, paper ballots, covenant, report and tờ trình, from real data."""
+
+import io
+
+import pytest
+from docx import Document
+
+from documents import docx_export, services
+from documents.sample import make_meeting
+from meetings.models import Poll
+
+from . import pdftools
+
+
+@pytest.fixture
+def full_meeting(world):
+    return make_meeting(world.bloc_year)
+
+
+def _flat(pdf: bytes) -> str:
+    return " ".join(pdftools.text(pdf).split())
+
+
+def test_the_vote_count_minutes_carry_the_counts_and_the_committee_signatures(full_meeting):
+    poll = Poll.objects.filter(meeting=full_meeting, kind="award").order_by("pk").first()
+    text = _flat(services.draft_pdf("count_minutes", poll))
+    assert "BIÊN BẢN KIỂM PHIẾU" in text
+    assert "Hoàng Văn Nam, Trưởng ban" in text
+    assert "Số phiếu phát ra: 7; số phiếu thu về: 7; số phiếu hợp lệ: 7; số phiếu không hợp lệ: 0" in text
+    assert "BAN KIỂM PHIẾU" in text and "TRƯỞNG BAN" in text
+    assert "ngày 05 tháng 12 năm 2024" in text
+
+
+def test_paper_ballots_are_one_per_voter_several_to_a_page(full_meeting):
+    snapshot = services.draft_snapshot("ballots", full_meeting)
+    polls = Poll.objects.filter(meeting=full_meeting).exclude(kind="motion")
+    assert len(snapshot["ballots"]) == 7 * polls.count()
+    pdf = services.draft_pdf("ballots", full_meeting)
+    text = pdftools.text(pdf)
+    assert text.count("PHIẾU BẦU") == len(snapshot["ballots"])
+    assert "Phiếu số: 01/07" in text and "Phiếu số: 07/07" in text
+    assert "chọn không quá 2 đơn vị" in text
+    assert pdftools.page_count(pdf) <= len(snapshot["ballots"]) // 3 + 1
+    assert "(A4)" in pdftools.info(pdf)["Page size"]
+
+
+def test_the_covenant_has_one_signature_block_per_member_unit(world):
+    text = _flat(services.draft_pdf("covenant", world.bloc_year))
+    assert "BẢN GIAO ƯỚC THI ĐUA" in text
+    for membership in world.bloc_year.memberships.select_related("unit"):
+        assert membership.unit.name.upper() in text
+
+
+def test_the_report_and_the_proposal_list_the_awards_proposed_at_the_meeting(full_meeting, world):
+    report = _flat(services.draft_pdf("report", world.bloc_year))
+    assert "BÁO CÁO" in report and "Kết quả chấm điểm, bình xét thi đua năm 2024" in report
+    assert "Cờ thi đua của Ủy ban nhân dân tỉnh" in report
+    proposal_pdf = services.draft_pdf("proposal", world.bloc_year)
+    proposal = _flat(proposal_pdf)
+    assert "TỜ TRÌNH" in proposal and f"Kính gửi: {world.organizer.office_name}" in proposal
+    assert "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in proposal
+    assert "Nơi nhận:" in proposal and "Lưu: VT" in proposal
+    assert all(f["emb"] == "yes" for f in pdftools.fonts(proposal_pdf))
+
+
+def test_the_proposal_exports_to_docx(full_meeting, world):
+    doc = Document(io.BytesIO(docx_export.to_docx("proposal", services.draft_snapshot("proposal", world.bloc_year))))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "TỜ TRÌNH" in body and "Kính gửi:" in body
+    assert any("Cờ thi đua của Ủy ban nhân dân tỉnh" in p.text for p in doc.paragraphs)
+    assert "Nơi nhận:" in doc.tables[-1].cell(0, 0).text
