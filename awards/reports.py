@@ -1,0 +1,275 @@
+"""Read-side queries: awards tables, XLSX exports, deadlines with late units.
+
+Every function here runs a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blocs.models import BlocYear, Membership, Organizer, Unit, UnitName
+from blocs.registry import neutralize
+
+from .models import Award, AwardTally, Deadline, Registration, ScoreSheet
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _names():
+    return Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
+
+
+def awards_queryset() -> QuerySet[Award]:
+    return Award.objects.select_related("bloc_year__bloc__organizer", "award_title", "unit").prefetch_related(_names())
+
+
+def filter_awards(qs: QuerySet[Award], *, organizer=None, year=None, title=None, status=None, q="") -> QuerySet[Award]:
+    if organizer:
+        qs = qs.filter(bloc_year__bloc__organizer_id=organizer)
+    if year:
+        qs = qs.filter(year=year)
+    if title:
+        qs = qs.filter(award_title_id=title)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(
+            Q(unit__name__icontains=q) | Q(unit__former_names__name__icontains=q) | Q(person_name__icontains=q)
+            | Q(collective_name__icontains=q)
+        ).distinct()
+    return qs.order_by("-year", "bloc_year__bloc__organizer__name", "bloc_year__bloc__name", "award_title__rank",
+                       "unit__name", "person_name", "id")
+
+
+def unit_awards(units: Iterable[Unit]) -> list[Award]:
+    """Every award of a unit's lineage (itself and units merged into it), newest first."""
+    return list(
+        awards_queryset()
+        .filter(unit__in=list(units))
+        .order_by("-year", "award_title__rank", "person_name", "collective_name", "id")
+    )
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+AWARD_COLUMNS = [
+    "Năm", "Tỉnh / cơ quan tổ chức", "Khối thi đua", "Danh hiệu, hình thức", "Đơn vị (tên khi đó)",
+    "Tập thể trực thuộc", "Cá nhân", "Chức vụ", "Trạng thái", "Căn cứ đề nghị", "Số quyết định",
+    "Ngày quyết định", "Cơ quan ký",
+]
+
+
+def award_rows(awards: Iterable[Award]) -> Iterator[list]:
+    statuses = dict(Award.Status.choices)
+    for a in awards:
+        yield [
+            a.year, a.bloc_year.bloc.organizer.name, a.bloc_year.bloc.name, a.award_title.name,
+            a.unit.name_in_year(a.year), a.collective_name, a.person_name, a.person_position,
+            str(statuses.get(a.status, a.status)), a.source_label, a.decision_number,
+            a.decision_date, a.decision_issuer,
+        ]
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
+    """A write-only workbook (constant memory per row). Text never becomes a formula."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        head = []
+        for text in header:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font = bold
+            head.append(cell)
+        ws.append(head)
+        for row in rows:
+            cells = []
+            for value in row:
+                if isinstance(value, str):
+                    cell = WriteOnlyCell(ws, value=neutralize(value))
+                    cell.data_type = "s"  # a string cell: never evaluated as a formula
+                else:
+                    cell = WriteOnlyCell(ws, value=value)
+                    if isinstance(value, dt.date):
+                        cell.number_format = "DD/MM/YYYY"
+                cells.append(cell)
+            ws.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export_awards_xlsx(qs: QuerySet[Award]) -> bytes:
+    return write_xlsx([("Khen thuong", AWARD_COLUMNS, award_rows(qs.iterator(chunk_size=2000)))])
+
+
+def export_results_xlsx(bloc_year: BlocYear, ranking, awards: list[Award], tallies: list[AwardTally]) -> bytes:
+    sheets = []
+    if ranking is not None:
+        header = ["Hạng", "Đồng hạng", "Đơn vị"] + [f"{g.code} {g.title}".strip() for g in ranking.groups] + [
+            "Điểm chuẩn", "Điểm cộng", "Điểm trừ", "Tổng điểm", "Tự chấm",
+        ]
+        rows = (
+            [r.rank, "x" if r.tied else "", r.unit.name_in_year(bloc_year.year), *r.group_totals,
+             r.main, r.bonus, r.penalty, r.total, r.self_total]
+            for r in ranking.rows
+        )
+        sheets.append(("Xep hang", header, rows))
+    sheets.append(("Khen thuong", AWARD_COLUMNS, award_rows(awards)))
+    if tallies:
+        sheets.append(("So luong theo bao cao", ["Danh hiệu", "Tập thể", "Cá nhân", "Nguồn", "Ghi chú"],
+                       ([t.award_title.name, t.collectives, t.individuals, t.source_label, t.note] for t in tallies)))
+    return write_xlsx(sheets)
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@dataclass
+class DeadlineStatus:
+    kind: str
+    title: str
+    due_on: dt.date
+    basis: str = ""
+    done_on: dt.date | None = None
+    deadline: Deadline | None = None
+    pending_units: list[Unit] = field(default_factory=list)
+    pending_count: int = 0
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def is_default(self) -> bool:
+        return self.deadline is None
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_on - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_on is None and self.days_left < 0 and (self.pending_count > 0 or self.kind in ("proposal", "other"))
+
+    @property
+    def done(self) -> bool:
+        if self.done_on is not None:
+            return True
+        return self.kind in ("registration", "self_scoring") and self.pending_count == 0
+
+    @property
+    def late_count(self) -> int:
+        return self.pending_count if self.days_left < 0 else 0
+
+
+def default_proposal_deadline(bloc_year: BlocYear, organizer: Organizer) -> dt.date:
+    """The organizer's yearly proposal deadline (e.g. 10/12 in Bắc Ninh), in the bloc-year."""
+    day = organizer.proposal_deadline_day
+    month = organizer.proposal_deadline_month
+    while True:
+        try:
+            return dt.date(bloc_year.year, month, day)
+        except ValueError:  # 31/11 and the like: last day of that month
+            day -= 1
+
+
+def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[DeadlineStatus]:
+    """Deadlines of one bloc-year with the units still pending on each (4 queries)."""
+    today = today or timezone.localdate()
+    organizer = bloc_year.bloc.organizer
+    deadlines = list(bloc_year.deadlines.all())
+    members = list(
+        Unit.objects.filter(memberships__bloc_year=bloc_year).prefetch_related("former_names").order_by("name")
+    )
+    registered = set(Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True))
+    submitted = set(
+        ScoreSheet.objects.filter(scheme__bloc_year=bloc_year)
+        .exclude(status=ScoreSheet.Status.DRAFT)
+        .values_list("unit_id", flat=True)
+    )
+    result = []
+    for d in deadlines:
+        pending = []
+        if d.kind == Deadline.Kind.REGISTRATION:
+            pending = [u for u in members if u.pk not in registered]
+        elif d.kind == Deadline.Kind.SELF_SCORING:
+            pending = [u for u in members if u.pk not in submitted]
+        result.append(DeadlineStatus(kind=d.kind, title=d.title, due_on=d.due_on, basis=d.basis, done_on=d.done_on,
+                                     deadline=d, pending_units=pending, pending_count=len(pending), today=today))
+    if not any(d.kind == Deadline.Kind.PROPOSAL for d in deadlines):
+        result.append(DeadlineStatus(
+            kind=Deadline.Kind.PROPOSAL, title=str(Deadline.Kind.PROPOSAL.label),
+            due_on=default_proposal_deadline(bloc_year, organizer),
+            basis=organizer.proposal_deadline_basis or "Mặc định của cơ quan tổ chức", today=today,
+        ))
+    result.sort(key=lambda s: s.due_on)
+    return result
+
+
+def _count(qs, group: str = "bloc_year_id") -> Coalesce:
+    return Coalesce(
+        Subquery(qs.values(group).annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()), 0
+    )
+
+
+def deadline_summaries(pairs: list[tuple[BlocYear, Organizer]], *, today: dt.date | None = None) -> dict[int, DeadlineStatus]:
+    """For the dashboard: the most pressing open deadline of each bloc-year, in ONE query.
+
+    Saved deadlines come with counts of members, registrations and submitted sheets; the
+    organizer's default proposal deadline is added without a query when no row exists, and only
+    while it is still ahead (for past years nobody knows whether the proposal was sent).
+    """
+    today = today or timezone.localdate()
+    year_ids = [by.pk for by, _ in pairs]
+    rows = (
+        Deadline.objects.filter(bloc_year_id__in=year_ids, done_on__isnull=True)
+        .annotate(
+            members=_count(Membership.objects.filter(bloc_year_id=OuterRef("bloc_year_id"))),
+            registered=_count(Registration.objects.filter(bloc_year_id=OuterRef("bloc_year_id"))),
+            submitted=_count(
+                ScoreSheet.objects.filter(scheme__bloc_year_id=OuterRef("bloc_year_id"))
+                .exclude(status=ScoreSheet.Status.DRAFT),
+                "scheme__bloc_year_id",
+            ),
+        )
+        .order_by("due_on")
+        if year_ids
+        else []
+    )
+    by_year: dict[int, list[DeadlineStatus]] = {}
+    has_proposal = set()
+    for d in rows:
+        pending = 0
+        if d.kind == Deadline.Kind.REGISTRATION:
+            pending = max(d.members - d.registered, 0)
+        elif d.kind == Deadline.Kind.SELF_SCORING:
+            pending = max(d.members - d.submitted, 0)
+        if d.kind == Deadline.Kind.PROPOSAL:
+            has_proposal.add(d.bloc_year_id)
+        status = DeadlineStatus(kind=d.kind, title=d.title, due_on=d.due_on, basis=d.basis, deadline=d,
+                                pending_count=pending, today=today)
+        if not status.done:
+            by_year.setdefault(d.bloc_year_id, []).append(status)
+    for by, organizer in pairs:
+        if by.pk in has_proposal:
+            continue
+        due = default_proposal_deadline(by, organizer)
+        if due >= today:
+            by_year.setdefault(by.pk, []).append(DeadlineStatus(
+                kind=Deadline.Kind.PROPOSAL, title=str(Deadline.Kind.PROPOSAL.label), due_on=due,
+                basis=organizer.proposal_deadline_basis, today=today,
+            ))
+    return {pk: min(items, key=lambda s: s.due_on) for pk, items in by_year.items()}
