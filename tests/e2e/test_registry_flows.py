@@ -78,8 +78,8 @@ def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_form
     form = page.locator("#leadership-form")
     form.get_by_label("Vai trò").select_option("leader")
     form.get_by_label("Đơn vị").select_option(str(leader_unit.pk))
-    form.get_by_role("button", name="Lưu").click()
-    page.wait_for_url(re.compile(rf"/years/{new_year.pk}/$"))
+    with page.expect_navigation(url=re.compile(rf"/years/{new_year.pk}/$")):  # HX-Redirect reloads the page
+        form.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu Khối trưởng/Khối phó.")).to_be_visible()
 
     # Deputy = the leader: refused inline, nothing changes.
@@ -93,8 +93,8 @@ def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_form
 
     form = page.locator("#leadership-form")
     form.get_by_label("Đơn vị").select_option(str(deputy_unit.pk))
-    form.get_by_role("button", name="Lưu").click()
-    page.wait_for_url(re.compile(rf"/years/{new_year.pk}/$"))
+    with page.expect_navigation(url=re.compile(rf"/years/{new_year.pk}/$")):  # HX-Redirect reloads the page
+        form.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu Khối trưởng/Khối phó.")).to_be_visible()
     terms = dict(LeadershipTerm.objects.filter(bloc_year=new_year).values_list("role", "unit_id"))
     assert terms == {"leader": leader_unit.pk, "deputy": deputy_unit.pk}
