@@ -323,7 +323,8 @@ def build_minutes(meeting) -> dict:
     Award = _model("awards.Award")
     if Award is not None:
         for a in Award.objects.filter(bloc_year=bloc_year, proposed_on=on).select_related("award_title", "unit").prefetch_related("unit__former_names").order_by("award_title__rank", "id"):
-            awards.append({"title": a.award_title.name, "unit": unit_name(a.unit, on), "person": a.person_name})
+            awards.append({"title": a.award_title.name, "unit": unit_name(a.unit, on),
+                           "person": a.person_name or getattr(a, "collective_name", "")})
     next_year = BlocYear.objects.filter(bloc=bloc_year.bloc, year=bloc_year.year + 1).first()
     terms = _terms(next_year, on)
     ends_at = getattr(meeting, "ends_at", None) or getattr(meeting, "ended_at", None)
@@ -438,28 +439,64 @@ def build_ballots(meeting) -> dict:
 # --- Bản giao ước thi đua -------------------------------------------------------------------
 
 
+def _current_covenant(bloc_year: BlocYear):
+    Covenant = _model("awards.Covenant")
+    if Covenant is None:
+        return None
+    qs = Covenant.objects.filter(bloc_year=bloc_year)
+    if any(f.name == "status" for f in Covenant._meta.get_fields()):
+        qs = qs.exclude(status="superseded")
+    if any(f.name == "version" for f in Covenant._meta.get_fields()):
+        qs = qs.order_by("-version")
+    return qs.first()
+
+
 def build_covenant(bloc_year: BlocYear) -> dict:
     on = dt.date(bloc_year.year, 1, 1)
-    Covenant = _model("awards.Covenant")
-    covenant = Covenant.objects.filter(bloc_year=bloc_year).first() if Covenant is not None else None
-    if covenant is not None and getattr(covenant, "signed_on", None):
-        on = covenant.signed_on
+    covenant = _current_covenant(bloc_year)
+    signatures = {}
+    if covenant is not None:
+        for sig in _related(covenant, "signatures"):
+            signatures[sig.unit_id] = sig
+        dates = sorted(sig.signed_on for sig in signatures.values() if getattr(sig, "signed_on", None))
+        if dates:
+            on = dates[-1]
+        elif getattr(covenant, "locked_at", None):
+            on = _local(covenant.locked_at).date()
     snap = base_snapshot(kind=Kind.COVENANT, bloc_year=bloc_year, prefix="GƯ", date=on,
                          title="BẢN GIAO ƯỚC THI ĐUA", subject=f"Năm {bloc_year.year}")
     targets = []
+    intro = ""
     if covenant is not None:
-        items = _related(covenant, "targets") or _related(covenant, "items")
+        items = sorted(_related(covenant, "targets"), key=lambda t: (getattr(t, "position", 0) or 0, t.pk))
         for i, t in enumerate(items, 1):
-            targets.append({"no": i, "text": str(_attr(t, "text", "content", "title", default=str(t)))})
-        intro = str(_attr(covenant, "intro", "preamble", "content", "body", default=""))
-    else:
-        intro = ""
+            text = str(_attr(t, "text", "content", "title", default=str(t)))
+            value = getattr(t, "target_value", None)
+            if getattr(t, "measurable", False) and value is not None:
+                from .templatetags.documents import vn_number
+
+                places = 0 if value == int(value) else 2
+                text += f" (chỉ tiêu: {vn_number(value, places)}{(' ' + t.measure_unit) if t.measure_unit else ''})"
+            targets.append({"no": i, "text": text})
+        intro = str(_attr(covenant, "content", "intro", "preamble", default=""))
+        if getattr(covenant, "title", ""):
+            snap["subject"] = covenant.title
+        if getattr(covenant, "version", 1) and getattr(covenant, "version", 1) > 1:
+            snap["covenant_version"] = covenant.version
     members = _members(bloc_year, on)
+    units = []
+    for m in members:
+        sig = signatures.get(m.unit_id)
+        units.append({
+            "name": unit_name(m.unit, on),
+            "head_title": (getattr(sig, "representative_position", "") if sig else "") or m.unit.head_title or "Thủ trưởng đơn vị",
+            "signer": getattr(sig, "representative_name", "") if sig else "",
+        })
     snap.update({
         "intro": intro,
         "targets": targets,
-        "units": [{"name": unit_name(m.unit, on), "head_title": m.unit.head_title or "THỦ TRƯỞNG ĐƠN VỊ"} for m in members],
-        "plan_reference": bloc_year.plan_reference,
+        "units": units,
+        "plan_reference": (getattr(covenant, "plan_reference", "") if covenant else "") or bloc_year.plan_reference,
         "terms": _terms(bloc_year, on),
     })
     return snap
@@ -469,27 +506,28 @@ def build_covenant(bloc_year: BlocYear) -> dict:
 
 
 def _scores(bloc_year: BlocYear, on: dt.date) -> list[dict]:
-    """Final scores and ranks if the awards app records them; else the member list."""
+    """Final scores and ranks from the awards app's ranking; else the member list."""
     rows = []
-    ScoreSheet = _model("awards.ScoreSheet")
-    sheets = {}
-    if ScoreSheet is not None and any(f.name == "bloc_year" for f in ScoreSheet._meta.get_fields()):
-        for s in ScoreSheet.objects.filter(bloc_year=bloc_year):
-            sheets[getattr(s, "unit_id", None)] = s
-    for m in _members(bloc_year, on):
-        s = sheets.get(m.unit_id)
-        rows.append({
-            "unit": unit_name(m.unit, on),
-            "score": _attr(s, "final_score", "agreed_score", "total", default=None) if s else None,
-            "rank": _attr(s, "rank", default=None) if s else None,
-        })
-    if any(r["score"] is not None for r in rows):
-        rows.sort(key=lambda r: (-(float(r["score"]) if r["score"] is not None else -1), r["unit"]))
-    for i, r in enumerate(rows, 1):
-        r["no"] = i
-        if r["score"] is not None:
-            r["score"] = f"{float(r['score']):.2f}".replace(".", ",")
+    try:
+        from awards.ranking import ranking_for
+    except ImportError:  # the awards app without scoring
+        ranking_for = None
+    ranking = ranking_for(bloc_year) if ranking_for else None
+    if ranking is not None and ranking.rows:
+        for i, r in enumerate(sorted(ranking.rows, key=lambda r: (r.rank, r.unit.name)), 1):
+            rows.append({"no": i, "unit": unit_name(r.unit, on),
+                         "main": _vn2(r.main), "bonus": _vn2(r.bonus + r.penalty), "score": _vn2(r.total),
+                         "rank": f"{r.rank}{' (đồng hạng)' if r.tied else ''}"})
+        return rows
+    for i, m in enumerate(_members(bloc_year, on), 1):
+        rows.append({"no": i, "unit": unit_name(m.unit, on), "main": "", "bonus": "", "score": "", "rank": ""})
     return rows
+
+
+def _vn2(value) -> str:
+    from .templatetags.documents import vn_number
+
+    return vn_number(value, 2)
 
 
 def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
@@ -499,7 +537,8 @@ def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
         return []
     for a in Award.objects.filter(bloc_year=bloc_year).exclude(status="rejected").select_related("award_title", "unit").prefetch_related("unit__former_names").order_by("award_title__rank", "id"):
         g = groups.setdefault(a.award_title.name, {"title": a.award_title.name, "basis": a.award_title.legal_basis, "items": []})
-        g["items"].append({"unit": unit_name(a.unit, on), "person": a.person_name, "position": a.person_position,
+        person = a.person_name or getattr(a, "collective_name", "")
+        g["items"].append({"unit": unit_name(a.unit, on), "person": person, "position": a.person_position,
                            "source": a.source_label, "status": a.get_status_display()})
     return list(groups.values())
 

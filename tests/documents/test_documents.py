@@ -44,9 +44,24 @@ def test_paper_ballots_are_one_per_voter_several_to_a_page(full_meeting):
     assert "(A4)" in pdftools.info(pdf)["Page size"]
 
 
-def test_the_covenant_has_one_signature_block_per_member_unit(world):
+def test_the_covenant_prints_its_targets_and_one_signature_block_per_member_unit(world):
+    import datetime as dt
+
+    from awards.models import Covenant, CovenantSignature, CovenantTarget
+
+    covenant = Covenant.objects.create(bloc_year=world.bloc_year, title="Giao ước thi đua năm 2024",
+                                       content="Các đơn vị thống nhất ký kết giao ước thi đua năm 2024.")
+    CovenantTarget.objects.create(covenant=covenant, position=1, text="Hoàn thành 100% chỉ tiêu, nhiệm vụ được giao")
+    CovenantTarget.objects.create(covenant=covenant, position=2, text="Tỷ lệ giải quyết đơn thư", measurable=True,
+                                  target_value=95, measure_unit="%")
+    CovenantSignature.objects.create(covenant=covenant, unit=world.units[0], representative_name="Nguyễn Thị Hạnh",
+                                     representative_position="Giám đốc", signed_on=dt.date(2024, 2, 3))
     text = _flat(services.draft_pdf("covenant", world.bloc_year))
-    assert "BẢN GIAO ƯỚC THI ĐUA" in text
+    assert "BẢN GIAO ƯỚC THI ĐUA" in text and "Giao ước thi đua năm 2024" in text
+    assert "1. Hoàn thành 100% chỉ tiêu, nhiệm vụ được giao" in text
+    assert "2. Tỷ lệ giải quyết đơn thư (chỉ tiêu: 95 %)" in text
+    assert "ngày 03 tháng 02 năm 2024" in text
+    assert "Nguyễn Thị Hạnh" in text
     for membership in world.bloc_year.memberships.select_related("unit"):
         assert membership.unit.name.upper() in text
 
