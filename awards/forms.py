@@ -55,6 +55,7 @@ class NominationAddForm(StrippedCharsMixin, forms.Form):
     reason = forms.CharField(label=_("Lý do bổ sung"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        kwargs.setdefault("auto_id", "nom_%s")  # unique ids: several forms share the page
         super().__init__(*args, **kwargs)
         self.fields["award_title"].queryset = titles_for(bloc_year)
         self.fields["unit"].queryset = member_units(bloc_year)
@@ -78,6 +79,7 @@ class AwardForm(StrippedCharsMixin, forms.Form):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        kwargs.setdefault("auto_id", "award_%s")  # unique ids: several forms share the page
         super().__init__(*args, **kwargs)
         self.fields["award_title"].queryset = titles_for(bloc_year)
         self.fields["unit"].queryset = member_units(bloc_year)
@@ -92,6 +94,7 @@ class DecisionForm(StrippedCharsMixin, forms.Form):
     decision_issuer = forms.CharField(label=_("Cơ quan, người ký"), max_length=255, help_text=_("Ví dụ: Chủ tịch UBND tỉnh"))
 
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        kwargs.setdefault("auto_id", "decision_%s")  # unique ids: several forms share the page
         super().__init__(*args, **kwargs)
         self.fields["awards"].queryset = (
             Award.objects.filter(bloc_year=bloc_year, status=Award.Status.PROPOSED)

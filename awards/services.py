@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from blocs.models import BlocYear, LeadershipTerm, Membership, Unit
@@ -48,7 +48,7 @@ def nominations_for_poll(*, bloc_year: BlocYear, award_title: AwardTitle) -> lis
             bloc_year=bloc_year, award_title=award_title, status=Nomination.Status.CANDIDATE
         )
         .select_related("unit")
-        .order_by("rank", "id")
+        .order_by(F("rank").asc(nulls_last=True), "id")  # hand-added candidates (no rank) last
     )
 
 
@@ -801,7 +801,9 @@ def scheme_check(scheme: ScoringScheme) -> list[str]:
         problems.append("Bảng điểm chưa có tiêu chí.")
     main = sum((c.max_score for c in leaves if c.kind not in (Criterion.Kind.BONUS, Criterion.Kind.PENALTY)), Decimal(0))
     if leaves and main != scheme.total_scale:
-        problems.append(f"Tổng điểm tối đa các tiêu chí ({main:g}) khác thang điểm chuẩn ({scheme.total_scale:g}).")
+        problems.append(
+            f"Tổng điểm tối đa các tiêu chí ({_fmt(main)}) khác thang điểm chuẩn ({_fmt(scheme.total_scale)})."
+        )
     empty_groups = [c for c in criteria if c.kind == Criterion.Kind.GROUP and not any(x.parent_id == c.pk for x in leaves)]
     for g in empty_groups:
         problems.append(f"Nhóm «{g}» chưa có tiêu chí.")
@@ -856,7 +858,8 @@ def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value:g}".replace(".", ",")
+    """25.00 → "25", 2.50 → "2,5" (Vietnamese decimal comma)."""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
 
 
 def target_score(criterion: Criterion, actual: Decimal) -> Decimal:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards.reports import deadline_summaries
 from blocs.access import roles_of, visible_blocs, visible_organizers
 from blocs.models import BlocYear, Level, LeadershipTerm, UnitName
 from meetings.models import Meeting
@@ -87,7 +88,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Prefetch("terms", queryset=LeadershipTerm.objects.select_related("unit").prefetch_related(names))
         )
     }
-    rows = [{"bloc": b, "year": year_by_id.get(b.shown_year_id)} for b in page.object_list]
+    # One query for the page's deadlines (awards): the most pressing one per bloc-year.
+    deadlines = deadline_summaries(
+        [(year_by_id[b.shown_year_id], b.organizer) for b in page.object_list if b.shown_year_id in year_by_id]
+    )
+    rows = [
+        {"bloc": b, "year": year_by_id.get(b.shown_year_id), "deadline": deadlines.get(b.shown_year_id)}
+        for b in page.object_list
+    ]
 
     organizers = list(visible_organizers(request.user).only("pk", "name").order_by("name"))
     context = {
