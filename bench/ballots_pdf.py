@@ -1,6 +1,6 @@
 """Benchmark: 40 paper ballots (one per present unit of a 40-unit bloc) as one PDF.
 
-    .venv/bin/python bench/ballots_pdf.py [--quick]
+.venv/bin/python bench/ballots_pdf.py [--quick]
 """
 
 from __future__ import annotations
@@ -46,8 +46,12 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     s = min(times)
-    print(f"ballots: {ballots} ballots on {_pages(pdf)} pages, best of {runs}: {s:.3f} s (median {statistics.median(times):.3f}), cpu {min(cpu):.3f} s")
-    print(f"RESULT ballots_pdf ballots={ballots} s={s:.3f} peak_mb={peak / 2**20:.1f} cpu_s={min(cpu):.3f} pages={_pages(pdf)}")
+    print(
+        f"ballots: {ballots} ballots on {_pages(pdf)} pages, best of {runs}: {s:.3f} s (median {statistics.median(times):.3f}), cpu {min(cpu):.3f} s"
+    )
+    print(
+        f"RESULT ballots_pdf ballots={ballots} s={s:.3f} peak_mb={peak / 2**20:.1f} cpu_s={min(cpu):.3f} pages={_pages(pdf)}"
+    )
 
 
 if __name__ == "__main__":

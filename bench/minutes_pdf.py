@@ -31,12 +31,27 @@ def make_bloc_year(n_units: int):
     from blocs.models import Bloc, BlocYear, Membership, Organizer, Unit
 
     tag = uuid.uuid4().hex[:8]
-    org = Organizer.objects.create(code=f"bench-{tag}", name="UBND tỉnh Bắc Ninh", place_name="Bắc Ninh",
-                                   province="Bắc Ninh", office_name="Sở Nội vụ tỉnh Bắc Ninh")
-    bloc = Bloc.objects.create(organizer=org, code="knc", name="Khối thi đua các cơ quan Nội chính tỉnh", short_name="KNC")
+    org = Organizer.objects.create(
+        code=f"bench-{tag}",
+        name="UBND tỉnh Bắc Ninh",
+        place_name="Bắc Ninh",
+        province="Bắc Ninh",
+        office_name="Sở Nội vụ tỉnh Bắc Ninh",
+    )
+    bloc = Bloc.objects.create(
+        organizer=org, code="knc", name="Khối thi đua các cơ quan Nội chính tỉnh", short_name="KNC"
+    )
     by = BlocYear.objects.create(bloc=bloc, year=2024)
-    names = ["Công an tỉnh", "Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh", "Thanh tra tỉnh", "Sở Tư pháp",
-             "Bộ Chỉ huy Quân sự tỉnh", "Thi hành án dân sự tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"]
+    names = [
+        "Công an tỉnh",
+        "Tòa án nhân dân tỉnh",
+        "Viện Kiểm sát nhân dân tỉnh",
+        "Thanh tra tỉnh",
+        "Sở Tư pháp",
+        "Bộ Chỉ huy Quân sự tỉnh",
+        "Thi hành án dân sự tỉnh",
+        "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    ]
     for i in range(n_units):
         name = names[i] if i < len(names) else f"Sở, ngành số {i + 1:02d} tỉnh Bắc Ninh"
         unit = Unit.objects.create(organizer=org, code=f"u{i}", name=name, short_name=f"ĐV{i + 1}")
@@ -51,10 +66,14 @@ def floor_html(pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # Paragraphs of five lines: the same text, about the same number of pages, no stylesheet.
-    paragraphs = "".join(f"<p>{html.escape(' '.join(lines[i:i + 5]))}</p>" for i in range(0, len(lines), 5))
+    paragraphs = "".join(
+        f"<p>{html.escape(' '.join(lines[i : i + 5]))}</p>" for i in range(0, len(lines), 5)
+    )
     return f"<!doctype html><html lang='vi'><head><meta charset='utf-8'></head><body>{paragraphs}</body></html>"
 
 
@@ -78,7 +97,9 @@ def main() -> None:
         cpu.append(time.process_time() - c)
     # Floor: the same document as a plain HTML page (same content and length, no stylesheet,
     # no fonts of ours), rendered by bare WeasyPrint in this run.
-    plain = services.render_snapshot_html("minutes", services.draft_snapshot("minutes", meeting), for_pdf=True)
+    plain = services.render_snapshot_html(
+        "minutes", services.draft_snapshot("minutes", meeting), for_pdf=True
+    )
     text_only = floor_html(pdf)
     floors = {}
     for name, page in (("plain", plain), ("text", text_only)):
@@ -97,9 +118,15 @@ def main() -> None:
     pages = _pages(pdf)
     s, cpu_s = min(wall), min(cpu)
     floor_s, floor_cpu_s, floor_pages = floors["plain"]
-    print(f"minutes: {pages} pages, best of {runs}: wall {s:.3f} s (median {statistics.median(wall):.3f}), cpu {cpu_s:.3f} s")
-    print(f"floor, same HTML without stylesheet: {floor_pages} pages, wall {floor_s:.3f} s, cpu {floor_cpu_s:.3f} s")
-    print(f"floor, text only in 5-line paragraphs: {floors['text'][2]} pages, wall {floors['text'][0]:.3f} s, cpu {floors['text'][1]:.3f} s")
+    print(
+        f"minutes: {pages} pages, best of {runs}: wall {s:.3f} s (median {statistics.median(wall):.3f}), cpu {cpu_s:.3f} s"
+    )
+    print(
+        f"floor, same HTML without stylesheet: {floor_pages} pages, wall {floor_s:.3f} s, cpu {floor_cpu_s:.3f} s"
+    )
+    print(
+        f"floor, text only in 5-line paragraphs: {floors['text'][2]} pages, wall {floors['text'][0]:.3f} s, cpu {floors['text'][1]:.3f} s"
+    )
     print(
         f"RESULT minutes_pdf s={s:.3f} floor_s={floor_s:.3f} ratio={s / floor_s:.2f} peak_mb={peak / 2**20:.1f} "
         f"cpu_s={cpu_s:.3f} floor_cpu_s={floor_cpu_s:.3f} floor_text_s={floors['text'][0]:.3f} "

@@ -34,8 +34,18 @@ def _setup(doc: Document) -> None:
     fmt.line_spacing = 1.15
 
 
-def _para(container, text: str = "", *, bold=False, italic=False, size=None, align=None, indent=False,
-          underline=False, space_after=None):
+def _para(
+    container,
+    text: str = "",
+    *,
+    bold=False,
+    italic=False,
+    size=None,
+    align=None,
+    indent=False,
+    underline=False,
+    space_after=None,
+):
     p = container.add_paragraph()
     if align == "center":
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -93,17 +103,25 @@ def _header(doc: Document, snap: dict) -> None:
     for row in table.rows:
         row.cells[0].width, row.cells[1].width = Mm(68), Mm(97)
     number = f"{snap['number']:02d}" if snap.get("number") else "      "
-    _cell_text(table.cell(0, 0), [
-        (snap["issuer"]["parent"], {"size": 12.5}),
-        (snap["issuer"]["name"], {"bold": True, "size": 12.5}),
-        ("────────", {"size": 8}),
-    ])
-    _cell_text(table.cell(0, 1), [
-        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True, "size": 12.5}),
-        ("Độc lập - Tự do - Hạnh phúc", {"bold": True, "underline": True}),
-    ])
+    _cell_text(
+        table.cell(0, 0),
+        [
+            (snap["issuer"]["parent"], {"size": 12.5}),
+            (snap["issuer"]["name"], {"bold": True, "size": 12.5}),
+            ("────────", {"size": 8}),
+        ],
+    )
+    _cell_text(
+        table.cell(0, 1),
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True, "size": 12.5}),
+            ("Độc lập - Tự do - Hạnh phúc", {"bold": True, "underline": True}),
+        ],
+    )
     _cell_text(table.cell(1, 0), [(f"Số: {number}/{snap['symbol']}", {})])
-    _cell_text(table.cell(1, 1), [(f"{snap['place']}, {nd30_date_text(snap['date'])}", {"italic": True})])
+    _cell_text(
+        table.cell(1, 1), [(f"{snap['place']}, {nd30_date_text(snap['date'])}", {"italic": True})]
+    )
     _para(doc, "", space_after=0)
     _para(doc, snap["title"], bold=True, size=14, align="center", space_after=0)
     if snap.get("subject"):
@@ -143,24 +161,82 @@ def _sign_block(role_lines: list[str], name: str) -> list[tuple[str, dict]]:
 
 def _minutes(doc: Document, s: dict) -> None:
     m = s["meeting"]
-    _para(doc, f"Vào hồi {m['starts']}, tại {m['place'] or '……………………'}, {s['bloc']['name']} tổ chức {m['title']}.", indent=True)
+    _para(
+        doc,
+        f"Vào hồi {m['starts']}, tại {m['place'] or '……………………'}, {s['bloc']['name']} tổ chức {m['title']}.",
+        indent=True,
+    )
     _para(doc, "I. THÀNH PHẦN THAM DỰ", bold=True)
-    chairs = "; ".join(", ".join(x for x in (c["name"], c["position"], c["unit"]) if x) for c in s["chairs"]) or "……………………"
+    chairs = (
+        "; ".join(
+            ", ".join(x for x in (c["name"], c["position"], c["unit"]) if x) for c in s["chairs"]
+        )
+        or "……………………"
+    )
     _runs(_para(doc, indent=True), [("1. Chủ trì hội nghị: ", True), (chairs + ".", False)])
     sec = s["secretary"]
-    _runs(_para(doc, indent=True), [("2. Thư ký hội nghị: ", True), ((", ".join(x for x in (sec["name"], sec["position"], sec["unit"]) if x) or "……………………") + ".", False)])
-    guests = "; ".join(", ".join(x for x in (g["name"], g["position"], g["unit"]) if x) for g in s["guests"])
-    _runs(_para(doc, indent=True), [("3. Khách mời: ", True), ((guests + " (không tham gia biểu quyết).") if guests else "không có.", False)])
+    _runs(
+        _para(doc, indent=True),
+        [
+            ("2. Thư ký hội nghị: ", True),
+            (
+                (
+                    ", ".join(x for x in (sec["name"], sec["position"], sec["unit"]) if x)
+                    or "……………………"
+                )
+                + ".",
+                False,
+            ),
+        ],
+    )
+    guests = "; ".join(
+        ", ".join(x for x in (g["name"], g["position"], g["unit"]) if x) for g in s["guests"]
+    )
+    _runs(
+        _para(doc, indent=True),
+        [
+            ("3. Khách mời: ", True),
+            ((guests + " (không tham gia biểu quyết).") if guests else "không có.", False),
+        ],
+    )
     a = s["attendance"]
-    _runs(_para(doc, indent=True), [("4. Đại diện các đơn vị thành viên: ", True),
-                                    (f"có mặt {a['present']}/{a['total']} đơn vị." if a["recorded"] else f"tổng số {a['total']} đơn vị thành viên.", False)])
-    _grid(doc, ["TT", "Đơn vị", "Đại diện", "Tình trạng"], [
-        [r["no"], r["unit"], r["delegate"],
-         "Có mặt" if r["present"] else (("Vắng" + (f" ({r['reason']})" if r["reason"] else "")) if r["present"] is False else "")]
-        for r in a["rows"]
-    ])
+    _runs(
+        _para(doc, indent=True),
+        [
+            ("4. Đại diện các đơn vị thành viên: ", True),
+            (
+                f"có mặt {a['present']}/{a['total']} đơn vị."
+                if a["recorded"]
+                else f"tổng số {a['total']} đơn vị thành viên.",
+                False,
+            ),
+        ],
+    )
+    _grid(
+        doc,
+        ["TT", "Đơn vị", "Đại diện", "Tình trạng"],
+        [
+            [
+                r["no"],
+                r["unit"],
+                r["delegate"],
+                "Có mặt"
+                if r["present"]
+                else (
+                    ("Vắng" + (f" ({r['reason']})" if r["reason"] else ""))
+                    if r["present"] is False
+                    else ""
+                ),
+            ]
+            for r in a["rows"]
+        ],
+    )
     if a["recorded"]:
-        _para(doc, f"Túc số: có mặt {a['present']}/{a['total']} đơn vị; yêu cầu tối thiểu {a['quorum_needed']} đơn vị ({a['quorum_fraction']}). Hội nghị {'đủ' if a['quorum_ok'] else 'không đủ'} túc số.", indent=True)
+        _para(
+            doc,
+            f"Túc số: có mặt {a['present']}/{a['total']} đơn vị; yêu cầu tối thiểu {a['quorum_needed']} đơn vị ({a['quorum_fraction']}). Hội nghị {'đủ' if a['quorum_ok'] else 'không đủ'} túc số.",
+            indent=True,
+        )
     _para(doc, "II. NỘI DUNG HỘI NGHỊ", bold=True)
     for item in s["agenda"]:
         _para(doc, f"{item['no']}. {item['title']}", bold=True, indent=True)
@@ -170,56 +246,121 @@ def _minutes(doc: Document, s: dict) -> None:
     _para(doc, "III. KẾT QUẢ BIỂU QUYẾT, BỎ PHIẾU", bold=True)
     for p in s["polls"]:
         _para(doc, f"{p['no']}. {p['title']}", bold=True, indent=True)
-        _para(doc, f"Hình thức: {p['mode'] or '……'}. Nguyên tắc: {p['rule'] or '……'}" + (f"; tỷ lệ tính trên {p['base']}" if p["base"] else "") + ".", indent=True)
+        _para(
+            doc,
+            f"Hình thức: {p['mode'] or '……'}. Nguyên tắc: {p['rule'] or '……'}"
+            + (f"; tỷ lệ tính trên {p['base']}" if p["base"] else "")
+            + ".",
+            indent=True,
+        )
         if p.get("issued") is not None:
-            _para(doc, f"Số phiếu phát ra: {p['issued']}; thu về: {p['returned']}; hợp lệ: {p['valid']}; không hợp lệ: {p['invalid']}.", indent=True)
+            _para(
+                doc,
+                f"Số phiếu phát ra: {p['issued']}; thu về: {p['returned']}; hợp lệ: {p['valid']}; không hợp lệ: {p['invalid']}.",
+                indent=True,
+            )
         if p.get("yes") is not None:
-            _para(doc, f"Tán thành: {p['yes']}; không tán thành: {p['no_votes']}; không biểu quyết: {p['abstain'] or 0}.", indent=True)
+            _para(
+                doc,
+                f"Tán thành: {p['yes']}; không tán thành: {p['no_votes']}; không biểu quyết: {p['abstain'] or 0}.",
+                indent=True,
+            )
         if p["candidates"]:
-            _grid(doc, ["TT", "Đơn vị / người được bầu", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
-                  [[i, c["name"], c["votes"], c["percent"], "Trúng cử" if c["elected"] else ""] for i, c in enumerate(p["candidates"], 1)])
+            _grid(
+                doc,
+                ["TT", "Đơn vị / người được bầu", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
+                [
+                    [i, c["name"], c["votes"], c["percent"], "Trúng cử" if c["elected"] else ""]
+                    for i, c in enumerate(p["candidates"], 1)
+                ],
+            )
         if p["outcome"]:
             _para(doc, f"Kết quả: {p['outcome']}", indent=True)
         if p["explanation"]:
             _para(doc, p["explanation"], italic=True, indent=True)
         if p["chain_hash"]:
-            _para(doc, f"Mã chuỗi phiếu cuối cùng (SHA-256): {p['chain_hash']}", size=10, indent=True)
+            _para(
+                doc, f"Mã chuỗi phiếu cuối cùng (SHA-256): {p['chain_hash']}", size=10, indent=True
+            )
     if not s["polls"]:
         _para(doc, "Hội nghị không tổ chức biểu quyết, bỏ phiếu.", indent=True)
     _para(doc, "IV. HỘI NGHỊ THỐNG NHẤT", bold=True)
     if s["awards"]:
         _para(doc, "1. Đề nghị khen thưởng:", indent=True)
         for aw in s["awards"]:
-            _para(doc, f"- {aw['title']}: {aw['person'] + ' (' + aw['unit'] + ')' if aw['person'] else aw['unit']};", indent=True)
+            _para(
+                doc,
+                f"- {aw['title']}: {aw['person'] + ' (' + aw['unit'] + ')' if aw['person'] else aw['unit']};",
+                indent=True,
+            )
     else:
         _para(doc, "1. Đề nghị khen thưởng: không có.", indent=True)
     t = s["next_terms"]
-    _para(doc, f"2. {s['bloc']['leader_label']} năm {s['next_year']}: {t['leader'] or '……………'}; {s['bloc']['deputy_label']} năm {s['next_year']}: {t['deputy'] or '……………'}.", indent=True)
+    _para(
+        doc,
+        f"2. {s['bloc']['leader_label']} năm {s['next_year']}: {t['leader'] or '……………'}; {s['bloc']['deputy_label']} năm {s['next_year']}: {t['deputy'] or '……………'}.",
+        indent=True,
+    )
     ends = m["ends"] or "… giờ … phút"
-    _para(doc, f"Hội nghị kết thúc vào {ends}{', ngày ' + m['ends_date'] if m['ends_date'] else ' cùng ngày'}. Biên bản đã được đọc lại cho toàn thể hội nghị nghe và nhất trí thông qua.", indent=True)
+    _para(
+        doc,
+        f"Hội nghị kết thúc vào {ends}{', ngày ' + m['ends_date'] if m['ends_date'] else ' cùng ngày'}. Biên bản đã được đọc lại cho toàn thể hội nghị nghe và nhất trí thông qua.",
+        indent=True,
+    )
     sig = s["signatures"]
-    _signatures(doc, _sign_block([sig["left"]["role"]], sig["left"]["name"]), _sign_block([sig["right"]["role"]], sig["right"]["name"]))
+    _signatures(
+        doc,
+        _sign_block([sig["left"]["role"]], sig["left"]["name"]),
+        _sign_block([sig["right"]["role"]], sig["right"]["name"]),
+    )
 
 
 def _proposal(doc: Document, s: dict) -> None:
     _para(doc, f"Kính gửi: {s['to']}.", align="center")
-    _para(doc, "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;", indent=True)
-    _para(doc, "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, khen thưởng;", indent=True)
+    _para(
+        doc,
+        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;",
+        indent=True,
+    )
+    _para(
+        doc,
+        "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, khen thưởng;",
+        indent=True,
+    )
     if s.get("plan_reference"):
         _para(doc, f"Căn cứ {s['plan_reference']};", indent=True)
     if s.get("meeting"):
-        _para(doc, f"Căn cứ kết quả bình xét, suy tôn tại {s['meeting']['title']} ngày {s['meeting']['date']},", indent=True)
-    _para(doc, f"{s['bloc']['name']} kính đề nghị {s['to']} xem xét, trình cấp có thẩm quyền khen thưởng cho các tập thể, cá nhân sau:", indent=True)
+        _para(
+            doc,
+            f"Căn cứ kết quả bình xét, suy tôn tại {s['meeting']['title']} ngày {s['meeting']['date']},",
+            indent=True,
+        )
+    _para(
+        doc,
+        f"{s['bloc']['name']} kính đề nghị {s['to']} xem xét, trình cấp có thẩm quyền khen thưởng cho các tập thể, cá nhân sau:",
+        indent=True,
+    )
     for n, g in enumerate(s["award_groups"], 1):
         _para(doc, f"{n}. {g['title']} ({len(g['items'])}):", bold=True, indent=True)
-        _grid(doc, ["TT", "Tập thể, cá nhân được đề nghị", "Căn cứ đề nghị"],
-              [[i, (f"{it['person']} – " if it["person"] else "") + it["unit"], it["source"]] for i, it in enumerate(g["items"], 1)])
+        _grid(
+            doc,
+            ["TT", "Tập thể, cá nhân được đề nghị", "Căn cứ đề nghị"],
+            [
+                [i, (f"{it['person']} – " if it["person"] else "") + it["unit"], it["source"]]
+                for i, it in enumerate(g["items"], 1)
+            ],
+        )
     _para(doc, "(Có biên bản hội nghị và biên bản kiểm phiếu kèm theo).", indent=True)
     _para(doc, f"{s['bloc']['name']} kính trình {s['to']} xem xét, quyết định./.", indent=True)
     left = [("Nơi nhận:", {"bold": True, "italic": True, "size": 12})] + [
-        (f"- {r}{'.' if i == len(s['recipients']) else ';'}", {"size": 11}) for i, r in enumerate(s["recipients"], 1)
+        (f"- {r}{'.' if i == len(s['recipients']) else ';'}", {"size": 11})
+        for i, r in enumerate(s["recipients"], 1)
     ]
-    right = [(s["signer_role"], {"bold": True}), (s["signer_title"], {"bold": True})] + [("", {})] * 4 + [(s["signer_unit"], {"bold": True})]
+    right = (
+        [(s["signer_role"], {"bold": True}), (s["signer_title"], {"bold": True})]
+        + [("", {})] * 4
+        + [(s["signer_unit"], {"bold": True})]
+    )
     _signatures(doc, left, right)
     for p in doc.tables[-1].cell(0, 0).paragraphs:
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -231,7 +372,11 @@ def to_docx(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
     _header(doc, snapshot)
     {"minutes": _minutes, "proposal": _proposal}[kind](doc, snapshot)
     if stamp:
-        _para(doc, f"Văn bản số {stamp['number_label']}, phiên bản {stamp['version']}. Mã xác thực: {stamp['fingerprint']}. Kiểm tra tại: {stamp['verify_url']}", size=8)
+        _para(
+            doc,
+            f"Văn bản số {stamp['number_label']}, phiên bản {stamp['version']}. Mã xác thực: {stamp['fingerprint']}. Kiểm tra tại: {stamp['verify_url']}",
+            size=8,
+        )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

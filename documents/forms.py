@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 class FinalizeForm(forms.Form):
     reason = forms.CharField(
-        label=_("Lý do (khi lập phiên bản mới)"), max_length=500, required=False,
+        label=_("Lý do (khi lập phiên bản mới)"),
+        max_length=500,
+        required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: sửa tên đại biểu")}),
     )
 

@@ -26,12 +26,25 @@ class Kind(models.TextChoices):
 
 
 # Immutable once written: only the signed-scan fields may be set later (once).
-SCAN_FIELDS = frozenset({"scan", "scan_content_type", "scan_sha256", "scan_size", "scan_uploaded_by", "scan_uploaded_at"})
+SCAN_FIELDS = frozenset(
+    {
+        "scan",
+        "scan_content_type",
+        "scan_sha256",
+        "scan_size",
+        "scan_uploaded_by",
+        "scan_uploaded_at",
+    }
+)
 
 
 def scan_upload_to(instance: DocumentVersion, filename: str) -> str:
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.scan_content_type, "bin")
-    return f"documents/scans/{instance.bloc_year_id}/{instance.pk}-{instance.scan_sha256[:16]}.{ext}"
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        instance.scan_content_type, "bin"
+    )
+    return (
+        f"documents/scans/{instance.bloc_year_id}/{instance.pk}-{instance.scan_sha256[:16]}.{ext}"
+    )
 
 
 class DocumentVersion(models.Model):
@@ -81,16 +94,23 @@ class DocumentVersion(models.Model):
         ordering = ["bloc_year", "kind", "subject_id", "version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_type", "subject_id", "version"], name="docversion_version_unique"
+                fields=["kind", "subject_type", "subject_id", "version"],
+                name="docversion_version_unique",
             ),
-            models.UniqueConstraint(fields=["bloc_year", "symbol", "number"], name="docversion_number_unique"),
-            models.CheckConstraint(condition=Q(version__gte=1) & Q(number__gte=1), name="docversion_positive"),
+            models.UniqueConstraint(
+                fields=["bloc_year", "symbol", "number"], name="docversion_number_unique"
+            ),
             models.CheckConstraint(
-                condition=Q(version=1, replaces__isnull=True) | Q(version__gt=1, replaces__isnull=False),
+                condition=Q(version__gte=1) & Q(number__gte=1), name="docversion_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(version=1, replaces__isnull=True)
+                | Q(version__gt=1, replaces__isnull=False),
                 name="docversion_replaces_iff_later",
             ),
             models.CheckConstraint(
-                condition=Q(scan="") | Q(scan_content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                condition=Q(scan="")
+                | Q(scan_content_type__in=["application/pdf", "image/jpeg", "image/png"]),
                 name="docversion_scan_type_allowed",
             ),
         ]
@@ -98,6 +118,23 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number_label} (v{self.version})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if not update_fields or not set(update_fields) <= SCAN_FIELDS:
+                raise ValidationError(_("Văn bản đã khóa không được sửa; hãy lập phiên bản mới."))
+            if DocumentVersion.objects.filter(pk=self.pk).exclude(scan="").exists():
+                raise ValidationError(
+                    _("Phiên bản này đã có bản scan; hãy lập phiên bản mới để thay.")
+                )
+        else:
+            if hashlib.sha256(bytes(self.pdf)).hexdigest() != self.pdf_sha256:
+                raise ValidationError("pdf_sha256 does not match the PDF bytes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Văn bản đã khóa không được xóa."))
 
     @property
     def number_label(self) -> str:
@@ -114,18 +151,3 @@ class DocumentVersion(models.Model):
     @property
     def pdf_bytes(self) -> bytes:
         return bytes(self.pdf)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            update_fields = kwargs.get("update_fields")
-            if not update_fields or not set(update_fields) <= SCAN_FIELDS:
-                raise ValidationError(_("Văn bản đã khóa không được sửa; hãy lập phiên bản mới."))
-            if DocumentVersion.objects.filter(pk=self.pk).exclude(scan="").exists():
-                raise ValidationError(_("Phiên bản này đã có bản scan; hãy lập phiên bản mới để thay."))
-        else:
-            if hashlib.sha256(bytes(self.pdf)).hexdigest() != self.pdf_sha256:
-                raise ValidationError("pdf_sha256 does not match the PDF bytes")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Văn bản đã khóa không được xóa."))

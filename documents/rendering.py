@@ -55,7 +55,7 @@ class LocalFetcher(URLFetcher):
             return super().fetch(url, headers)
         prefix = PRINT_BASE_URL.rstrip("/") + settings.STATIC_URL
         if url.startswith(prefix):
-            relative = url[len(prefix):].split("?")[0].split("#")[0]
+            relative = url[len(prefix) :].split("?")[0].split("#")[0]
             path = static_path(relative)
             if path is not None:
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -77,8 +77,12 @@ def _print_stylesheet() -> tuple[CSS, FontConfiguration]:
     cached = getattr(_cache, "print_css", None)
     if cached is None or cached[0] != mtime:
         font_config = FontConfiguration()
-        css = CSS(string=path.read_text(encoding="utf-8"), base_url=PRINT_BASE_URL + "static/css/print.css",
-                  url_fetcher=LocalFetcher(), font_config=font_config)
+        css = CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=PRINT_BASE_URL + "static/css/print.css",
+            url_fetcher=LocalFetcher(),
+            font_config=font_config,
+        )
         cached = _cache.print_css = (mtime, css, font_config)
     return cached[1], cached[2]
 

@@ -37,7 +37,9 @@ def stamp_of(version: DocumentVersion) -> dict:
     return {
         "number_label": version.number_label,
         "version": version.version,
-        "replaces_label": f"{version.replaces.number_label} v{version.replaces.version}" if version.replaces_id else "",
+        "replaces_label": f"{version.replaces.number_label} v{version.replaces.version}"
+        if version.replaces_id
+        else "",
         "finalized_on": version.snapshot.get("finalized_on", ""),
         "fingerprint": version.fingerprint,
         "verify_url": version.verify_url,
@@ -45,15 +47,25 @@ def stamp_of(version: DocumentVersion) -> dict:
     }
 
 
-def render_snapshot_html(kind: str, snapshot: dict, *, stamp: dict | None = None, preview: bool = False,
-                         for_pdf: bool = False) -> str:
+def render_snapshot_html(
+    kind: str,
+    snapshot: dict,
+    *,
+    stamp: dict | None = None,
+    preview: bool = False,
+    for_pdf: bool = False,
+) -> str:
     dt_ = builders.doc_type(kind)
-    return rendering.render_html(dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf})
+    return rendering.render_html(
+        dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf}
+    )
 
 
 def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
     """The PDF of a snapshot: the print template with the cached print stylesheet."""
-    return rendering.html_to_pdf(render_snapshot_html(kind, snapshot, stamp=stamp, for_pdf=True), print_css=True)
+    return rendering.html_to_pdf(
+        render_snapshot_html(kind, snapshot, stamp=stamp, for_pdf=True), print_css=True
+    )
 
 
 def draft_snapshot(kind: str, subject) -> dict:
@@ -66,7 +78,9 @@ def draft_pdf(kind: str, subject) -> bytes:
 
 def versions_of(kind: str, subject):
     ct = ContentType.objects.get_for_model(subject)
-    return DocumentVersion.objects.filter(kind=kind, subject_type=ct, subject_id=subject.pk).order_by("version")
+    return DocumentVersion.objects.filter(
+        kind=kind, subject_type=ct, subject_id=subject.pk
+    ).order_by("version")
 
 
 def verify_url_for(fingerprint: str, base_url: str) -> str:
@@ -91,22 +105,35 @@ def document_finalize(
     dtype = builders.doc_type(kind)
     if not dtype.finalizable:
         raise ValidationError("Loại văn bản này không cần khóa.")
-    bloc_year: BlocYear = BlocYear.objects.select_for_update().get(pk=dtype.bloc_year_of(subject).pk)
+    bloc_year: BlocYear = BlocYear.objects.select_for_update().get(
+        pk=dtype.bloc_year_of(subject).pk
+    )
     ct = ContentType.objects.get_for_model(subject)
     previous = (
-        DocumentVersion.objects.filter(kind=kind, subject_type=ct, subject_id=subject.pk).order_by("-version").first()
+        DocumentVersion.objects.filter(kind=kind, subject_type=ct, subject_id=subject.pk)
+        .order_by("-version")
+        .first()
     )
     snapshot = dtype.build(subject)
     if previous is not None:
-        old = {k: v for k, v in previous.snapshot.items() if k not in ("number", "version", "finalized_on")}
+        old = {
+            k: v
+            for k, v in previous.snapshot.items()
+            if k not in ("number", "version", "finalized_on")
+        }
         new = {k: v for k, v in snapshot.items() if k not in ("number", "version", "finalized_on")}
         if old == new:
-            raise ValidationError("Dữ liệu không thay đổi so với phiên bản %s; không cần lập phiên bản mới." % previous.version)
+            raise ValidationError(
+                f"Dữ liệu không thay đổi so với phiên bản {previous.version}; không cần lập phiên bản mới."
+            )
         if not reason.strip():
             raise ValidationError({"reason": "Hãy ghi lý do lập phiên bản mới."})
     symbol = snapshot["symbol"]
     number = (
-        DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=symbol).aggregate(n=Max("number"))["n"] or 0
+        DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=symbol).aggregate(
+            n=Max("number")
+        )["n"]
+        or 0
     ) + 1
     version = (previous.version + 1) if previous else 1
     finalized_on = finalized_on or timezone.localdate()
@@ -163,7 +190,9 @@ def document_attach_scan(*, version: DocumentVersion, upload, actor=None) -> Doc
     """Attach the signed scan (PDF, JPEG or PNG, at most 10 MB). Once attached, it stays."""
     version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
     if version.scan:
-        raise ValidationError({"scan": "Phiên bản này đã có bản scan; muốn thay, hãy lập phiên bản mới."})
+        raise ValidationError(
+            {"scan": "Phiên bản này đã có bản scan; muốn thay, hãy lập phiên bản mới."}
+        )
     if upload.size > MAX_SCAN_BYTES:
         raise ValidationError({"scan": "Tệp quá lớn: tối đa 10 MB."})
     if upload.size == 0:
@@ -180,8 +209,23 @@ def document_attach_scan(*, version: DocumentVersion, upload, actor=None) -> Doc
     version.scan_uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
     version.scan_uploaded_at = timezone.now()
     version.scan.save("scan", ContentFile(data), save=False)
-    version.save(update_fields=sorted({"scan", "scan_content_type", "scan_sha256", "scan_size", "scan_uploaded_by", "scan_uploaded_at"}))
-    audit(actor=actor, action="document.scan", obj=version,
-          summary=f"Đính kèm bản scan có chữ ký cho văn bản số {version.number_label}",
-          data={"sha256": version.scan_sha256, "size": version.scan_size})
+    version.save(
+        update_fields=sorted(
+            {
+                "scan",
+                "scan_content_type",
+                "scan_sha256",
+                "scan_size",
+                "scan_uploaded_by",
+                "scan_uploaded_at",
+            }
+        )
+    )
+    audit(
+        actor=actor,
+        action="document.scan",
+        obj=version,
+        summary=f"Đính kèm bản scan có chữ ký cho văn bản số {version.number_label}",
+        data={"sha256": version.scan_sha256, "size": version.scan_size},
+    )
     return version

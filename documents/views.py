@@ -40,18 +40,28 @@ def _get_subject_for_user(request: HttpRequest, kind: str, pk: int, *, manage: b
     bloc_year = builders.doc_type(kind).bloc_year_of(subject)
     bloc_year = get_bloc_year_for_user(request.user, bloc_year.pk)
     if manage and not can_run_bloc(request.user, bloc_year.bloc):
-        raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được khóa văn bản."))
+        raise PermissionDenied(
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được khóa văn bản.")
+        )
     return subject, bloc_year
 
 
-def _get_version_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> DocumentVersion:
+def _get_version_for_user(
+    request: HttpRequest, pk: int, *, manage: bool = False
+) -> DocumentVersion:
     try:
-        version = DocumentVersion.objects.select_related("bloc_year__bloc", "replaces").defer("pdf").get(pk=pk)
+        version = (
+            DocumentVersion.objects.select_related("bloc_year__bloc", "replaces")
+            .defer("pdf")
+            .get(pk=pk)
+        )
     except (DocumentVersion.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Không tìm thấy văn bản.")) from None
     get_bloc_year_for_user(request.user, version.bloc_year_id)
     if manage and not can_run_bloc(request.user, version.bloc_year.bloc):
-        raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được đính kèm bản scan."))
+        raise PermissionDenied(
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được đính kèm bản scan.")
+        )
     return version
 
 
@@ -102,27 +112,52 @@ def _doc_links(kind: str, subject, user, bloc) -> dict:
 def bloc_year_documents(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_user(request.user, pk)
     bloc = bloc_year.bloc
-    docs = [_doc_links(k, bloc_year, request.user, bloc) for k in (Kind.COVENANT, Kind.REPORT, Kind.PROPOSAL)]
-    meetings = list(bloc_year.meetings.order_by("starts_at")) if hasattr(bloc_year, "meetings") else []
-    return render(request, "documents/bloc_year_documents.html", {
-        "bloc_year": bloc_year, "bloc": bloc, "docs": docs, "meetings": meetings,
-        "can_run": can_run_bloc(request.user, bloc), "finalize_form": FinalizeForm(),
-    })
+    docs = [
+        _doc_links(k, bloc_year, request.user, bloc)
+        for k in (Kind.COVENANT, Kind.REPORT, Kind.PROPOSAL)
+    ]
+    meetings = (
+        list(bloc_year.meetings.order_by("starts_at")) if hasattr(bloc_year, "meetings") else []
+    )
+    return render(
+        request,
+        "documents/bloc_year_documents.html",
+        {
+            "bloc_year": bloc_year,
+            "bloc": bloc,
+            "docs": docs,
+            "meetings": meetings,
+            "can_run": can_run_bloc(request.user, bloc),
+            "finalize_form": FinalizeForm(),
+        },
+    )
 
 
 @login_required
 def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, bloc_year = _get_subject_for_user(request, Kind.MINUTES, pk)
     bloc = bloc_year.bloc
-    docs = [_doc_links(Kind.MINUTES, meeting, request.user, bloc), _doc_links(Kind.BALLOTS, meeting, request.user, bloc)]
+    docs = [
+        _doc_links(Kind.MINUTES, meeting, request.user, bloc),
+        _doc_links(Kind.BALLOTS, meeting, request.user, bloc),
+    ]
     poll_docs = []
     if builders._model("meetings.Poll") is not None:
         for poll in builders._polls_of(meeting):
             poll_docs.append(_doc_links(Kind.COUNT_MINUTES, poll, request.user, bloc))
-    return render(request, "documents/meeting_documents.html", {
-        "meeting": meeting, "bloc_year": bloc_year, "bloc": bloc, "docs": docs, "poll_docs": poll_docs,
-        "can_run": can_run_bloc(request.user, bloc), "finalize_form": FinalizeForm(),
-    })
+    return render(
+        request,
+        "documents/meeting_documents.html",
+        {
+            "meeting": meeting,
+            "bloc_year": bloc_year,
+            "bloc": bloc,
+            "docs": docs,
+            "poll_docs": poll_docs,
+            "can_run": can_run_bloc(request.user, bloc),
+            "finalize_form": FinalizeForm(),
+        },
+    )
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -164,14 +199,21 @@ def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return redirect(back)
     try:
         version = services.document_finalize(
-            kind=kind, subject=subject, actor=request.user,
-            base_url=request.build_absolute_uri("/"), reason=form.cleaned_data["reason"],
+            kind=kind,
+            subject=subject,
+            actor=request.user,
+            base_url=request.build_absolute_uri("/"),
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(back)
-    messages.success(request, _("Đã khóa văn bản số %(n)s, phiên bản %(v)s.") % {"n": version.number_label, "v": version.version})
+    messages.success(
+        request,
+        _("Đã khóa văn bản số %(n)s, phiên bản %(v)s.")
+        % {"n": version.number_label, "v": version.version},
+    )
     return redirect("documents:version_detail", version.pk)
 
 
@@ -184,20 +226,35 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chain = []
     cursor = version
     while cursor.replaces_id:
-        cursor = DocumentVersion.objects.defer("pdf").select_related("replaces").get(pk=cursor.replaces_id)
+        cursor = (
+            DocumentVersion.objects.defer("pdf")
+            .select_related("replaces")
+            .get(pk=cursor.replaces_id)
+        )
         chain.append(cursor)
     later = DocumentVersion.objects.defer("pdf").filter(replaces=version).first()
-    return render(request, "documents/version_detail.html", {
-        "version": version, "bloc_year": version.bloc_year, "bloc": version.bloc_year.bloc,
-        "older": chain, "later": later, "can_run": can_run_bloc(request.user, version.bloc_year.bloc),
-        "scan_form": ScanForm(), "docx": builders.doc_type(version.kind).docx,
-    })
+    return render(
+        request,
+        "documents/version_detail.html",
+        {
+            "version": version,
+            "bloc_year": version.bloc_year,
+            "bloc": version.bloc_year.bloc,
+            "older": chain,
+            "later": later,
+            "can_run": can_run_bloc(request.user, version.bloc_year.bloc),
+            "scan_form": ScanForm(),
+            "docx": builders.doc_type(version.kind).docx,
+        },
+    )
 
 
 @login_required
 def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version_for_user(request, pk)
-    html = services.render_snapshot_html(version.kind, version.snapshot, stamp=services.stamp_of(version), preview=True)
+    html = services.render_snapshot_html(
+        version.kind, version.snapshot, stamp=services.stamp_of(version), preview=True
+    )
     return HttpResponse(html)
 
 
@@ -226,7 +283,9 @@ def version_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.document_attach_scan(version=version, upload=form.cleaned_data["scan"], actor=request.user)
+            services.document_attach_scan(
+                version=version, upload=form.cleaned_data["scan"], actor=request.user
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -246,8 +305,10 @@ def version_scan(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("Chưa có bản scan."))
     ext = version.scan.name.rsplit(".", 1)[-1]
     response = FileResponse(
-        version.scan.open("rb"), as_attachment=True,
-        filename=f"ban-scan-{version.number:02d}-v{version.version}.{ext}", content_type=version.scan_content_type,
+        version.scan.open("rb"),
+        as_attachment=True,
+        filename=f"ban-scan-{version.number:02d}-v{version.version}.{ext}",
+        content_type=version.scan_content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -272,7 +333,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         if HEX64.match(code):
             return redirect("documents:verify_hash", code)
         checked = True
-    return render(request, "documents/verify.html", {"result": result, "checked": checked, "code": code})
+    return render(
+        request, "documents/verify.html", {"result": result, "checked": checked, "code": code}
+    )
 
 
 def verify_hash(request: HttpRequest, code: str) -> HttpResponse:
@@ -280,10 +343,19 @@ def verify_hash(request: HttpRequest, code: str) -> HttpResponse:
     result = None
     if HEX64.match(code):
         result = (
-            DocumentVersion.objects.defer("pdf").select_related("bloc_year__bloc")
-            .filter(fingerprint=code).first()
-            or DocumentVersion.objects.defer("pdf").select_related("bloc_year__bloc").filter(pdf_sha256=code).first()
+            DocumentVersion.objects.defer("pdf")
+            .select_related("bloc_year__bloc")
+            .filter(fingerprint=code)
+            .first()
+            or DocumentVersion.objects.defer("pdf")
+            .select_related("bloc_year__bloc")
+            .filter(pdf_sha256=code)
+            .first()
         )
     later = DocumentVersion.objects.defer("pdf").filter(replaces=result).first() if result else None
-    return render(request, "documents/verify.html", {"result": result, "later": later, "checked": True, "code": code},
-                  status=200 if result else 404)
+    return render(
+        request,
+        "documents/verify.html",
+        {"result": result, "later": later, "checked": True, "code": code},
+        status=200 if result else 404,
+    )

@@ -20,7 +20,7 @@ def _as_date(value) -> dt.date | None:
 
 
 def nd30_date_text(value) -> str:
-    """"ngày 05 tháng 12 năm 2025": day < 10 and months 1–2 are zero-padded."""
+    """ "ngày 05 tháng 12 năm 2025": day < 10 and months 1–2 are zero-padded."""
     d = _as_date(value)
     if d is None:
         return "ngày      tháng      năm      "

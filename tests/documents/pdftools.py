@@ -11,11 +11,17 @@ def _run(args: list[str], pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
-        return subprocess.run([*args, f.name, *(["-"] if args[0] == "pdftotext" else [])],
-                              check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            [*args, f.name, *(["-"] if args[0] == "pdftotext" else [])],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
 
 
-def text(pdf: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
+def text(
+    pdf: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False
+) -> str:
     args = ["pdftotext", "-enc", "UTF-8"]
     if layout:
         args.append("-layout")

@@ -26,7 +26,10 @@ def test_the_vote_count_minutes_carry_the_counts_and_the_committee_signatures(fu
     text = _flat(services.draft_pdf("count_minutes", poll))
     assert "BIÊN BẢN KIỂM PHIẾU" in text
     assert "Hoàng Văn Nam, Trưởng ban" in text
-    assert "Số phiếu phát ra: 7; số phiếu thu về: 7; số phiếu hợp lệ: 7; số phiếu không hợp lệ: 0" in text
+    assert (
+        "Số phiếu phát ra: 7; số phiếu thu về: 7; số phiếu hợp lệ: 7; số phiếu không hợp lệ: 0"
+        in text
+    )
     assert "BAN KIỂM PHIẾU" in text and "TRƯỞNG BAN" in text
     assert "ngày 05 tháng 12 năm 2024" in text
 
@@ -49,13 +52,29 @@ def test_the_covenant_prints_its_targets_and_one_signature_block_per_member_unit
 
     from awards.models import Covenant, CovenantSignature, CovenantTarget
 
-    covenant = Covenant.objects.create(bloc_year=world.bloc_year, title="Giao ước thi đua năm 2024",
-                                       content="Các đơn vị thống nhất ký kết giao ước thi đua năm 2024.")
-    CovenantTarget.objects.create(covenant=covenant, position=1, text="Hoàn thành 100% chỉ tiêu, nhiệm vụ được giao")
-    CovenantTarget.objects.create(covenant=covenant, position=2, text="Tỷ lệ giải quyết đơn thư", measurable=True,
-                                  target_value=95, measure_unit="%")
-    CovenantSignature.objects.create(covenant=covenant, unit=world.units[0], representative_name="Nguyễn Thị Hạnh",
-                                     representative_position="Giám đốc", signed_on=dt.date(2024, 2, 3))
+    covenant = Covenant.objects.create(
+        bloc_year=world.bloc_year,
+        title="Giao ước thi đua năm 2024",
+        content="Các đơn vị thống nhất ký kết giao ước thi đua năm 2024.",
+    )
+    CovenantTarget.objects.create(
+        covenant=covenant, position=1, text="Hoàn thành 100% chỉ tiêu, nhiệm vụ được giao"
+    )
+    CovenantTarget.objects.create(
+        covenant=covenant,
+        position=2,
+        text="Tỷ lệ giải quyết đơn thư",
+        measurable=True,
+        target_value=95,
+        measure_unit="%",
+    )
+    CovenantSignature.objects.create(
+        covenant=covenant,
+        unit=world.units[0],
+        representative_name="Nguyễn Thị Hạnh",
+        representative_position="Giám đốc",
+        signed_on=dt.date(2024, 2, 3),
+    )
     text = _flat(services.draft_pdf("covenant", world.bloc_year))
     assert "BẢN GIAO ƯỚC THI ĐUA" in text and "Giao ước thi đua năm 2024" in text
     assert "1. Hoàn thành 100% chỉ tiêu, nhiệm vụ được giao" in text
@@ -79,7 +98,11 @@ def test_the_report_and_the_proposal_list_the_awards_proposed_at_the_meeting(ful
 
 
 def test_the_proposal_exports_to_docx(full_meeting, world):
-    doc = Document(io.BytesIO(docx_export.to_docx("proposal", services.draft_snapshot("proposal", world.bloc_year))))
+    doc = Document(
+        io.BytesIO(
+            docx_export.to_docx("proposal", services.draft_snapshot("proposal", world.bloc_year))
+        )
+    )
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "TỜ TRÌNH" in body and "Kính gửi:" in body

@@ -15,8 +15,12 @@ from . import pdftools
 
 @pytest.fixture
 def first(meeting, world):
-    return services.document_finalize(kind="minutes", subject=meeting, actor=world.secretary,
-                                      base_url="https://khoithidua.example")
+    return services.document_finalize(
+        kind="minutes",
+        subject=meeting,
+        actor=world.secretary,
+        base_url="https://khoithidua.example",
+    )
 
 
 def test_finalize_stores_the_pdf_its_hash_and_a_number(first, world):
@@ -56,14 +60,22 @@ def test_finalizing_again_without_a_change_is_refused(first, meeting):
     assert DocumentVersion.objects.count() == 1
 
 
-def test_a_rename_makes_a_new_version_that_refers_to_the_old_and_keeps_its_bytes(first, meeting, world):
+def test_a_rename_makes_a_new_version_that_refers_to_the_old_and_keeps_its_bytes(
+    first, meeting, world
+):
     old_bytes = DocumentVersion.objects.get(pk=first.pk).pdf_bytes
     unit = world.units[2]
     old_name = unit.name
-    unit_rename(unit=unit, new_name="Thi hành án dân sự tỉnh", effective_date=meeting.starts_at.date().replace(day=1))
+    unit_rename(
+        unit=unit,
+        new_name="Thi hành án dân sự tỉnh",
+        effective_date=meeting.starts_at.date().replace(day=1),
+    )
     with pytest.raises(ValidationError):
         services.document_finalize(kind="minutes", subject=meeting)  # a reason is required
-    second = services.document_finalize(kind="minutes", subject=meeting, reason="Tên đơn vị theo Nghị quyết sáp nhập")
+    second = services.document_finalize(
+        kind="minutes", subject=meeting, reason="Tên đơn vị theo Nghị quyết sáp nhập"
+    )
     assert second.version == 2 and second.replaces_id == first.pk and second.number == 2
     again = DocumentVersion.objects.get(pk=first.pk)
     assert again.pdf_bytes == old_bytes
@@ -75,10 +87,21 @@ def test_a_rename_makes_a_new_version_that_refers_to_the_old_and_keeps_its_bytes
 
 def test_document_numbers_are_unique_per_bloc_year_and_symbol(first):
     clone = DocumentVersion(
-        kind="report", bloc_year=first.bloc_year, subject_type=first.subject_type, subject_id=first.subject_id + 99,
-        version=1, symbol=first.symbol, number=first.number, issued_on=first.issued_on, title="x",
-        snapshot={}, fingerprint="0" * 64, pdf=b"%PDF-x", pdf_sha256=hashlib.sha256(b"%PDF-x").hexdigest(),
-        pdf_size=6, verify_url="x",
+        kind="report",
+        bloc_year=first.bloc_year,
+        subject_type=first.subject_type,
+        subject_id=first.subject_id + 99,
+        version=1,
+        symbol=first.symbol,
+        number=first.number,
+        issued_on=first.issued_on,
+        title="x",
+        snapshot={},
+        fingerprint="0" * 64,
+        pdf=b"%PDF-x",
+        pdf_sha256=hashlib.sha256(b"%PDF-x").hexdigest(),
+        pdf_size=6,
+        verify_url="x",
     )
     from django.db import IntegrityError, transaction
 
@@ -93,21 +116,30 @@ def _upload(name, data, content_type):
 def test_a_signed_scan_is_attached_once(first, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     pdf = b"%PDF-1.4\n" + b"0" * 100
-    version = services.document_attach_scan(version=first, upload=_upload("scan.pdf", pdf, "application/pdf"), actor=world.secretary)
+    version = services.document_attach_scan(
+        version=first, upload=_upload("scan.pdf", pdf, "application/pdf"), actor=world.secretary
+    )
     assert version.scan_content_type == "application/pdf"
     assert version.scan_sha256 == hashlib.sha256(pdf).hexdigest()
     assert DocumentVersion.objects.get(pk=first.pk).pdf_sha256 == first.pdf_sha256
     with pytest.raises(ValidationError, match="đã có bản scan"):
-        services.document_attach_scan(version=first, upload=_upload("b.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10, "image/png"))
+        services.document_attach_scan(
+            version=first, upload=_upload("b.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10, "image/png")
+        )
 
 
-@pytest.mark.parametrize("name,data,content_type,message", [
-    ("trang.html", b"<html><script>alert(1)</script></html>", "text/html", "Chỉ nhận"),
-    ("gia.pdf", b"<html>gia PDF</html>", "application/pdf", "Chỉ nhận"),
-    ("rong.pdf", b"", "application/pdf", "rỗng"),
-    ("lon.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf", "quá lớn"),
-])
-def test_scans_other_than_small_pdf_jpeg_or_png_are_refused(first, name, data, content_type, message, settings, tmp_path):
+@pytest.mark.parametrize(
+    "name,data,content_type,message",
+    [
+        ("trang.html", b"<html><script>alert(1)</script></html>", "text/html", "Chỉ nhận"),
+        ("gia.pdf", b"<html>gia PDF</html>", "application/pdf", "Chỉ nhận"),
+        ("rong.pdf", b"", "application/pdf", "rỗng"),
+        ("lon.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf", "quá lớn"),
+    ],
+)
+def test_scans_other_than_small_pdf_jpeg_or_png_are_refused(
+    first, name, data, content_type, message, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(ValidationError, match=message):
         services.document_attach_scan(version=first, upload=_upload(name, data, content_type))

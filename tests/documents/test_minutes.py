@@ -20,7 +20,9 @@ def full_meeting(world):
 def test_the_minutes_record_everything_the_meeting_decided(full_meeting, world):
     pdf = services.draft_pdf("minutes", full_meeting)
     text = " ".join(pdftools.text(pdf).split())
-    units = sorted((m.unit for m in world.bloc_year.memberships.select_related("unit")), key=lambda u: u.name)
+    units = sorted(
+        (m.unit for m in world.bloc_year.memberships.select_related("unit")), key=lambda u: u.name
+    )
     assert "Vào hồi 08 giờ 00 phút, ngày 05/12/2024" in text
     assert "Đồng chí Nguyễn Văn Hùng, Chánh án" in text
     assert "Thư ký hội nghị: Đồng chí Lê Minh Đức" in text
@@ -41,7 +43,9 @@ def test_the_minutes_record_everything_the_meeting_decided(full_meeting, world):
     assert "Hội nghị kết thúc vào 11 giờ 30 phút" in text
     assert "đọc lại cho toàn thể hội nghị nghe và nhất trí thông qua" in text
     last = pdftools.text(pdf, first=pdftools.page_count(pdf))
-    assert "THƯ KÝ" in last and "CHỦ TRÌ HỘI NGHỊ" in last, "the signatures are never on a page of their own without text"
+    assert "THƯ KÝ" in last and "CHỦ TRÌ HỘI NGHỊ" in last, (
+        "the signatures are never on a page of their own without text"
+    )
     assert "Lê Minh Đức" in last and "Nguyễn Văn Hùng" in last
 
 
@@ -56,6 +60,8 @@ def test_the_minutes_export_to_docx_with_the_same_layout(full_meeting):
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "BIÊN BẢN" in body and "Hội nghị kết thúc vào 11 giờ 30 phút" in body
     signatures = doc.tables[-1]
-    assert "THƯ KÝ" in signatures.cell(0, 0).text and "CHỦ TRÌ HỘI NGHỊ" in signatures.cell(0, 1).text
+    assert (
+        "THƯ KÝ" in signatures.cell(0, 0).text and "CHỦ TRÌ HỘI NGHỊ" in signatures.cell(0, 1).text
+    )
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 30

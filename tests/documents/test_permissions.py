@@ -8,10 +8,24 @@ from django.urls import reverse
 from documents import services
 from documents.models import DocumentVersion
 
-VIEWERS = {"superuser": 200, "office": 200, "secretary": 200, "delegate": 200,
-           "other_office": 404, "outsider": 404, "nobody": 404}
-RUNNERS = {"superuser": 302, "office": 302, "secretary": 302, "delegate": 403,
-           "other_office": 404, "outsider": 404, "nobody": 404}
+VIEWERS = {
+    "superuser": 200,
+    "office": 200,
+    "secretary": 200,
+    "delegate": 200,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+RUNNERS = {
+    "superuser": 302,
+    "office": 302,
+    "secretary": 302,
+    "delegate": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
 
 
 @pytest.fixture
@@ -21,11 +35,19 @@ def locked(meeting, world):
 
 def _get_urls(world, meeting, locked):
     return {
-        "documents:bloc_year_documents": reverse("documents:bloc_year_documents", args=[world.bloc_year.pk]),
+        "documents:bloc_year_documents": reverse(
+            "documents:bloc_year_documents", args=[world.bloc_year.pk]
+        ),
         "documents:meeting_documents": reverse("documents:meeting_documents", args=[meeting.pk]),
-        "documents:draft_preview": reverse("documents:draft_preview", args=["report", world.bloc_year.pk]),
-        "documents:draft_pdf": reverse("documents:draft_pdf", args=["covenant", world.bloc_year.pk]),
-        "documents:draft_docx": reverse("documents:draft_docx", args=["proposal", world.bloc_year.pk]),
+        "documents:draft_preview": reverse(
+            "documents:draft_preview", args=["report", world.bloc_year.pk]
+        ),
+        "documents:draft_pdf": reverse(
+            "documents:draft_pdf", args=["covenant", world.bloc_year.pk]
+        ),
+        "documents:draft_docx": reverse(
+            "documents:draft_docx", args=["proposal", world.bloc_year.pk]
+        ),
         "documents:version_detail": reverse("documents:version_detail", args=[locked.pk]),
         "documents:version_preview": reverse("documents:version_preview", args=[locked.pk]),
         "documents:version_pdf": reverse("documents:version_pdf", args=[locked.pk]),
@@ -34,7 +56,9 @@ def _get_urls(world, meeting, locked):
 
 
 @pytest.mark.parametrize("role,expected", VIEWERS.items())
-def test_only_people_of_the_bloc_may_see_its_documents(client, world, meeting, locked, role, expected):
+def test_only_people_of_the_bloc_may_see_its_documents(
+    client, world, meeting, locked, role, expected
+):
     client.force_login(world.users()[role])
     for name, url in _get_urls(world, meeting, locked).items():
         response = client.get(url)
@@ -56,19 +80,28 @@ def test_only_office_staff_and_the_secretary_may_finalize(client, world, meeting
 
 
 @pytest.mark.parametrize("role,expected", RUNNERS.items())
-def test_only_office_staff_and_the_secretary_may_attach_a_scan(client, world, locked, role, expected, settings, tmp_path):
+def test_only_office_staff_and_the_secretary_may_attach_a_scan(
+    client, world, locked, role, expected, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.users()[role])
     scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
-    response = client.post(reverse("documents:version_scan_upload", args=[locked.pk]), {"scan": scan})
+    response = client.post(
+        reverse("documents:version_scan_upload", args=[locked.pk]), {"scan": scan}
+    )
     assert response.status_code == expected
     assert bool(DocumentVersion.objects.get(pk=locked.pk).scan) == (expected == 302)
 
 
 @pytest.mark.parametrize("role,expected", VIEWERS.items())
-def test_the_signed_scan_downloads_only_for_people_of_the_bloc(client, world, locked, role, expected, settings, tmp_path):
+def test_the_signed_scan_downloads_only_for_people_of_the_bloc(
+    client, world, locked, role, expected, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
-    services.document_attach_scan(version=locked, upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 ky", content_type="application/pdf"))
+    services.document_attach_scan(
+        version=locked,
+        upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 ky", content_type="application/pdf"),
+    )
     client.force_login(world.users()[role])
     response = client.get(reverse("documents:version_scan", args=[locked.pk]))
     assert response.status_code == expected

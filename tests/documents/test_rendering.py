@@ -65,8 +65,16 @@ def test_the_same_snapshot_renders_to_the_same_bytes(meeting):
     assert rendering.html_to_pdf(html) == rendering.html_to_pdf(html)
 
 
-@pytest.mark.parametrize("url", ["http://example.com/logo.png", "https://cdn.example.com/x.css", "file:///etc/passwd",
-                                 "/media/secret.png", "/static/../khoithidua/settings.py"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/logo.png",
+        "https://cdn.example.com/x.css",
+        "file:///etc/passwd",
+        "/media/secret.png",
+        "/static/../khoithidua/settings.py",
+    ],
+)
 def test_the_fetcher_refuses_anything_but_our_static_files(url):
     with pytest.raises(rendering.RefusedURL):
         rendering.html_to_pdf(f'<p>x</p><img src="{url}">')
@@ -75,5 +83,7 @@ def test_the_fetcher_refuses_anything_but_our_static_files(url):
 def test_the_fetcher_serves_static_files_and_data_uris():
     response = rendering.LocalFetcher().fetch(rendering.PRINT_BASE_URL + "static/css/print.css")
     assert b"@page" in response.read()
-    pdf = rendering.html_to_pdf(f'<p>Mã QR</p><img src="{rendering.qr_data_uri("https://x.invalid/")}">')
+    pdf = rendering.html_to_pdf(
+        f'<p>Mã QR</p><img src="{rendering.qr_data_uri("https://x.invalid/")}">'
+    )
     assert pdf.startswith(b"%PDF-")
