@@ -153,6 +153,7 @@ class MembershipAddForm(StrippedCharsMixin, forms.Form):
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        kwargs.setdefault("auto_id", "member_%s")  # unique ids: several forms share the page
         super().__init__(*args, **kwargs)
         self.bloc_year = bloc_year
         self.fields["unit"].queryset = (

@@ -68,6 +68,12 @@ class AttendanceForm(StrippedCharsMixin, forms.Form):
     reason = forms.CharField(label=_("Lý do vắng"), max_length=255, required=False)
     delegates = forms.CharField(label=_("Đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One form per row on the attendance page: ids must differ from row to row.
+        unit = str(self.data.get("unit", "") if self.is_bound else self.initial.get("unit", ""))
+        self.auto_id = f"att{unit if unit.isdigit() else ''}_%s"
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") == Attendance.Status.ABSENT and not cleaned.get("reason", "").strip():

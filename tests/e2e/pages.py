@@ -1,0 +1,72 @@
+"""The main pages, one of each kind, with data behind them: for validity and accessibility checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+
+def rich_world(world) -> dict:
+    """Add a meeting with attendance and an open honour poll to the `world` fixture."""
+    from awards.models import AwardTitle
+    from meetings import services
+    from meetings.models import Attendance, Poll
+
+    meeting = services.meeting_create(
+        bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)), place="Hội trường",
+    )
+    meeting.attendances.filter(unit__in=world.units[:7]).update(status=Attendance.Status.PRESENT)
+    title = AwardTitle.objects.get_or_create(code="bang-khen-ubnd-tinh",
+                                             defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"})[0]
+    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.AWARD, title="Suy tôn Bằng khen",
+                                award_title=title, mode=Poll.Mode.SECRET, seats=1, max_marks=1,
+                                candidates=world.units[1:3])
+    poll = services.poll_open(poll=poll)
+    return {"meeting": meeting, "poll": poll, "code": poll.voters.first().code}
+
+
+def main_pages(world, extra: dict) -> list[tuple[str, str]]:
+    """(name, url) of the main pages, as seen by office staff."""
+    by, unit, meeting, poll = world.bloc_year, world.units[0], extra["meeting"], extra["poll"]
+    pages = [
+        ("dashboard", reverse("dashboard")),
+        ("bloc", reverse("blocs:bloc_detail", args=[by.bloc_id])),
+        ("bloc form", reverse("blocs:bloc_edit", args=[by.bloc_id])),
+        ("rotation form", reverse("blocs:bloc_rotation", args=[by.bloc_id])),
+        ("bloc-year", reverse("blocs:bloc_year_detail", args=[by.pk])),
+        ("bloc-year form", reverse("blocs:bloc_year_create", args=[by.bloc_id])),
+        ("leadership form", reverse("blocs:leadership_set", args=[by.pk])),
+        ("unit list", reverse("blocs:unit_list")),
+        ("unit", reverse("blocs:unit_detail", args=[unit.pk])),
+        ("unit form", reverse("blocs:unit_create")),
+        ("unit rename", reverse("blocs:unit_rename", args=[unit.pk])),
+        ("unit merge", reverse("blocs:unit_merge", args=[unit.pk])),
+        ("registry import", reverse("blocs:registry_import")),
+        ("meetings", reverse("meetings:meeting_list", args=[by.pk])),
+        ("meeting", reverse("meetings:meeting_detail", args=[meeting.pk])),
+        ("meeting form", reverse("meetings:meeting_create", args=[by.pk])),
+        ("attendance", reverse("meetings:attendance", args=[meeting.pk])),
+        ("poll", reverse("meetings:poll_detail", args=[poll.pk])),
+        ("poll form", reverse("meetings:poll_create", args=[meeting.pk])),
+        ("documents", reverse("documents:bloc_year_documents", args=[by.pk])),
+        ("meeting documents", reverse("documents:meeting_documents", args=[meeting.pk])),
+    ]
+    pages += [
+        ("awards", reverse("awards:year_awards", args=[by.pk])),
+        ("results", reverse("awards:results", args=[by.pk])),
+        ("covenant", reverse("awards:covenant", args=[by.pk])),
+        ("award catalog", reverse("awards:title_list")),
+        ("award report", reverse("awards:award_report")),
+    ]
+    return pages
+
+
+def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
+    return [
+        ("login", reverse("login")),
+        ("vote: enter code", reverse("meetings:vote")),
+        ("vote: ballot", reverse("meetings:vote_ballot", args=[extra["code"]])),
+    ]
