@@ -567,20 +567,21 @@ def _reported_outcome(poll: Poll, decision) -> Outcome:
     from .results import Line
 
     note = poll.reported_note or (decision.basis if decision else "")
+    suffix = "" if "không được báo cáo" in note else "; số phiếu không được báo cáo"
+    who = f" ({decision.decided_by})" if decision and decision.decided_by else ""
     if poll.is_motion:
         adopted = bool(decision and decision.motion_adopted)
         text = "Hội nghị thống nhất thông qua" if adopted else "Không được thông qua"
         line = Line("yes", "Tán thành", 0, "", adopted, "adopted" if adopted else "rejected",
-                    f"{text}; số phiếu không được báo cáo ({note}).")
+                    f"{text}{who} theo {note}{suffix}.")
         return Outcome([line], summary=line.sentence, adopted=adopted)
     winners = set(decision.winners.values_list("pk", flat=True)) if decision else set()
     lines = []
     for c in poll.candidates.select_related("unit"):
         won = c.pk in winners
-        sentence = ("Được hội nghị thống nhất suy tôn/bầu" if won else "Không được chọn") + \
-            f"; số phiếu không được báo cáo ({note})."
+        sentence = (f"Được chọn{who}" if won else "Không được chọn") + f" theo {note}{suffix}."
         lines.append(Line(c.pk, c.unit.name, 0, "", won, "won" if won else "lost", sentence))
-    return Outcome(lines, winners=[c for c in winners], summary=f"Kết quả ghi nhận theo {note}; không có số phiếu.")
+    return Outcome(lines, winners=list(winners), summary=f"Kết quả ghi nhận theo {note}{suffix}.")
 
 
 @transaction.atomic
