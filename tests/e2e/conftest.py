@@ -55,9 +55,11 @@ def browser_errors() -> list[str]:
 def new_page(request, browser, live_server, browser_errors):
     contexts = []
 
-    def make(user=None, *, password: str = PASSWORD, viewport=None):
+    def make(user=None, *, password: str = PASSWORD, viewport=None, bypass_csp: bool = False):
+        # bypass_csp only for injecting test tooling (axe-core); the app's pages never need it.
         context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", viewport=viewport or {"width": 1280, "height": 900}
+            base_url=live_server.url, locale="vi-VN", viewport=viewport or {"width": 1280, "height": 900},
+            bypass_csp=bypass_csp,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
