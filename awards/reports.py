@@ -40,10 +40,9 @@ def filter_awards(qs: QuerySet[Award], *, organizer=None, year=None, title=None,
     if status:
         qs = qs.filter(status=status)
     if q:
-        qs = qs.filter(
-            Q(unit__name__icontains=q) | Q(unit__former_names__name__icontains=q) | Q(person_name__icontains=q)
-            | Q(collective_name__icontains=q)
-        ).distinct()
+        # A subquery, not a join on former names: no duplicate rows, no DISTINCT needed.
+        units = Unit.objects.filter(Q(name__icontains=q) | Q(former_names__name__icontains=q)).values("pk")
+        qs = qs.filter(Q(unit__in=units) | Q(person_name__icontains=q) | Q(collective_name__icontains=q))
     return qs.order_by("-year", "bloc_year__bloc__organizer__name", "bloc_year__bloc__name", "award_title__rank",
                        "unit__name", "person_name", "id")
 
@@ -67,6 +66,7 @@ AWARD_COLUMNS = [
 
 
 def award_rows(awards: Iterable[Award]) -> Iterator[list]:
+    """Rows for awards already loaded with awards_queryset() (names as they were that year)."""
     statuses = dict(Award.Status.choices)
     for a in awards:
         yield [
@@ -75,6 +75,39 @@ def award_rows(awards: Iterable[Award]) -> Iterator[list]:
             str(statuses.get(a.status, a.status)), a.source_label, a.decision_number,
             a.decision_date, a.decision_issuer,
         ]
+
+
+EXPORT_FIELDS = [
+    "year", "bloc_year__bloc__organizer__name", "bloc_year__bloc__name", "award_title__name", "unit__name",
+    "collective_name", "person_name", "person_position", "status", "source_label", "decision_number",
+    "decision_date", "decision_issuer", "unit_id",
+]
+
+
+def award_rows_fast(qs: QuerySet[Award]) -> Iterator[list]:
+    """The same rows from plain tuples (no model instances): the big export streams these.
+
+    Former unit names are read once for the units involved; a unit's name in a year is the
+    name valid on that year's reference date (blocs.models.year_reference_date).
+    """
+    from blocs.models import year_reference_date
+
+    statuses = {k: str(v) for k, v in Award.Status.choices}
+    unit_ids = qs.order_by().values("unit_id").distinct()
+    former: dict[int, list[tuple]] = {}
+    for unit_id, name, valid_from, valid_until in UnitName.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "name", "valid_from", "valid_until"
+    ).order_by("unit_id", "valid_until"):
+        former.setdefault(unit_id, []).append((valid_from, valid_until, name))
+    ref_dates: dict[int, dt.date] = {}
+    for row in qs.values_list(*EXPORT_FIELDS).iterator(chunk_size=5000):
+        year, org, bloc, title, unit_name, collective, person, position, status, source, number, date, issuer, uid = row
+        names = former.get(uid)
+        if names:
+            on = ref_dates.get(year) or ref_dates.setdefault(year, year_reference_date(year))
+            unit_name = next((n for f, u, n in names if on < u and (f is None or on >= f)), unit_name)
+        yield [year, org, bloc, title, unit_name, collective, person, position, statuses.get(status, status),
+               source, number, date, issuer]
 
 
 def write_xlsx(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
@@ -94,24 +127,15 @@ def write_xlsx(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
             head.append(cell)
         ws.append(head)
         for row in rows:
-            cells = []
-            for value in row:
-                if isinstance(value, str):
-                    cell = WriteOnlyCell(ws, value=neutralize(value))
-                    cell.data_type = "s"  # a string cell: never evaluated as a formula
-                else:
-                    cell = WriteOnlyCell(ws, value=value)
-                    if isinstance(value, dt.date):
-                        cell.number_format = "DD/MM/YYYY"
-                cells.append(cell)
-            ws.append(cells)
+            # neutralize() prefixes any text that could start a formula, so plain values are safe.
+            ws.append([neutralize(v) if isinstance(v, str) else v for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def export_awards_xlsx(qs: QuerySet[Award]) -> bytes:
-    return write_xlsx([("Khen thuong", AWARD_COLUMNS, award_rows(qs.iterator(chunk_size=2000)))])
+    return write_xlsx([("Khen thuong", AWARD_COLUMNS, award_rows_fast(qs))])
 
 
 def export_results_xlsx(bloc_year: BlocYear, ranking, awards: list[Award], tallies: list[AwardTally]) -> bytes:
