@@ -43,6 +43,7 @@ class QuotaForm(StrippedCharsMixin, forms.Form):
     basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
 
     def __init__(self, *args, bloc_year: BlocYear, **kwargs):
+        kwargs.setdefault("auto_id", "quota_%s")  # several forms share the awards page
         super().__init__(*args, **kwargs)
         self.fields["award_title"].queryset = titles_for(bloc_year)
 
