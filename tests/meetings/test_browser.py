@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from awards.models import Award
 from meetings.models import Attendance, Poll
@@ -157,3 +158,10 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
     except BaseException:
         _shoot(pages, "meetings-full-meeting-failure")
         raise
+    finally:
+        # Close the keep-alive sockets now, so live_server's threads drop their DB connections.
+        for page in pages:
+            page.context.close()
+        # With Playwright's loop running, the ORM calls above used a context-local connection
+        # that pytest-django does not know about: close it, or the test database cannot be dropped.
+        connections.close_all()
