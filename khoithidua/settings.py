@@ -169,7 +169,17 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # bench/*.py: enables trivial floor endpoints (e.g. /bench/ping-post/). Off in production.
 BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The login throttle counts failures in the cache, so every worker process must share it: a
+# per-process LocMemCache would let N workers take N × LOGIN_MAX_FAILURES attempts. Files on the
+# one host (no extra service); CACHE_DIR moves them. Local development keeps memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if DEBUG
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
 
 LOGGING = {
     "version": 1,

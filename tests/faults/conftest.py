@@ -75,15 +75,16 @@ def _collected_static():
 
 
 @pytest.fixture
-def gunicorn(transactional_db, _collected_static):
+def gunicorn(transactional_db, _collected_static, tmp_path):
     started = []
 
     def start(workers: int = 2) -> Gunicorn:
         port = _free_port()
+        env = _env() | {"CACHE_DIR": str(tmp_path / f"cache-{port}")}  # no lockout left from another run
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "khoithidua.wsgi", "-w", str(workers),
              "-b", f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "3", "--log-level", "critical"],
-            cwd=ROOT, env=_env(), start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True,
         )
         g = Gunicorn(proc, f"http://127.0.0.1:{port}")
         started.append(g)

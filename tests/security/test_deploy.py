@@ -47,7 +47,7 @@ def test_production_session_and_csrf_cookies_are_secure_httponly_and_samesite():
         "print(json.dumps({k: getattr(s, k) for k in ["
         "'SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SESSION_COOKIE_SAMESITE',"
         "'CSRF_COOKIE_SECURE','CSRF_COOKIE_SAMESITE','SECURE_SSL_REDIRECT','SECURE_HSTS_SECONDS',"
-        "'SECURE_CONTENT_TYPE_NOSNIFF','X_FRAME_OPTIONS','DEBUG','SESSION_COOKIE_AGE']}))"
+        "'SECURE_CONTENT_TYPE_NOSNIFF','X_FRAME_OPTIONS','DEBUG','SESSION_COOKIE_AGE','CACHES']}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=_production_env(),
@@ -66,6 +66,8 @@ def test_production_session_and_csrf_cookies_are_secure_httponly_and_samesite():
     assert s["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert s["X_FRAME_OPTIONS"] == "DENY"
     assert s["SESSION_COOKIE_AGE"] <= 12 * 3600
+    # The login throttle's counts are shared by every gunicorn worker.
+    assert s["CACHES"]["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_session_cookie_is_sent_secure_and_httponly_when_https_is_on(client, world, settings):
