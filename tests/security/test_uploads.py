@@ -112,3 +112,60 @@ def test_exports_are_attachments_that_browsers_do_not_sniff(client, world):
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "html" not in response["Content-Type"]
+
+
+# --- signed scans of documents ----------------------------------------------------------------
+
+
+@pytest.fixture
+def version(world, settings, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from documents import services as documents
+    from meetings import services as meetings
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = meetings.meeting_create(bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
+                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)))
+    return documents.document_finalize(kind="minutes", subject=meeting, actor=world.office,
+                                       base_url="https://khoithidua.example")
+
+
+def _scan_upload(client, version, name, data):
+    return client.post(reverse("documents:version_scan_upload", args=[version.pk]), {"scan": _upload(name, data)},
+                       follow=True)
+
+
+def test_an_html_page_named_pdf_is_refused_as_a_signed_scan(client, world, version):
+    client.force_login(world.office)
+    response = _scan_upload(client, version, "ban-scan.pdf", b"<html><script>alert(1)</script></html>")
+    assert "Chỉ nhận tệp PDF, JPEG hoặc PNG." in response.content.decode()
+    version.refresh_from_db()
+    assert not version.scan
+
+
+def test_a_scan_over_ten_megabytes_is_refused(client, world, version):
+    client.force_login(world.office)
+    response = _scan_upload(client, version, "ban-scan.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 1))
+    assert "Tệp quá lớn: tối đa 10 MB." in response.content.decode()
+    version.refresh_from_db()
+    assert not version.scan
+
+
+def test_a_signed_scan_is_only_served_as_a_sandboxed_attachment(client, world, version, settings):
+    client.force_login(world.office)
+    _scan_upload(client, version, "ban-scan.pdf", version.pdf_bytes)
+    version.refresh_from_db()
+    assert version.scan
+    response = client.get(reverse("documents:version_scan", args=[version.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    # Nothing under MEDIA_ROOT is reachable by URL: only through the view above, with its checks.
+    assert client.get("/media/" + version.scan.name).status_code == 404
+    client.force_login(world.other_office)
+    assert client.get(reverse("documents:version_scan", args=[version.pk])).status_code == 404
