@@ -73,3 +73,13 @@ def test_htmx_is_served_from_our_own_static_files_with_eval_disabled(client):
     assert '/static/vendor/htmx-' in html
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assert '"allowEval": false' in html
+
+
+@pytest.mark.parametrize("url", ["/login/", "/vote/", "/checkin/", "/verify/"])
+def test_pages_open_to_anyone_send_csp_and_have_no_inline_code(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    scan = PageScan()
+    scan.feed(response.content.decode())
+    assert scan.problems == []
