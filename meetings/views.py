@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
-from blocs.models import Unit
+from blocs.models import AuditEvent, Unit
 
 from . import services
 from .forms import (
@@ -395,6 +395,8 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
         "quorum": services.quorum(meeting) if poll.status == Poll.Status.DRAFT else None,
         "decision": getattr(poll, "decision", None) if hasattr(poll, "decision") else None,
         "runoffs": list(poll.runoffs.all()),
+        "audit": list(AuditEvent.objects.filter(object_type="meetings.poll", object_id=str(poll.pk))
+                      .select_related("actor").order_by("at", "id")) if can_run else [],
         "can_runoff": bool(outcome and outcome.tied and poll.round_no < poll.max_rounds and not poll.runoffs.exists()),
         "needs_tie_break": bool(outcome and outcome.tied and poll.round_no >= poll.max_rounds
                                 and poll.status == Poll.Status.CLOSED),
@@ -481,7 +483,16 @@ def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = services.poll_outcome(poll)
     tied = PollCandidate.objects.filter(pk__in=(outcome.tied if outcome else [])).select_related("unit")
     rule = poll.get_tie_break_rule_display()
-    form = TieBreakForm(request.POST or None, candidates=tied, initial={"decided_by": rule})
+    decided_by = rule
+    if poll.tie_break_rule == Poll.TieBreak.LEADERS:
+        terms = {t.role: t.unit.name for t in poll.meeting.bloc_year.terms.select_related("unit")}
+        bloc = poll.meeting.bloc_year.bloc
+        names = [f"{label} {terms[role]}" for role, label in (("leader", bloc.leader_label), ("deputy", bloc.deputy_label))
+                 if role in terms]
+        decided_by = " và ".join(names) or rule
+    elif poll.meeting.chair:
+        decided_by = f"Chủ trì hội nghị: {poll.meeting.chair}"
+    form = TieBreakForm(request.POST or None, candidates=tied, initial={"decided_by": decided_by})
     if request.method == "POST" and form.is_valid():
         try:
             services.poll_record_tie_break(poll=poll, winners=list(form.cleaned_data["winners"]),

@@ -242,3 +242,67 @@ def test_an_empty_post_is_a_blank_ballot(world, full_meeting):
     response = Client().post(reverse("meetings:vote_ballot", args=[voter.code]), {}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert Ballot.objects.get(poll=poll).marks == []
+
+
+def _closed_tie(world, meeting, **fields):
+    u = world.units
+    poll = services.poll_open(poll=make_poll(meeting, u[:2], **fields))
+    cand = {c.unit_id: c.pk for c in poll.candidates.all()}
+    for i, v in enumerate(poll.voters.order_by("unit_id")):
+        services.ballot_cast(code=v.code, marks=[cand[u[i % 2].pk]])
+    return services.poll_close(poll=poll)
+
+
+def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(client, world, full_meeting):
+    poll = _closed_tie(world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3)
+    client.force_login(world.secretary)
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert "Ghi quyết định khi bằng phiếu" in page and "Tạo vòng bỏ phiếu lại" not in page
+    form = client.get(reverse("meetings:poll_tie_break", args=[poll.pk])).content.decode()
+    assert f"Khối trưởng {world.units[0].name}" in form
+    winner = poll.candidates.get(unit=world.units[1])
+    response = client.post(reverse("meetings:poll_tie_break", args=[poll.pk]), {
+        "winners": [winner.pk], "decided_by": "Khối trưởng và Khối phó", "basis": "Quy chế Khối, Điều 8"})
+    assert response.status_code == 302
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert "trúng cử theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)" in page
+    assert "Nhật ký thao tác" in page and "Quyết định khi bằng phiếu" in page
+
+
+def test_tie_break_form_requires_the_right_number_of_winners(client, world, full_meeting):
+    poll = _closed_tie(world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3)
+    client.force_login(world.office)
+    response = client.post(reverse("meetings:poll_tie_break", args=[poll.pk]), {
+        "winners": list(poll.candidates.values_list("pk", flat=True)), "decided_by": "Chủ trì", "basis": "Quy chế"})
+    assert response.status_code == 422 and "Cần chọn đúng 1 đơn vị" in response.content.decode()
+    assert not hasattr(Poll.objects.get(pk=poll.pk), "decision")
+
+
+def test_counting_committee_enters_paper_counts_and_results_are_computed(client, world, full_meeting):
+    u = world.units
+    poll = services.poll_open(poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER))
+    c0, c1 = poll.candidates.get(unit=u[0]), poll.candidates.get(unit=u[1])
+    client.force_login(world.secretary)
+    url = reverse("meetings:poll_paper", args=[poll.pk])
+    bad = client.post(url, {"counting_committee": "Nguyễn Văn A", "ballots_issued": 8, "ballots_returned": 9,
+                            "invalid": 0, "blank": 0, f"c_{c0.pk}": 5, f"c_{c1.pk}": 3})
+    assert bad.status_code == 422 and "không được lớn hơn số phiếu phát ra" in bad.content.decode()
+    ok = client.post(url, {"counting_committee": "Nguyễn Văn A – Trưởng ban\nTrần Thị B – Thành viên",
+                           "ballots_issued": 8, "ballots_returned": 8, "invalid": 0, "blank": 1,
+                           f"c_{c0.pk}": 5, f"c_{c1.pk}": 2})
+    assert ok.status_code == 302
+    client.post(reverse("meetings:poll_close", args=[poll.pk]))
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert "Đạt 5/8 phiếu (62,5%), vượt ngưỡng trên 1/2 số phiếu hợp lệ; trúng cử" in page
+    assert "Trần Thị B – Thành viên" in page and "phiếu trắng: 1" in page
+
+
+def test_reported_outcome_form_records_a_show_of_hands_motion(client, world, meeting):
+    poll = make_poll(meeting, kind=Poll.Kind.MOTION, title="Thông qua giao ước", mode=Poll.Mode.REPORTED)
+    client.force_login(world.secretary)
+    url = reverse("meetings:poll_record", args=[poll.pk])
+    assert client.post(url, {"basis": "", "decided_by": "x"}).status_code == 422
+    response = client.post(url, {"basis": "Biên bản hội nghị", "decided_by": "Giơ tay, 8/8 đơn vị", "adopted": "on"})
+    assert response.status_code == 302
+    page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+    assert "Hội nghị thống nhất thông qua (Giơ tay, 8/8 đơn vị) theo Biên bản hội nghị" in page
