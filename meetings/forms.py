@@ -149,6 +149,14 @@ class BallotForm(forms.Form):
         return [int(m) for m in marks]
 
 
+class PaperBallotForm(BallotForm):
+    invalid = forms.BooleanField(label=_("Phiếu không hợp lệ"), required=False)
+
+    def clean_marks(self):
+        # An over-marked paper ballot is entered as it is; the service asks to mark it invalid.
+        return [int(m) for m in (self.cleaned_data.get("marks") or [])]
+
+
 class PaperCountForm(StrippedCharsMixin, forms.Form):
     counting_committee = forms.CharField(
         label=_("Ban kiểm phiếu"), widget=forms.Textarea(attrs={"rows": 3}),

@@ -425,7 +425,7 @@ def poll_close(*, poll: Poll, actor=None) -> Poll:
 
 
 def _check_paper_complete(poll: Poll) -> None:
-    if poll.ballots_returned is None:
+    if poll.ballots_returned is None and not poll.ballots.exists():
         raise ValidationError("Ban kiểm phiếu chưa nhập kết quả kiểm phiếu.")
     if not poll.counting_committee.strip():
         raise ValidationError("Chưa ghi thành phần Ban kiểm phiếu.")
@@ -440,6 +440,8 @@ def paper_counts_save(
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
         raise ValidationError("Chỉ nhập kết quả kiểm phiếu cho biểu quyết phiếu giấy đang mở.")
+    if poll.ballots.exists():
+        raise ValidationError("Đã nhập từng phiếu; kết quả được tính từ các phiếu đã nhập.")
     errors = []
     if ballots_returned > ballots_issued:
         errors.append("Số phiếu thu về không được lớn hơn số phiếu phát ra.")
@@ -475,6 +477,38 @@ def paper_counts_save(
     return poll
 
 
+@transaction.atomic
+def paper_ballot_add(*, poll: Poll, marks: list[int] | None = None, choice: str = "", invalid: bool = False,
+                     actor=None) -> Ballot:
+    """The counting committee enters one paper ballot. Its serial (P0001…) is its receipt."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
+        raise ValidationError("Chỉ nhập phiếu cho biểu quyết phiếu giấy đang mở.")
+    if poll.paper_counts.exists():
+        raise ValidationError("Đã nhập kết quả theo số liệu tổng hợp; không nhập thêm từng phiếu.")
+    entered = poll.ballots.count()
+    if entered >= (poll.ballots_issued or poll.roll_size or 0):
+        raise ValidationError("Đã nhập đủ số phiếu phát ra (%s)." % entered)
+    marks = sorted({int(m) for m in (marks or [])})
+    if invalid:
+        marks, choice = [], ""
+    elif poll.is_motion:
+        marks = []
+        if choice not in ("", *Ballot.Choice.values):
+            raise ValidationError("Lựa chọn không hợp lệ.")
+    else:
+        choice = ""
+        ids = set(poll.candidates.values_list("pk", flat=True))
+        if any(m not in ids for m in marks):
+            raise ValidationError("Phiếu có ứng viên không thuộc danh sách.")
+        if len(marks) > poll.max_marks:
+            raise ValidationError("Phiếu đánh dấu quá %s đơn vị: hãy ghi là phiếu không hợp lệ." % poll.max_marks)
+    ballot = Ballot.objects.create(poll=poll, receipt=f"P{entered + 1:04d}", marks=marks, choice=choice,
+                                   invalid=invalid, source=Ballot.Source.PAPER)
+    audit(actor=actor, action="poll.paper_ballot", obj=poll, summary=f"Nhập phiếu giấy số {ballot.receipt}")
+    return ballot
+
+
 def poll_paper_data(poll: Poll) -> dict:
     """What the paper-ballot PDF needs (documents app): poll, rule, candidates, number of ballots."""
     meeting = poll.meeting
@@ -501,7 +535,7 @@ def poll_paper_data(poll: Poll) -> dict:
 def poll_counts(poll: Poll) -> Counts:
     present = poll.roll_size or 0
     members = poll.member_count or 0
-    if poll.mode == Poll.Mode.PAPER:
+    if poll.mode == Poll.Mode.PAPER and poll.ballots_returned is not None:
         votes = {}
         for pc in poll.paper_counts.all():
             votes[pc.choice if poll.is_motion else pc.candidate_id] = pc.votes

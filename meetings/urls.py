@@ -26,6 +26,7 @@ urlpatterns = [
     path("polls/<int:pk>/progress/", views.poll_progress, name="poll_progress"),
     path("polls/<int:pk>/slips/", views.poll_slips, name="poll_slips"),
     path("polls/<int:pk>/paper/", views.poll_paper, name="poll_paper"),
+    path("polls/<int:pk>/paper/ballot/", views.poll_paper_ballot, name="poll_paper_ballot"),
     path("polls/<int:pk>/runoff/", views.poll_runoff, name="poll_runoff"),
     path("polls/<int:pk>/tie-break/", views.poll_tie_break, name="poll_tie_break"),
     path("polls/<int:pk>/record/", views.poll_record, name="poll_record"),

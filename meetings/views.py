@@ -33,6 +33,7 @@ from .forms import (
     CheckinForm,
     GuestForm,
     MeetingForm,
+    PaperBallotForm,
     PaperCountForm,
     PollForm,
     ReportedForm,
@@ -564,6 +565,33 @@ def poll_paper(request: HttpRequest, pk: int) -> HttpResponse:
         "intro": _("Ban kiểm phiếu nhập số liệu; kết quả và tỷ lệ do phần mềm tính."),
         "action": reverse("meetings:poll_paper", args=[poll.pk]),
         "cancel": reverse("meetings:poll_detail", args=[poll.pk]),
+    }, status=422 if form.is_bound else 200)
+
+
+@login_required
+def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counting committee enters the paper ballots one by one."""
+    poll = get_poll_for_user(request.user, pk, run=True)
+    if poll.mode != Poll.Mode.PAPER:
+        raise Http404("Không phải biểu quyết phiếu giấy.")
+    candidates = list(poll.candidates.select_related("unit"))
+    form = PaperBallotForm(request.POST if request.method == "POST" else None, poll=poll, candidates=candidates)
+    url = reverse("meetings:poll_paper_ballot", args=[poll.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballot = services.paper_ballot_add(poll=poll, marks=form.cleaned_data.get("marks"),
+                                               choice=form.cleaned_data.get("choice", ""),
+                                               invalid=form.cleaned_data["invalid"], actor=request.user)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, url, _("Đã nhập phiếu số %(r)s.") % {"r": ballot.receipt})
+    entered = poll.ballots.count()
+    return _form_page(request, {
+        "form": form, "title": _("Nhập từng phiếu: %(t)s") % {"t": poll.title},
+        "intro": _("Ban kiểm phiếu nhập lần lượt từng phiếu giấy. Đã nhập %(n)s/%(m)s phiếu.") % {
+            "n": entered, "m": poll.ballots_issued or poll.roll_size or 0},
+        "action": url, "cancel": reverse("meetings:poll_detail", args=[poll.pk]),
     }, status=422 if form.is_bound else 200)
 
 

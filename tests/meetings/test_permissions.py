@@ -70,6 +70,7 @@ def run_get_urls(world, s):
         "meetings:poll_progress": reverse("meetings:poll_progress", args=[s["open"].pk]),
         "meetings:poll_slips": reverse("meetings:poll_slips", args=[s["open"].pk]),
         "meetings:poll_paper": reverse("meetings:poll_paper", args=[s["paper"].pk]),
+        "meetings:poll_paper_ballot": reverse("meetings:poll_paper_ballot", args=[s["paper"].pk]),
         "meetings:poll_tie_break": reverse("meetings:poll_tie_break", args=[s["tie"].pk]),
         "meetings:poll_record": reverse("meetings:poll_record", args=[s["reported"].pk]),
     }

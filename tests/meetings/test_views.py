@@ -306,3 +306,29 @@ def test_reported_outcome_form_records_a_show_of_hands_motion(client, world, mee
     assert response.status_code == 302
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert "Hội nghị thống nhất thông qua (Giơ tay, 8/8 đơn vị) theo Biên bản hội nghị" in page
+
+
+def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_meeting):
+    u = world.units
+    poll = services.poll_open(poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER, counting_committee="Nguyễn Văn A"))
+    c0, c1 = poll.candidates.get(unit=u[0]), poll.candidates.get(unit=u[1])
+    client.force_login(world.secretary)
+    url = reverse("meetings:poll_paper_ballot", args=[poll.pk])
+    over = client.post(url, {"marks": [c0.pk, c1.pk]})
+    assert over.status_code == 422 and "phiếu không hợp lệ" in over.content.decode()
+    for marks in ([c0.pk],) * 5 + ([c1.pk],) * 2:
+        assert client.post(url, {"marks": marks}).status_code == 302
+    assert client.post(url, {"marks": [c0.pk, c1.pk], "invalid": "on"}).status_code == 302
+    full = client.post(url, {"marks": [c0.pk]})
+    assert full.status_code == 422 and "Đã nhập đủ" in full.content.decode()
+    assert sorted(poll.ballots.values_list("receipt", flat=True))[-1] == "P0008"
+    count_form = client.post(reverse("meetings:poll_paper", args=[poll.pk]), {
+        "counting_committee": "x", "ballots_issued": 8, "ballots_returned": 8, "invalid": 0, "blank": 0,
+        f"c_{c0.pk}": 1, f"c_{c1.pk}": 1})
+    assert count_form.status_code == 422
+    client.post(reverse("meetings:poll_close", args=[poll.pk]))
+    poll.refresh_from_db()
+    outcome = services.poll_outcome(poll)
+    assert outcome.counts.invalid == 1 and outcome.counts.valid == 7
+    assert outcome.lines[0].sentence.startswith("Đạt 5/7 phiếu (71,43%)")
+    assert services.verify_chain(poll)
