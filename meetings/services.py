@@ -488,7 +488,7 @@ def paper_ballot_add(*, poll: Poll, marks: list[int] | None = None, choice: str 
         raise ValidationError("Đã nhập kết quả theo số liệu tổng hợp; không nhập thêm từng phiếu.")
     entered = poll.ballots.count()
     if entered >= (poll.ballots_issued or poll.roll_size or 0):
-        raise ValidationError("Đã nhập đủ số phiếu phát ra (%s)." % entered)
+        raise ValidationError(f"Đã nhập đủ số phiếu phát ra ({entered}).")
     marks = sorted({int(m) for m in (marks or [])})
     if invalid:
         marks, choice = [], ""
@@ -502,7 +502,7 @@ def paper_ballot_add(*, poll: Poll, marks: list[int] | None = None, choice: str 
         if any(m not in ids for m in marks):
             raise ValidationError("Phiếu có ứng viên không thuộc danh sách.")
         if len(marks) > poll.max_marks:
-            raise ValidationError("Phiếu đánh dấu quá %s đơn vị: hãy ghi là phiếu không hợp lệ." % poll.max_marks)
+            raise ValidationError(f"Phiếu đánh dấu quá {poll.max_marks} đơn vị: hãy ghi là phiếu không hợp lệ.")
     ballot = Ballot.objects.create(poll=poll, receipt=f"P{entered + 1:04d}", marks=marks, choice=choice,
                                    invalid=invalid, source=Ballot.Source.PAPER)
     audit(actor=actor, action="poll.paper_ballot", obj=poll, summary=f"Nhập phiếu giấy số {ballot.receipt}")
