@@ -199,3 +199,55 @@ def test_bloc_year_form_with_random_input_gives_errors_or_creates_exactly_one_ye
         assert response.status_code == 422, response.status_code
         assert "errorlist" in response.content.decode()
         assert BlocYear.objects.count() == before
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(code=code_like, name=hostile_text, num=year_like, den=year_like, kind=hostile_text, level=hostile_text)
+def test_bloc_form_with_random_input_gives_errors_or_creates_one_consistent_bloc(client, world, code, name, num, den,
+                                                                                  kind, level):
+    client.force_login(world.office)
+    before = Bloc.objects.count()
+    data = {"organizer": world.organizer.pk, "code": code, "name": name, "short_name": "", "kind": kind,
+            "level": level, "description": "", "quorum_numerator": str(num), "quorum_denominator": str(den),
+            "quorum_basis": "members", "rotation_policy": "none"}
+    try:
+        response = client.post(reverse("blocs:bloc_create"), data)
+    except ValueError as exc:
+        assert "null" in str(exc).lower()
+        assert Bloc.objects.count() == before
+        return
+    if response.status_code == 302:
+        bloc = Bloc.objects.order_by("-pk").first()
+        assert Bloc.objects.count() == before + 1
+        assert 1 <= bloc.quorum_numerator <= bloc.quorum_denominator
+        assert _safe(bloc.name) and _safe(bloc.code)
+    else:
+        assert response.status_code == 422
+        assert "errorlist" in response.content.decode()
+        assert Bloc.objects.count() == before
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=st.data(), joined=st.one_of(st.just(""), st.just("2024-03-01"), hostile_text),
+       note=st.one_of(st.just(""), hostile_text))
+def test_membership_form_with_random_unit_ids_adds_only_units_of_the_same_province(client, world, data, joined, note):
+    client.force_login(world.office)
+    existing = sorted(Unit.objects.values_list("pk", flat=True))
+    unit = data.draw(st.one_of(st.sampled_from(existing), st.integers(min_value=-(2**63), max_value=2**63),
+                               hostile_text))
+    before = set(Membership.objects.values_list("bloc_year_id", "unit_id"))
+    try:
+        response = client.post(reverse("blocs:membership_add", args=[world.bloc_year.pk]),
+                               {"unit": str(unit), "joined_on": joined, "note": note})
+    except ValueError as exc:
+        assert "null" in str(exc).lower()
+        return
+    after = set(Membership.objects.values_list("bloc_year_id", "unit_id"))
+    if response.status_code == 302:
+        (added,) = after - before
+        assert Unit.objects.get(pk=added[1]).organizer_id == world.organizer.pk
+    else:
+        assert response.status_code == 422
+        assert after == before
