@@ -118,6 +118,9 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
                 page.goto(f"/vote/{code}/")
                 for unit in marks:
                     page.get_by_label(unit.name, exact=True).check()
+                others = [c.unit for c in poll.candidates.select_related("unit") if c.unit not in marks]
+                if len(marks) == poll.max_marks and others:  # static/js/meetings.js: no more marks
+                    expect(page.get_by_label(others[0].name, exact=True)).to_be_disabled()
                 page.get_by_role("button", name="Gửi phiếu").click()
                 receipt = page.locator("#receipt")
                 expect(receipt).to_be_visible()
