@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium through Playwright (sync API) against live_server.
 
-- `browser`: one Chromium per test session (never downloaded: executable_path is Debian's).
+- `browser`: one Chromium per test module (never downloaded: executable_path is Debian's).
 - `new_page(user=None)`: a fresh browser context (own cookies), logged in through the real
   login form when a user is given. Console errors (CSP violations included) are collected in
   `browser_errors`.
@@ -16,10 +16,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's async-unsafe guard would
-# refuse the ORM calls that live_server tests make between browser steps. Only here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -33,17 +29,29 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module (other apps' modules import this fixture too: each gets its
+    own, stopped at the end of the module, so no Playwright loop outlives its module)."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     if not executable:
         pytest.skip("Chromium không có trên máy (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    # Playwright's sync API runs an event loop in this thread; Django's async-unsafe guard would
+    # refuse the ORM calls tests make between browser steps. Only while the browser runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield b
+            b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def _free_port() -> int:
 def _env() -> dict:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DJANGO_SETTINGS_MODULE="khoithidua.settings", DEBUG="0", SECRET_KEY=settings.SECRET_KEY,
                ALLOWED_HOSTS="127.0.0.1", HTTPS="False", DATABASE_URL=url, CONN_MAX_AGE="60",
                LOG_LEVEL="CRITICAL")
