@@ -253,7 +253,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     can_run = can_run_bloc(request.user, meeting.bloc_year.bloc)
     error_form = None
     if request.method == "POST":
-        form = AttendanceForm(request.POST)
+        unit_digits = "".join(ch for ch in request.POST.get("unit", "") if ch.isdigit())[:12]
+        form = AttendanceForm(request.POST, auto_id=f"att{unit_digits}_%s")
         if form.is_valid():
             unit = Unit.objects.filter(pk=form.cleaned_data["unit"]).first()
             try:
@@ -272,7 +273,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     for row in rows:
         row.form = (error_form if error_form is not None and str(error_form.data.get("unit")) == str(row.unit_id)
                     else AttendanceForm(initial={"unit": row.unit_id, "status": row.status, "reason": row.reason,
-                                                 "delegates": row.delegates}, prefix=None))
+                                                 "delegates": row.delegates}, auto_id=f"att{row.unit_id}_%s"))
     context = {
         "meeting": meeting, "bloc_year": meeting.bloc_year, "bloc": meeting.bloc_year.bloc, "rows": rows,
         "quorum": services.quorum(meeting), "can_run": can_run, "error_form": error_form,

@@ -332,3 +332,13 @@ def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_
     assert outcome.counts.invalid == 1 and outcome.counts.valid == 7
     assert outcome.lines[0].sentence.startswith("Đạt 5/7 phiếu (71,43%)")
     assert services.verify_chain(poll)
+
+
+def test_attendance_rows_have_distinct_field_ids(client, world, meeting):
+    import re
+
+    client.force_login(world.secretary)
+    page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert f'id="att{world.units[0].pk}_status"' in page
