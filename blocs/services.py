@@ -49,8 +49,7 @@ def unit_rename(
     if last and effective_date <= last.valid_until:
         raise ValidationError(
             {
-                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước (%s)."
-                % last.valid_until.strftime("%d/%m/%Y")
+                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước ({}).".format(last.valid_until.strftime("%d/%m/%Y"))
             }
         )
     UnitName.objects.create(
@@ -228,7 +227,7 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 
 def _check_member(bloc_year: BlocYear, unit: Unit, field: str = "unit") -> None:
     if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
-        raise ValidationError({field: "Đơn vị không phải thành viên của khối trong năm %s." % bloc_year.year})
+        raise ValidationError({field: f"Đơn vị không phải thành viên của khối trong năm {bloc_year.year}."})
 
 
 @transaction.atomic
@@ -399,7 +398,7 @@ def rotation_set_order(*, bloc: Bloc, units: list[Unit], actor=None) -> None:
         raise ValidationError("Một đơn vị xuất hiện hai lần trong thứ tự luân phiên.")
     for unit in units:
         if unit.organizer_id != bloc.organizer_id:
-            raise ValidationError("Đơn vị %s không thuộc cơ quan tổ chức của khối." % unit.name)
+            raise ValidationError(f"Đơn vị {unit.name} không thuộc cơ quan tổ chức của khối.")
     RotationSlot.objects.filter(bloc=bloc).delete()
     RotationSlot.objects.bulk_create(
         RotationSlot(bloc=bloc, unit=u, position=i) for i, u in enumerate(units, start=1)

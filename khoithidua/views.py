@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from awards.reports import deadline_summaries
 from blocs.access import roles_of, visible_blocs, visible_organizers
-from blocs.models import BlocYear, Level, LeadershipTerm, UnitName
+from blocs.models import BlocYear, LeadershipTerm, Level, UnitName
 from meetings.models import Meeting
 
 PAGE_SIZE = 25

@@ -23,6 +23,6 @@ class Command(BaseCommand):
             module.load(result)
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         self.stdout.write("")
-        self.stdout.write("Tài khoản dùng thử (mật khẩu cho tất cả: %s):" % blocs_demo.DEMO_PASSWORD)
+        self.stdout.write(f"Tài khoản dùng thử (mật khẩu cho tất cả: {blocs_demo.DEMO_PASSWORD}):")
         for username, role in result["logins"]:
             self.stdout.write(f"  {username:<24} {role}")
