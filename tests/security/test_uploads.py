@@ -166,7 +166,7 @@ def test_a_signed_scan_is_only_served_as_a_sandboxed_attachment(client, world, v
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
-    response.close()
+    response.file_to_stream.close()  # not response.close(): that would close the test's DB connection
     response.close()  # FileResponse keeps the scan open until closed
     # Nothing under MEDIA_ROOT is reachable by URL: only through the view above, with its checks.
     assert client.get("/media/" + version.scan.name).status_code == 404
