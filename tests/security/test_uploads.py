@@ -159,16 +159,14 @@ def test_a_signed_scan_is_only_served_as_a_sandboxed_attachment(client, world, v
     _scan_upload(client, version, "ban-scan.pdf", version.pdf_bytes)
     version.refresh_from_db()
     assert version.scan
+    # Nothing under MEDIA_ROOT is reachable by URL: only through the view below, with its checks.
+    assert client.get("/media/" + version.scan.name).status_code == 404
     response = client.get(reverse("documents:version_scan", args=[version.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
-    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
-    response.file_to_stream.close()  # not response.close(): that would close the test's DB connection
-    response.close()  # FileResponse keeps the scan open until closed
-    # Nothing under MEDIA_ROOT is reachable by URL: only through the view above, with its checks.
-    assert client.get("/media/" + version.scan.name).status_code == 404
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"  # the test client closes the file
     client.force_login(world.other_office)
     assert client.get(reverse("documents:version_scan", args=[version.pk])).status_code == 404
