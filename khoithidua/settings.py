@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "khoithidua.once.SubmitOnceMiddleware",
 ]
 
 ROOT_URLCONF = "khoithidua.urls"

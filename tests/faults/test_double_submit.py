@@ -121,3 +121,91 @@ def test_two_simultaneous_unit_creates_make_one_unit_and_one_clear_error(world, 
     results = _race(monkeypatch, Unit, [world.office], lambda c: c.post(reverse("blocs:unit_create"), data))
     assert results == ["302", "422"], results
     assert Unit.objects.filter(code="so-tu-phap").count() == 1
+
+
+# --- forms that are not unique by nature: the one-time token (khoithidua/once.py) ---------------
+
+
+def _form_with_token(client, url) -> dict:
+    import re
+
+    html = client.get(url).content.decode()
+    token = re.search(r'name="_once" value="([^"]+)"', html)
+    assert token, f"{url} has no one-time token"
+    return {"_once": token.group(1)}
+
+
+def _meeting_data(**extra):
+    return {"kind": "yearend", "title": "Hội nghị tổng kết năm 2024", "starts_at": "2024-11-21T08:00",
+            "place": "Hội trường", **extra}
+
+
+def test_a_double_submitted_meeting_create_creates_one_meeting_and_sends_the_replay_to_it(client, world):
+    from meetings.models import Meeting
+
+    client.force_login(world.office)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    data = _meeting_data(**_form_with_token(client, url))
+    first = client.post(url, data)
+    again = client.post(url, data)
+    assert first.status_code == 302
+    assert again.status_code == 303
+    assert again["Location"] == first["Location"]
+    assert Meeting.objects.filter(bloc_year=world.bloc_year).count() == 1
+    page = client.get(again["Location"]).content.decode()
+    assert "Biểu mẫu này đã được gửi; không xử lý lại lần nữa." in page
+
+
+def test_a_replayed_htmx_meeting_create_creates_one_meeting(client, world):
+    from meetings.models import Meeting
+
+    client.force_login(world.office)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    data = _meeting_data(**_form_with_token(client, url))
+    first = client.post(url, data, headers=HX)
+    again = client.post(url, data, headers=HX)
+    assert again["HX-Redirect"] == first["HX-Redirect"]
+    assert Meeting.objects.filter(bloc_year=world.bloc_year).count() == 1
+
+
+def test_two_meetings_from_two_separate_forms_are_both_created(client, world):
+    from meetings.models import Meeting
+
+    client.force_login(world.office)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    client.post(url, _meeting_data(**_form_with_token(client, url)))
+    client.post(url, _meeting_data(title="Sơ kết 6 tháng", kind="midyear", starts_at="2024-07-10T08:00",
+                                   **_form_with_token(client, url)))
+    assert Meeting.objects.filter(bloc_year=world.bloc_year).count() == 2
+
+
+def test_an_invalid_submission_does_not_use_up_its_token(client, world):
+    from meetings.models import Meeting
+
+    client.force_login(world.office)
+    url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
+    token = _form_with_token(client, url)
+    bad = client.post(url, _meeting_data(title="", **token))
+    assert bad.status_code == 422
+    good = client.post(url, _meeting_data(**token))
+    assert good.status_code == 302
+    assert Meeting.objects.filter(bloc_year=world.bloc_year).count() == 1
+
+
+def test_a_double_submitted_guest_add_adds_one_guest(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import Guest
+
+    meeting = services.meeting_create(bloc_year=world.bloc_year, kind="yearend", title="Tổng kết",
+                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)))
+    client.force_login(world.office)
+    token = _form_with_token(client, reverse("meetings:meeting_detail", args=[meeting.pk]))
+    data = {"name": "Ông Nguyễn Văn A", "position": "Phó Chủ tịch UBND tỉnh", "organisation": "", **token}
+    url = reverse("meetings:guest_add", args=[meeting.pk])
+    client.post(url, data)
+    client.post(url, data)
+    assert Guest.objects.filter(meeting=meeting).count() == 1
