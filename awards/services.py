@@ -440,11 +440,15 @@ def nomination_add(
     if existing:
         return nomination_restore(nomination=existing, reason=reason, actor=actor)
     person = person_for(unit=unit, full_name=person_name, position=person_position) if person_name else None
-    nomination = Nomination.objects.create(
-        bloc_year=bloc_year, award_title=award_title, unit=unit, person=person, person_name=person_name,
-        person_position=_clean_text(person_position), source="Thư ký bổ sung", reason=reason,
-        created_by=_user(actor),
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a simultaneous identical add loses cleanly
+            nomination = Nomination.objects.create(
+                bloc_year=bloc_year, award_title=award_title, unit=unit, person=person, person_name=person_name,
+                person_position=_clean_text(person_position), source="Thư ký bổ sung", reason=reason,
+                created_by=_user(actor),
+            )
+    except IntegrityError:
+        raise ValidationError("Đã có trong danh sách đề cử.") from None
     audit(actor=actor, action="nomination.add", obj=bloc_year, summary=f"Thêm đề cử {nomination}", data={"reason": reason})
     return nomination
 
