@@ -26,7 +26,7 @@ from blocs.models import AuditEvent, BlocYear
 from blocs.services import audit
 
 # The registry's PRG and error helpers, shared so every app answers forms the same way.
-from blocs.views import _apply_validation_error, _done
+from khoithidua.lib.views import apply_validation_error, done
 
 from . import catalog, reports, services
 from .access import bloc_year_for, can_run, require_run
@@ -127,9 +127,9 @@ def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.quota_set(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _year_url("year_awards", bloc_year) + "#quotas", _("Đã lưu chỉ tiêu."))
+            return done(request, _year_url("year_awards", bloc_year) + "#quotas", _("Đã lưu chỉ tiêu."))
     return _awards_page(request, bloc_year, status=422, quota_form=form)
 
 
@@ -143,7 +143,7 @@ def nominations_generate(request: HttpRequest, pk: int) -> HttpResponse:
         created = services.nominations_generate(bloc_year=bloc_year, award_title=title, actor=request.user)
     except ValidationError as exc:
         return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-    return _done(
+    return done(
         request, _year_url("year_awards", bloc_year) + "#nominations",
         _("Đã lập danh sách đề cử %(title)s: thêm %(n)s đơn vị.") % {"title": title.name, "n": len(created)},
     )
@@ -159,9 +159,9 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.nomination_add(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã thêm đề cử."))
+            return done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã thêm đề cử."))
     return _awards_page(request, bloc_year, status=422, nomination_form=form)
 
 
@@ -178,7 +178,7 @@ def nomination_change(request: HttpRequest, pk: int, nomination_pk: int, action:
             fn(nomination=nomination, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
             return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-        return _done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã cập nhật đề cử."))
+        return done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã cập nhật đề cử."))
     return _awards_page(request, bloc_year, status=422, error=_("Cần ghi lý do khi thay đổi danh sách đề cử."))
 
 
@@ -192,9 +192,9 @@ def award_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.award_create(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi đề nghị khen thưởng."))
+            return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi đề nghị khen thưởng."))
     return _awards_page(request, bloc_year, status=422, award_form=form)
 
 
@@ -212,9 +212,9 @@ def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
                 decision_issuer=data["decision_issuer"], actor=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi quyết định khen thưởng."))
+            return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi quyết định khen thưởng."))
     return _awards_page(request, bloc_year, status=422, decision_form=form)
 
 
@@ -230,7 +230,7 @@ def award_reject(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
             services.award_reject(award=award, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
             return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-        return _done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi không được công nhận."))
+        return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi không được công nhận."))
     return _awards_page(request, bloc_year, status=422, error=_("Cần ghi lý do."))
 
 
@@ -252,7 +252,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             title = form.save()
             audit(actor=request.user, action="awardtitle.create", obj=title, summary=title.name)
-            return _done(request, reverse("awards:title_list"), _("Đã thêm danh hiệu, hình thức khen thưởng."))
+            return done(request, reverse("awards:title_list"), _("Đã thêm danh hiệu, hình thức khen thưởng."))
     elif request.method == "POST":
         require_office(request.user)
     return render(
@@ -268,7 +268,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
 def catalog_load(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
     created = catalog.ensure_catalog()
-    return _done(request, reverse("awards:title_list"), _("Đã nạp %(n)s danh hiệu theo quy định.") % {"n": created})
+    return done(request, reverse("awards:title_list"), _("Đã nạp %(n)s danh hiệu theo quy định.") % {"n": created})
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -356,9 +356,9 @@ def deadlines(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.deadline_set(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                apply_validation_error(form, exc)
             else:
-                return _done(request, _year_url("deadlines", bloc_year), _("Đã lưu thời hạn."))
+                return done(request, _year_url("deadlines", bloc_year), _("Đã lưu thời hạn."))
     elif request.method == "POST":
         require_run(request.user, bloc_year)
     return render(

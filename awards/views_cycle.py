@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs.models import BlocYear, Unit, UnitName
-from blocs.views import _apply_validation_error, _done
+from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .access import bloc_year_for, can_lead, can_run, delegate_unit_ids, require_act_for
@@ -115,15 +115,15 @@ def covenant_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.covenant_copy_previous(bloc_year=bloc_year, actor=request.user)
         except ValidationError as exc:
             return _covenant_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-        return _done(request, _covenant_url(bloc_year), _("Đã sao chép giao ước năm trước."))
+        return done(request, _covenant_url(bloc_year), _("Đã sao chép giao ước năm trước."))
     form = CovenantForm(request.POST)
     if form.is_valid():
         try:
             services.covenant_create(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _covenant_url(bloc_year), _("Đã tạo dự thảo giao ước."))
+            return done(request, _covenant_url(bloc_year), _("Đã tạo dự thảo giao ước."))
     return _covenant_page(request, bloc_year, status=422, create_form=form)
 
 
@@ -137,9 +137,9 @@ def covenant_edit(request: HttpRequest, covenant_pk: int) -> HttpResponse:
         try:
             services.covenant_update(covenant=cov, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _covenant_url(bloc_year), _("Đã lưu dự thảo giao ước."))
+            return done(request, _covenant_url(bloc_year), _("Đã lưu dự thảo giao ước."))
     return render(
         request, "blocs/form_page.html",
         {"form": form, "title": _("Sửa dự thảo giao ước năm %(year)s") % {"year": bloc_year.year},
@@ -158,9 +158,9 @@ def covenant_target_add(request: HttpRequest, covenant_pk: int) -> HttpResponse:
         try:
             services.covenant_target_add(covenant=cov, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _covenant_url(bloc_year) + "#targets", _("Đã thêm chỉ tiêu."))
+            return done(request, _covenant_url(bloc_year) + "#targets", _("Đã thêm chỉ tiêu."))
     return _covenant_page(request, bloc_year, status=422, target_form=form)
 
 
@@ -174,7 +174,7 @@ def covenant_target_remove(request: HttpRequest, covenant_pk: int, target_pk: in
         services.covenant_target_remove(target=target, actor=request.user)
     except ValidationError as exc:
         return _covenant_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-    return _done(request, _covenant_url(bloc_year) + "#targets", _("Đã bỏ chỉ tiêu."))
+    return done(request, _covenant_url(bloc_year) + "#targets", _("Đã bỏ chỉ tiêu."))
 
 
 @login_required
@@ -190,11 +190,11 @@ def covenant_sign(request: HttpRequest, covenant_pk: int) -> HttpResponse:
         try:
             services.covenant_sign(covenant=cov, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             cov.refresh_from_db()
             message = _("Đã ghi chữ ký.") + (" " + _("Đủ các đơn vị đã ký: giao ước đã khóa.") if not cov.is_draft else "")
-            return _done(request, _covenant_url(bloc_year) + "#signatures", message)
+            return done(request, _covenant_url(bloc_year) + "#signatures", message)
     return _covenant_page(request, bloc_year, status=422, sign_form=form)
 
 
@@ -208,9 +208,9 @@ def covenant_revise(request: HttpRequest, covenant_pk: int) -> HttpResponse:
         try:
             services.covenant_revise(covenant=cov, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _covenant_url(bloc_year), _("Đã tạo phiên bản mới của giao ước; các đơn vị cần ký lại."))
+            return done(request, _covenant_url(bloc_year), _("Đã tạo phiên bản mới của giao ước; các đơn vị cần ký lại."))
     return _covenant_page(request, bloc_year, status=422, revise_form=form)
 
 
@@ -243,9 +243,9 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.registration_save(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                apply_validation_error(form, exc)
             else:
-                return _done(request, reverse("awards:registrations", args=[bloc_year.pk]), _("Đã lưu đăng ký thi đua."))
+                return done(request, reverse("awards:registrations", args=[bloc_year.pk]), _("Đã lưu đăng ký thi đua."))
     elif request.method == "POST":
         raise PermissionDenied(_("Bạn không đăng ký thay được đơn vị nào của khối."))
     rows = [{"unit": u, "registration": regs.get(u.pk)} for u in members]

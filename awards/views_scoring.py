@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs.models import BlocYear, Unit, UnitName
-from blocs.views import _apply_validation_error, _done
+from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .access import (
@@ -52,9 +52,9 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
                     k: form.cleaned_data[k] for k in SchemeForm.Meta.fields
                 })
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                apply_validation_error(form, exc)
             else:
-                return _done(request, _scoring_url(bloc_year), _("Đã lưu thiết lập chấm điểm."))
+                return done(request, _scoring_url(bloc_year), _("Đã lưu thiết lập chấm điểm."))
     elif request.method == "POST":
         require_run(request.user, bloc_year)
     sheets = []
@@ -102,7 +102,7 @@ def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise PermissionDenied
     except ValidationError as exc:
         return _scoring_error(request, bloc_year, exc)
-    return _done(request, _scoring_url(bloc_year), message)
+    return done(request, _scoring_url(bloc_year), message)
 
 
 def _scoring_error(request, bloc_year, exc: ValidationError) -> HttpResponse:
@@ -139,9 +139,9 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, _scoring_url(bloc_year) + "#criteria", _("Đã lưu tiêu chí."))
+            return done(request, _scoring_url(bloc_year) + "#criteria", _("Đã lưu tiêu chí."))
     title = _("Sửa tiêu chí") if criterion else _("Thêm tiêu chí / nhóm tiêu chí")
     action = (reverse("awards:criterion_edit", args=[bloc_year.pk, criterion.pk]) if criterion
               else reverse("awards:criterion_add", args=[bloc_year.pk]))
@@ -164,7 +164,7 @@ def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
         services.criterion_delete(criterion=criterion, actor=request.user)
     except ValidationError as exc:
         return _scoring_error(request, bloc_year, exc)
-    return _done(request, _scoring_url(bloc_year) + "#criteria", _("Đã xoá."))
+    return done(request, _scoring_url(bloc_year) + "#criteria", _("Đã xoá."))
 
 
 # --- sheets ---------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            return _done(request, reverse("awards:sheet_detail", args=[sheet.pk]), _("Đã lưu."))
+            return done(request, reverse("awards:sheet_detail", args=[sheet.pk]), _("Đã lưu."))
     # Rows are matched to the form's fields by Score identity (pk), whatever the order.
     context = _sheet_context(request, bloc_year, sheet, mode, form=form)
     return render(request, "awards/sheet_detail.html", context, status=422)
@@ -292,7 +292,7 @@ def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpRespon
     except ValidationError as exc:
         context = _sheet_context(request, bloc_year, sheet, None, error=" ".join(exc.messages))
         return render(request, "awards/sheet_detail.html", context, status=422)
-    return _done(request, reverse("awards:sheet_detail", args=[sheet.pk]), message)
+    return done(request, reverse("awards:sheet_detail", args=[sheet.pk]), message)
 
 
 # --- ranking --------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+
+from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .access import (
@@ -42,27 +43,10 @@ from .forms import (
 from .models import BlocYear, LeadershipTerm, Membership, RotationSlot, Unit, UnitName
 
 
-def _done(request: HttpRequest, url: str, message: str | None = None) -> HttpResponse:
-    """After a successful POST: message + redirect (client redirect under htmx)."""
-    if message:
-        messages.success(request, message)
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
 def _form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
     """One template for every registry form; htmx gets only the form partial back."""
     template = "blocs/form_page.html#form" if request.htmx else "blocs/form_page.html"
     return render(request, template, context, status=status)
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _years_with_people():
@@ -118,7 +102,7 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         bloc = form.save()
         services.audit(actor=request.user, action="bloc.create", obj=bloc, summary=bloc.name)
-        return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua."))
+        return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return _form_page(
@@ -136,7 +120,7 @@ def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         services.audit(actor=request.user, action="bloc.edit", obj=bloc, summary=bloc.name)
-        return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua."))
+        return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua."))
     return _form_page(
         request,
         {"form": form, "title": _("Sửa khối: %(name)s") % {"name": bloc.name},
@@ -152,7 +136,7 @@ def bloc_archive(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = get_bloc_for_user(request.user, pk, manage=True)
     archive = request.POST.get("restore") != "1"
     services.bloc_set_archived(bloc=bloc, archived=archive, actor=request.user)
-    return _done(
+    return done(
         request,
         reverse("blocs:bloc_detail", args=[bloc.pk]),
         _("Đã lưu trữ khối.") if archive else _("Đã khôi phục khối."),
@@ -174,9 +158,9 @@ def bloc_rotation(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.rotation_set_order(bloc=bloc, units=form.cleaned_data["ordered_units"], actor=request.user)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu thứ tự luân phiên."))
+            return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu thứ tự luân phiên."))
     return _form_page(
         request,
         {"form": form, "title": _("Thứ tự luân phiên: %(name)s") % {"name": bloc.name},
@@ -204,12 +188,12 @@ def bloc_year_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             if form.cleaned_data["notes"]:
                 bloc_year.notes = form.cleaned_data["notes"]
                 bloc_year.save(update_fields=["notes"])
-            return _done(
+            return done(
                 request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã tạo năm thi đua.")
             )
     return _form_page(
@@ -265,7 +249,7 @@ def bloc_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         services.audit(actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year))
-        return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu năm thi đua."))
+        return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu năm thi đua."))
     return _form_page(
         request,
         {"form": form, "title": _("Sửa năm thi đua %(year)s") % {"year": bloc_year.year},
@@ -281,7 +265,7 @@ def bloc_year_archive(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
     archive = request.POST.get("restore") != "1"
     services.bloc_year_set_archived(bloc_year=bloc_year, archived=archive, actor=request.user)
-    return _done(
+    return done(
         request,
         reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
         _("Đã lưu trữ năm thi đua.") if archive else _("Đã khôi phục năm thi đua."),
@@ -303,11 +287,11 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             if request.htmx:
                 return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
-            return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã thêm thành viên."))
+            return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã thêm thành viên."))
     context = _bloc_year_context(request, bloc_year, add_form=form)
     template = "blocs/bloc_year_detail.html#members" if request.htmx else "blocs/bloc_year_detail.html"
     return render(request, template, context, status=422)
@@ -328,7 +312,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
     if request.htmx:
         return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
-    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên."))
+    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên."))
 
 
 @login_required
@@ -341,7 +325,7 @@ def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
         form.save()
         services.audit(actor=request.user, action="membership.edit", obj=bloc_year,
                        summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}")
-        return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu thời gian tham gia."))
+        return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu thời gian tham gia."))
     return _form_page(
         request,
         {"form": form,
@@ -368,9 +352,9 @@ def leadership_set(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(
+            return done(
                 request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu Khối trưởng/Khối phó.")
             )
     if request.method == "POST" and request.htmx:
@@ -394,7 +378,7 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
-    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã ghi đề xuất luân phiên."))
+    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã ghi đề xuất luân phiên."))
 
 
 @login_required
@@ -407,7 +391,7 @@ def leadership_accept(request: HttpRequest, pk: int, term_pk: int) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
-    return _done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã chấp thuận đề xuất."))
+    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã chấp thuận đề xuất."))
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -489,7 +473,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
         unit.events.create(kind="created", effective_date=dt.date.today(), new_name=unit.name,
                            recorded_by=request.user)
-        return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
+        return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return _form_page(
@@ -507,7 +491,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         services.audit(actor=request.user, action="unit.edit", obj=unit, summary=unit.name)
-        return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
+        return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
     return _form_page(
         request,
         {"form": form, "title": _("Sửa đơn vị: %(name)s") % {"name": unit.name},
@@ -525,9 +509,9 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_rename(unit=unit, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị."))
+            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị."))
     return _form_page(
         request,
         {"form": form, "title": _("Đổi tên: %(name)s") % {"name": unit.name},
@@ -546,9 +530,9 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_merge(unit=unit, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị."))
+            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị."))
     return _form_page(
         request,
         {"form": form, "title": _("Hợp nhất: %(name)s") % {"name": unit.name},
@@ -567,7 +551,7 @@ def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
     if not archive and unit.merged_into_id:
         raise PermissionDenied(_("Đơn vị đã hợp nhất không thể khôi phục."))
     services.unit_set_archived(unit=unit, archived=archive, actor=request.user)
-    return _done(
+    return done(
         request,
         reverse("blocs:unit_detail", args=[unit.pk]),
         _("Đã lưu trữ đơn vị.") if archive else _("Đã khôi phục đơn vị."),

@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
+from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .forms import (
@@ -69,28 +70,12 @@ def get_poll_for_user(user, pk: int, *, run: bool = False) -> Poll:
     return poll
 
 
-def _done(request: HttpRequest, url: str, message: str | None = None) -> HttpResponse:
-    if message:
-        messages.success(request, message)
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
 def _error(request: HttpRequest, url: str, exc: ValidationError) -> HttpResponse:
     for msg in exc.messages:
         messages.error(request, msg)
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
-
-
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
@@ -139,9 +124,9 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting = services.meeting_create(bloc_year=bloc_year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã tạo hội nghị."))
+            return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã tạo hội nghị."))
     return _form_page(request, {
         "form": form, "title": _("Thêm hội nghị năm %(y)s") % {"y": bloc_year.year},
         "action": reverse("meetings:meeting_create", args=[bloc_year.pk]),
@@ -157,9 +142,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã lưu hội nghị."))
+            return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã lưu hội nghị."))
     return _form_page(request, {
         "form": form, "title": _("Sửa hội nghị"), "action": reverse("meetings:meeting_edit", args=[meeting.pk]),
         "cancel": reverse("meetings:meeting_detail", args=[meeting.pk]),
@@ -190,11 +175,11 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
     url = reverse("meetings:meeting_detail", args=[meeting.pk]) + "#guests"
     if form.is_valid():
         services.guest_add(meeting=meeting, actor=request.user, **form.cleaned_data)
-        return _done(request, url, _("Đã thêm khách mời."))
+        return done(request, url, _("Đã thêm khách mời."))
     for errors in form.errors.values():
         for e in errors:
             messages.error(request, e)
-    return _done(request, url)
+    return done(request, url)
 
 
 @login_required
@@ -205,7 +190,7 @@ def guest_remove(request: HttpRequest, pk: int, guest_pk: int) -> HttpResponse:
     if guest is None:
         raise Http404("Không tìm thấy khách mời.")
     services.guest_remove(guest=guest, actor=request.user)
-    return _done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#guests", _("Đã bỏ khách mời."))
+    return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#guests", _("Đã bỏ khách mời."))
 
 
 @login_required
@@ -221,9 +206,9 @@ def agenda_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Ht
         try:
             services.agenda_item_save(item=form.instance, actor=request.user)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda",
+            return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda",
                          _("Đã lưu chương trình."))
     action = (reverse("meetings:agenda_edit", args=[meeting.pk, item.pk]) if item.pk
               else reverse("meetings:agenda_add", args=[meeting.pk]))
@@ -241,7 +226,7 @@ def agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if item is None:
         raise Http404("Không tìm thấy nội dung chương trình.")
     services.agenda_item_remove(item=item, actor=request.user)
-    return _done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda", _("Đã xoá."))
+    return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda", _("Đã xoá."))
 
 
 # --- attendance ------------------------------------------------------------------------------
@@ -264,7 +249,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                                          reason=form.cleaned_data["reason"],
                                          delegates=form.cleaned_data["delegates"], actor=request.user)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_validation_error(form, exc)
         if form.errors:
             error_form = form
         elif not request.htmx:
@@ -290,7 +275,7 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, run=True)
     if request.method == "POST":
         n = services.checkin_codes_issue(meeting=meeting, actor=request.user)
-        return _done(request, reverse("meetings:checkin_codes", args=[meeting.pk]),
+        return done(request, reverse("meetings:checkin_codes", args=[meeting.pk]),
                      _("Đã phát %(n)s mã điểm danh.") % {"n": n})
     rows = list(meeting.attendances.select_related("unit").filter(checkin_code__isnull=False).order_by("unit__name"))
     base = request.build_absolute_uri(reverse("meetings:checkin"))
@@ -310,7 +295,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             row = services.checkin_with_code(code=form.cleaned_data["code"],
                                              delegates=form.cleaned_data["delegates"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             return render(request, "meetings/checkin.html", {"done": row})
     return render(request, "meetings/checkin.html", {"form": form}, status=422 if form.errors else 200)
@@ -352,9 +337,9 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
                 poll = services.poll_create(meeting=meeting, candidates=candidates, nomination_ids=nomination_ids,
                                             actor=request.user, **data)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_validation_error(form, exc)
             else:
-                return _done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã tạo biểu quyết."))
+                return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã tạo biểu quyết."))
     return _form_page(request, {
         "form": form, "title": _("Thêm biểu quyết – %(m)s") % {"m": meeting.label},
         "action": reverse("meetings:poll_create", args=[meeting.pk]),
@@ -375,9 +360,9 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.poll_update(poll=poll, candidates=candidates, actor=request.user, **data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu biểu quyết."))
+            return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu biểu quyết."))
     return _form_page(request, {
         "form": form, "title": _("Sửa biểu quyết"), "action": reverse("meetings:poll_edit", args=[poll.pk]),
         "cancel": reverse("meetings:poll_detail", args=[poll.pk]),
@@ -446,7 +431,7 @@ def _poll_action(request: HttpRequest, pk: int, action, ok: str) -> HttpResponse
         return _error(request, url, exc)
     if isinstance(result, Poll) and result.pk != poll.pk:
         url = reverse("meetings:poll_detail", args=[result.pk])
-    return _done(request, url, ok)
+    return done(request, url, ok)
 
 
 @login_required
@@ -501,9 +486,9 @@ def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
                                            decided_by=form.cleaned_data["decided_by"],
                                            basis=form.cleaned_data["basis"], actor=request.user)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi quyết định."))
+            return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi quyết định."))
     return _form_page(request, {
         "form": form, "title": _("Quyết định khi bằng phiếu: %(t)s") % {"t": poll.title},
         "intro": _("Đã bỏ phiếu %(r)s/%(m)s vòng. Theo quy chế: %(rule)s.") % {
@@ -527,9 +512,9 @@ def poll_record(request: HttpRequest, pk: int) -> HttpResponse:
                 decided_by=form.cleaned_data["decided_by"], basis=form.cleaned_data["basis"],
                 meeting_url=_meeting_url(request, poll.meeting), actor=request.user)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi nhận kết quả."))
+            return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi nhận kết quả."))
     return _form_page(request, {
         "form": form, "title": _("Ghi nhận kết quả: %(t)s") % {"t": poll.title},
         "intro": _("Dùng khi hội nghị biểu quyết bằng giơ tay hoặc số phiếu không được ghi lại."),
@@ -558,9 +543,9 @@ def poll_paper(request: HttpRequest, pk: int) -> HttpResponse:
                                        ballots_returned=d["ballots_returned"], invalid=d["invalid"],
                                        blank=d["blank"], committee=d["counting_committee"], actor=request.user)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu kết quả kiểm phiếu."))
+            return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu kết quả kiểm phiếu."))
     return _form_page(request, {
         "form": form, "title": _("Kết quả kiểm phiếu: %(t)s") % {"t": poll.title},
         "intro": _("Ban kiểm phiếu nhập số liệu; kết quả và tỷ lệ do phần mềm tính."),
@@ -584,9 +569,9 @@ def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
                                                choice=form.cleaned_data.get("choice", ""),
                                                invalid=form.cleaned_data["invalid"], actor=request.user)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _done(request, url, _("Đã nhập phiếu số %(r)s.") % {"r": ballot.receipt})
+            return done(request, url, _("Đã nhập phiếu số %(r)s.") % {"r": ballot.receipt})
     entered = poll.ballots.count()
     return _form_page(request, {
         "form": form, "title": _("Nhập từng phiếu: %(t)s") % {"t": poll.title},
