@@ -87,7 +87,8 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
         model = Bloc
         fields = [
             "organizer", "code", "name", "short_name", "kind", "level", "description",
-            "quorum_numerator", "quorum_denominator", "quorum_basis", "rotation_policy", "predecessor",
+            "quorum_numerator", "quorum_denominator", "quorum_basis", "rotation_policy",
+            "max_vote_rounds", "tie_break_rule", "voting_basis", "predecessor",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -99,15 +100,25 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
         ).exclude(pk=self.instance.pk or 0)
         if self.instance.pk:
             self.fields["organizer"].disabled = True
+        # Voting defaults may be left out (older clients, imports): the model defaults apply.
+        self.fields["max_vote_rounds"].required = False
+        self.fields["tie_break_rule"].required = False
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("max_vote_rounds") is None and "max_vote_rounds" not in self.errors:
+            cleaned["max_vote_rounds"] = self.instance.max_vote_rounds or 2
+        if not cleaned.get("tie_break_rule") and "tie_break_rule" not in self.errors:
+            cleaned["tie_break_rule"] = self.instance.tie_break_rule or "leaders"
         num, den = cleaned.get("quorum_numerator"), cleaned.get("quorum_denominator")
         if num is not None and den is not None:
             if den < 1 or num < 1:
                 self.add_error("quorum_numerator", _("Tử số và mẫu số phải lớn hơn 0."))
             elif num > den:
                 self.add_error("quorum_numerator", _("Túc số không được vượt quá toàn bộ thành viên (tử số ≤ mẫu số)."))
+        rounds = cleaned.get("max_vote_rounds")
+        if rounds is not None and not 1 <= rounds <= 10:
+            self.add_error("max_vote_rounds", _("Số vòng bỏ phiếu tối đa phải từ 1 đến 10."))
         organizer, code = cleaned.get("organizer"), cleaned.get("code")
         if organizer and code:
             if Bloc.objects.filter(organizer=organizer, code=code).exclude(pk=self.instance.pk).exists():

@@ -244,6 +244,20 @@ class Bloc(models.Model):
         choices=RotationPolicy.choices,
         default=RotationPolicy.DEPUTY_PROMOTED,
     )
+    max_vote_rounds = models.PositiveSmallIntegerField(
+        _("số vòng bỏ phiếu tối đa"), default=2,
+        help_text=_("Sau vòng cuối mà vẫn bằng phiếu, quy chế của khối quyết định."),
+    )
+    tie_break_rule = models.CharField(
+        _("khi vẫn bằng phiếu sau vòng cuối"),
+        max_length=10,
+        choices=[("leaders", _("Khối trưởng và Khối phó quyết định")), ("chair", _("Chủ trì hội nghị quyết định"))],
+        default="leaders",
+    )
+    voting_basis = models.CharField(
+        _("căn cứ nguyên tắc biểu quyết"), max_length=255, blank=True, default="Quy chế hoạt động của Khối",
+        help_text=_("Ví dụ: Quy chế hoạt động của Khối; TT 01/2024/TT-TANDTC."),
+    )
     predecessor = models.ForeignKey(
         "self",
         verbose_name=_("khối tiền thân"),
@@ -267,6 +281,9 @@ class Bloc(models.Model):
                 & Q(quorum_numerator__gte=1)
                 & Q(quorum_numerator__lte=models.F("quorum_denominator")),
                 name="bloc_quorum_fraction_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_vote_rounds__gte=1) & Q(max_vote_rounds__lte=10), name="bloc_vote_rounds_valid"
             ),
         ]
 

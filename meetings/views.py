@@ -314,8 +314,10 @@ def _award_titles():
 def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, run=True)
     units = _member_units(meeting.bloc_year)
+    bloc = meeting.bloc_year.bloc
     form = PollForm(request.POST or None, units=units, award_titles=_award_titles(),
-                    initial={"basis": "Quy chế hoạt động của Khối"})
+                    initial={"basis": bloc.voting_basis or "Quy chế hoạt động của Khối",
+                             "max_rounds": bloc.max_vote_rounds, "tie_break_rule": bloc.tie_break_rule})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         candidates = list(data.pop("candidates") or [])

@@ -18,10 +18,12 @@ def test_office_creates_a_bloc_with_the_full_page_form(client, world):
         {"organizer": world.organizer.pk, "code": "khoi-kinh-te", "name": "Khối thi đua Kinh tế",
          "short_name": "KKT", "kind": "khoi", "level": "province", "description": "",
          "quorum_numerator": 2, "quorum_denominator": 3, "quorum_basis": "Quy chế",
-         "rotation_policy": "order", "predecessor": ""},
+         "rotation_policy": "order", "max_vote_rounds": 3, "tie_break_rule": "chair",
+         "voting_basis": "Quy chế Khối Kinh tế", "predecessor": ""},
     )
     bloc = Bloc.objects.get(code="khoi-kinh-te")
     assert response.status_code == 302
+    assert (bloc.max_vote_rounds, bloc.tie_break_rule) == (3, "chair")
     assert response["Location"] == reverse("blocs:bloc_detail", args=[bloc.pk])
     assert AuditEvent.objects.filter(action="bloc.create", object_id=str(bloc.pk)).exists()
 
@@ -221,3 +223,26 @@ def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_r
     assert membership.left_on == dt.date(2024, 6, 30) and membership.note == "Hợp nhất từ 01/7"
     page = client.get(reverse("blocs:bloc_year_detail", args=[world.bloc_year.pk])).content.decode()
     assert "đến 30/06/2024" in page
+
+
+def test_a_new_poll_starts_from_the_blocs_voting_rules(client, world):
+    from meetings.models import Meeting
+
+    world.bloc.max_vote_rounds, world.bloc.tie_break_rule, world.bloc.voting_basis = 3, "chair", "TT 01/2024/TT-TANDTC"
+    world.bloc.save()
+    meeting = Meeting.objects.create(bloc_year=world.bloc_year, kind="yearend", title="Tổng kết",
+                                     starts_at=dt.datetime(2024, 12, 5, 8, 0, tzinfo=dt.UTC))
+    client.force_login(world.office)
+    form = client.get(reverse("meetings:poll_create", args=[meeting.pk])).context["form"]
+    assert form["max_rounds"].value() == 3
+    assert form["tie_break_rule"].value() == "chair"
+    assert form["basis"].value() == "TT 01/2024/TT-TANDTC"
+
+
+def test_vote_rounds_outside_one_to_ten_are_refused(client, world):
+    client.force_login(world.office)
+    response = client.post(reverse("blocs:bloc_edit", args=[world.bloc.pk]), {
+        "code": world.bloc.code, "name": world.bloc.name, "kind": "khoi", "level": "province",
+        "quorum_numerator": 2, "quorum_denominator": 3, "rotation_policy": "order", "max_vote_rounds": 0})
+    assert response.status_code == 422
+    assert "Số vòng bỏ phiếu tối đa phải từ 1 đến 10" in response.content.decode()
