@@ -191,3 +191,20 @@ def test_unit_list_runs_a_constant_number_of_queries(client, db, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get(reverse("blocs:unit_list"))
     assert len(response.context["page"].object_list) == min(n_units, 50)
+
+
+@pytest.mark.parametrize("n_years", [2, 25])
+def test_unit_history_page_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_years):
+    staff = UserFactory()
+    bloc = BlocFactory()
+    grant(staff, "office", bloc.organizer)
+    unit = Unit.objects.create(organizer=bloc.organizer, code="u", name="Đơn vị theo dõi")
+    for y in range(n_years):
+        by = BlocYear.objects.create(bloc=bloc, year=2000 + y)
+        Membership.objects.create(bloc_year=by, unit=unit)
+        if y % 2:
+            LeadershipTerm.objects.create(bloc_year=by, role="leader", unit=unit, method="appointed", status="confirmed")
+    client.force_login(staff)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("blocs:unit_detail", args=[unit.pk]))
+    assert len(response.context["rows"]) == n_years
