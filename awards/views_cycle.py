@@ -141,7 +141,7 @@ def covenant_edit(request: HttpRequest, covenant_pk: int) -> HttpResponse:
         else:
             return done(request, _covenant_url(bloc_year), _("Đã lưu dự thảo giao ước."))
     return render(
-        request, "blocs/form_page.html",
+        request, "form_page.html",
         {"form": form, "title": _("Sửa dự thảo giao ước năm %(year)s") % {"year": bloc_year.year},
          "action": reverse("awards:covenant_edit", args=[cov.pk]), "cancel": _covenant_url(bloc_year)},
         status=422 if form.is_bound else 200,

@@ -146,7 +146,7 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
     action = (reverse("awards:criterion_edit", args=[bloc_year.pk, criterion.pk]) if criterion
               else reverse("awards:criterion_add", args=[bloc_year.pk]))
     return render(
-        request, "blocs/form_page.html",
+        request, "form_page.html",
         {"form": form, "title": f"{title} – {bloc_year.bloc.name} {bloc_year.year}", "action": action,
          "cancel": _scoring_url(bloc_year),
          "intro": _("Nhóm tiêu chí: để trống «thuộc nhóm». Điểm cộng/điểm trừ: «điểm tối đa» là mức cộng/trừ tối đa.")},

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from khoithidua.lib.views import apply_validation_error, done
+from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services
 from .access import (
@@ -41,12 +41,6 @@ from .forms import (
     UnitRenameForm,
 )
 from .models import BlocYear, LeadershipTerm, Membership, RotationSlot, Unit, UnitName
-
-
-def _form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
-    """One template for every registry form; htmx gets only the form partial back."""
-    template = "blocs/form_page.html#form" if request.htmx else "blocs/form_page.html"
-    return render(request, template, context, status=status)
 
 
 def _years_with_people():
@@ -105,7 +99,7 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
         return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Thêm khối thi đua"), "action": reverse("blocs:bloc_create"),
          "cancel": reverse("dashboard")},
@@ -121,7 +115,7 @@ def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         services.audit(actor=request.user, action="bloc.edit", obj=bloc, summary=bloc.name)
         return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Sửa khối: %(name)s") % {"name": bloc.name},
          "action": reverse("blocs:bloc_edit", args=[bloc.pk]),
@@ -161,7 +155,7 @@ def bloc_rotation(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu thứ tự luân phiên."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Thứ tự luân phiên: %(name)s") % {"name": bloc.name},
          "intro": _("Chọn đơn vị theo thứ tự sẽ lần lượt làm Khối trưởng. Để trống các vị trí không dùng."),
@@ -196,7 +190,7 @@ def bloc_year_create(request: HttpRequest, pk: int) -> HttpResponse:
             return done(
                 request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã tạo năm thi đua.")
             )
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Thêm năm thi đua: %(name)s") % {"name": bloc.name},
          "action": reverse("blocs:bloc_year_create", args=[bloc.pk]),
@@ -250,7 +244,7 @@ def bloc_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         services.audit(actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year))
         return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu năm thi đua."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Sửa năm thi đua %(year)s") % {"year": bloc_year.year},
          "action": reverse("blocs:bloc_year_edit", args=[bloc_year.pk]),
@@ -326,7 +320,7 @@ def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
         services.audit(actor=request.user, action="membership.edit", obj=bloc_year,
                        summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}")
         return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu thời gian tham gia."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form,
          "title": _("Thời gian tham gia năm %(year)s: %(unit)s") % {"year": bloc_year.year, "unit": membership.unit.name_in_year(bloc_year.year)},
@@ -360,7 +354,7 @@ def leadership_set(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.htmx:
         return render(request, "blocs/bloc_year_detail.html#leadership_form",
                       _bloc_year_context(request, bloc_year, leadership_form=form), status=422)
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Khối trưởng / Khối phó năm %(year)s") % {"year": bloc_year.year},
          "action": reverse("blocs:leadership_set", args=[bloc_year.pk]),
@@ -467,7 +461,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                 unit = form.save()
         except IntegrityError:
             form.add_error("code", _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": form.cleaned_data["code"]})
-            return _form_page(request, {"form": form, "title": _("Thêm đơn vị"),
+            return form_page(request, {"form": form, "title": _("Thêm đơn vị"),
                                         "action": reverse("blocs:unit_create"),
                                         "cancel": reverse("blocs:unit_list")}, status=422)
         services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
@@ -476,7 +470,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Thêm đơn vị"), "action": reverse("blocs:unit_create"),
          "cancel": reverse("blocs:unit_list")},
@@ -492,7 +486,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         services.audit(actor=request.user, action="unit.edit", obj=unit, summary=unit.name)
         return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Sửa đơn vị: %(name)s") % {"name": unit.name},
          "action": reverse("blocs:unit_edit", args=[unit.pk]),
@@ -512,7 +506,7 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Đổi tên: %(name)s") % {"name": unit.name},
          "intro": _("Các năm trước ngày hiệu lực vẫn hiển thị tên cũ."),
@@ -533,7 +527,7 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị."))
-    return _form_page(
+    return form_page(
         request,
         {"form": form, "title": _("Hợp nhất: %(name)s") % {"name": unit.name},
          "intro": _("Đơn vị sẽ được lưu trữ; lịch sử và khen thưởng được giữ và hiển thị ở đơn vị tiếp nhận."),

@@ -24,7 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
-from khoithidua.lib.views import apply_validation_error, done
+from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services
 from .forms import (
@@ -78,11 +78,6 @@ def _error(request: HttpRequest, url: str, exc: ValidationError) -> HttpResponse
     return redirect(url)
 
 
-def _form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
-    template = "meetings/form_page.html#form" if request.htmx else "meetings/form_page.html"
-    return render(request, template, context, status=status)
-
-
 def qr_data_uri(text: str) -> str:
     img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return "data:image/svg+xml;base64," + base64.b64encode(img.to_string()).decode()
@@ -127,7 +122,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã tạo hội nghị."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Thêm hội nghị năm %(y)s") % {"y": bloc_year.year},
         "action": reverse("meetings:meeting_create", args=[bloc_year.pk]),
         "cancel": reverse("meetings:meeting_list", args=[bloc_year.pk]),
@@ -145,7 +140,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:meeting_detail", args=[meeting.pk]), _("Đã lưu hội nghị."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Sửa hội nghị"), "action": reverse("meetings:meeting_edit", args=[meeting.pk]),
         "cancel": reverse("meetings:meeting_detail", args=[meeting.pk]),
     }, status=422 if form.is_bound else 200)
@@ -212,7 +207,7 @@ def agenda_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Ht
                          _("Đã lưu chương trình."))
     action = (reverse("meetings:agenda_edit", args=[meeting.pk, item.pk]) if item.pk
               else reverse("meetings:agenda_add", args=[meeting.pk]))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Chương trình: %(t)s") % {"t": meeting.title}, "action": action,
         "cancel": reverse("meetings:meeting_detail", args=[meeting.pk]),
     }, status=422 if form.is_bound else 200)
@@ -342,7 +337,7 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_validation_error(form, exc)
             else:
                 return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã tạo biểu quyết."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Thêm biểu quyết – %(m)s") % {"m": meeting.label},
         "action": reverse("meetings:poll_create", args=[meeting.pk]),
         "cancel": reverse("meetings:meeting_detail", args=[meeting.pk]),
@@ -365,7 +360,7 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu biểu quyết."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Sửa biểu quyết"), "action": reverse("meetings:poll_edit", args=[poll.pk]),
         "cancel": reverse("meetings:poll_detail", args=[poll.pk]),
     }, status=422 if form.is_bound else 200)
@@ -491,7 +486,7 @@ def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi quyết định."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Quyết định khi bằng phiếu: %(t)s") % {"t": poll.title},
         "intro": _("Đã bỏ phiếu %(r)s/%(m)s vòng. Theo quy chế: %(rule)s.") % {
             "r": poll.round_no, "m": poll.max_rounds, "rule": rule},
@@ -517,7 +512,7 @@ def poll_record(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã ghi nhận kết quả."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Ghi nhận kết quả: %(t)s") % {"t": poll.title},
         "intro": _("Dùng khi hội nghị biểu quyết bằng giơ tay hoặc số phiếu không được ghi lại."),
         "action": reverse("meetings:poll_record", args=[poll.pk]),
@@ -548,7 +543,7 @@ def poll_paper(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(request, reverse("meetings:poll_detail", args=[poll.pk]), _("Đã lưu kết quả kiểm phiếu."))
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Kết quả kiểm phiếu: %(t)s") % {"t": poll.title},
         "intro": _("Ban kiểm phiếu nhập số liệu; kết quả và tỷ lệ do phần mềm tính."),
         "action": reverse("meetings:poll_paper", args=[poll.pk]),
@@ -575,7 +570,7 @@ def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return done(request, url, _("Đã nhập phiếu số %(r)s.") % {"r": ballot.receipt})
     entered = poll.ballots.count()
-    return _form_page(request, {
+    return form_page(request, {
         "form": form, "title": _("Nhập từng phiếu: %(t)s") % {"t": poll.title},
         "intro": _("Ban kiểm phiếu nhập lần lượt từng phiếu giấy. Đã nhập %(n)s/%(m)s phiếu.") % {
             "n": entered, "m": poll.ballots_issued or poll.roll_size or 0},

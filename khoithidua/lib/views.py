@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -25,3 +25,9 @@ def apply_validation_error(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def form_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    """The one page for simple forms (title, intro, action, cancel); htmx gets only the form."""
+    template = "form_page.html#form" if request.htmx else "form_page.html"
+    return render(request, template, context, status=status)
