@@ -79,9 +79,6 @@ class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
-    def with_names(self):
-        return self.prefetch_related("former_names")
-
 
 class Unit(models.Model):
     """A member agency (đơn vị thành viên). Its current name lives here, older names in UnitName."""

@@ -52,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         blocs = blocs.filter(Q(name__icontains=q) | Q(code__icontains=q))
 
     this_year = timezone.localdate().year
-    years = BlocYear.objects.filter(bloc=OuterRef("pk"), archived_at__isnull=True)
+    years = BlocYear.objects.active().filter(bloc=OuterRef("pk"))
     if year:
         blocs = blocs.filter(years__year=year, years__archived_at__isnull=True)
         shown_year = Subquery(years.filter(year=year).values("pk")[:1])
@@ -62,12 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Subquery(years.order_by("year").values("pk")[:1]),
         )
     now = timezone.now()
-    next_meetings = Meeting.objects.filter(bloc_year__bloc=OuterRef("pk"), starts_at__gte=now).order_by(
-        "starts_at"
-    )
-    last_meetings = Meeting.objects.filter(bloc_year__bloc=OuterRef("pk"), starts_at__lt=now).order_by(
-        "-starts_at"
-    )
+    next_meetings = Meeting.objects.upcoming(now).filter(bloc_year__bloc=OuterRef("pk"))
+    last_meetings = Meeting.objects.past(now).filter(bloc_year__bloc=OuterRef("pk"))
     blocs = blocs.annotate(
         shown_year_id=shown_year,
         next_meeting_at=Subquery(next_meetings.values("starts_at")[:1]),

@@ -38,6 +38,9 @@ class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.filter(starts_at__gte=now).order_by("starts_at")
 
+    def past(self, now):
+        return self.filter(starts_at__lt=now).order_by("-starts_at")
+
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):
