@@ -4,9 +4,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml ./
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
-RUN pip install --no-cache-dir .
 RUN DEBUG=1 python manage.py collectstatic --noinput -v0 && DEBUG=1 python manage.py compilemessages -v0 || true
 RUN useradd --system --home /app khoithidua && mkdir -p /app/var && chown -R khoithidua /app/var
 USER khoithidua

@@ -7,15 +7,22 @@ PORT ?= 8000
 # Local runs use DEBUG and the embedded SQLite database unless told otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test venv install migrate demo lint fmt messages clean-db check
+.PHONY: run test venv install migrate demo lint fmt messages clean-db check lock
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies are pinned with hashes: requirements.lock (runtime, what the Docker image installs)
+# and requirements-dev.lock (runtime + tests and tools). pyproject.toml keeps the compatible
+# ranges; `make lock` re-resolves both files from it.
+$(VENV)/.installed: requirements-dev.lock
 	@py=$$(PYTHON="$(PYTHON)" ./scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ]; then echo "→ Tạo môi trường ảo bằng $$py"; "$$py" -m venv $(VENV) || exit 1; fi
 	@$(PY) -m pip install --quiet --upgrade pip
-	@echo "→ Cài đặt thư viện"
-	@$(PY) -m pip install --quiet -e ".[dev]"
+	@echo "→ Cài đặt thư viện (requirements-dev.lock)"
+	@$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
+
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 -q -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.12 -q -o requirements-dev.lock
 
 venv install: $(VENV)/.installed
 
@@ -37,6 +44,7 @@ test: install
 
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 fmt: install
 	@$(VENV)/bin/ruff format .
