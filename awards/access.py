@@ -26,12 +26,16 @@ def can_run(user, bloc_year: BlocYear) -> bool:
 
 def require_run(user, bloc_year: BlocYear) -> None:
     if not can_run(user, bloc_year):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện.")
+        raise PermissionDenied(
+            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện."
+        )
 
 
 def require_office(user, bloc_year: BlocYear) -> None:
     if not can_manage_bloc(user, bloc_year.bloc):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng.")
+        raise PermissionDenied(
+            "Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng."
+        )
 
 
 def delegate_unit_ids(user) -> set[int]:

@@ -87,7 +87,9 @@ class Person(models.Model):
         FEMALE = "female", _("Nữ")
         MALE = "male", _("Nam")
 
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="people")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="people"
+    )
     full_name = models.CharField(_("họ và tên"), max_length=200)
     position = models.CharField(_("chức vụ, cấp bậc"), max_length=200, blank=True)
     gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices, blank=True)
@@ -113,7 +115,10 @@ class AwardQuota(models.Model):
         REGISTERED_TOP_N = "registered_top_n", _("Đã đăng ký và xếp hạng trong N vị trí đầu")
 
     bloc_year = models.ForeignKey(
-        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="award_quotas"
+        BlocYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="award_quotas",
     )
     award_title = models.ForeignKey(
         AwardTitle, verbose_name=_("danh hiệu"), on_delete=models.PROTECT, related_name="quotas"
@@ -126,14 +131,21 @@ class AwardQuota(models.Model):
         _("điều kiện đề cử"), max_length=20, choices=Eligibility.choices, default=Eligibility.ANY
     )
     top_n = models.PositiveSmallIntegerField(_("N (xếp hạng)"), null=True, blank=True)
-    basis = models.CharField(_("căn cứ"), max_length=255, blank=True, help_text=_("Ví dụ: Quy chế hoạt động của Khối, Điều …"))
+    basis = models.CharField(
+        _("căn cứ"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: Quy chế hoạt động của Khối, Điều …"),
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu khen thưởng")
         verbose_name_plural = _("chỉ tiêu khen thưởng")
         ordering = ["bloc_year", "award_title__rank"]
         constraints = [
-            models.UniqueConstraint(fields=["bloc_year", "award_title"], name="quota_one_per_title"),
+            models.UniqueConstraint(
+                fields=["bloc_year", "award_title"], name="quota_one_per_title"
+            ),
             models.CheckConstraint(
                 condition=Q(eligibility__in=["any", "registered"]) | Q(top_n__gte=1),
                 name="quota_top_n_needs_n",
@@ -160,10 +172,16 @@ class Nomination(models.Model):
         WITHDRAWN = "withdrawn", _("Rút khỏi danh sách")
 
     bloc_year = models.ForeignKey(
-        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="nominations"
+        BlocYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="nominations",
     )
     award_title = models.ForeignKey(
-        AwardTitle, verbose_name=_("danh hiệu"), on_delete=models.PROTECT, related_name="nominations"
+        AwardTitle,
+        verbose_name=_("danh hiệu"),
+        on_delete=models.PROTECT,
+        related_name="nominations",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="nominations"
@@ -171,7 +189,11 @@ class Nomination(models.Model):
     person_name = models.CharField(_("họ và tên (cá nhân)"), max_length=200, blank=True)
     person_position = models.CharField(_("chức vụ"), max_length=200, blank=True)
     person = models.ForeignKey(
-        Person, verbose_name=_("cá nhân"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="nominations",
     )
     status = models.CharField(
@@ -214,11 +236,18 @@ class Award(models.Model):
     award_title = models.ForeignKey(
         AwardTitle, verbose_name=_("danh hiệu"), on_delete=models.PROTECT, related_name="awards"
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="awards")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="awards"
+    )
     person_name = models.CharField(_("họ và tên (cá nhân)"), max_length=200, blank=True)
     person_position = models.CharField(_("chức vụ"), max_length=200, blank=True)
     person = models.ForeignKey(
-        Person, verbose_name=_("cá nhân"), null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
     )
     collective_name = models.CharField(
         _("tập thể trực thuộc"),
@@ -231,13 +260,18 @@ class Award(models.Model):
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
     source_label = models.CharField(
-        _("căn cứ đề nghị"), max_length=255, blank=True, help_text=_("Ví dụ: kết quả biểu quyết tại hội nghị …")
+        _("căn cứ đề nghị"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: kết quả biểu quyết tại hội nghị …"),
     )
     source_url = models.CharField(max_length=255, blank=True)
     proposed_on = models.DateField(_("ngày đề nghị"), null=True, blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    decision_issuer = models.CharField(_("cơ quan, người ký quyết định"), max_length=255, blank=True)
+    decision_issuer = models.CharField(
+        _("cơ quan, người ký quyết định"), max_length=255, blank=True
+    )
     note = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -251,7 +285,8 @@ class Award(models.Model):
                 name="award_unique_recipient",
             ),
             models.CheckConstraint(
-                condition=~Q(status="final") | (~Q(decision_number="") & Q(decision_date__isnull=False)),
+                condition=~Q(status="final")
+                | (~Q(decision_number="") & Q(decision_date__isnull=False)),
                 name="award_final_has_decision",
             ),
             # The same person cannot get two awards of one title in one year.
@@ -289,7 +324,10 @@ class AwardTally(models.Model):
     """How many awards a report says were given, when the names are not all known."""
 
     bloc_year = models.ForeignKey(
-        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="award_tallies"
+        BlocYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="award_tallies",
     )
     award_title = models.ForeignKey(
         AwardTitle, verbose_name=_("danh hiệu"), on_delete=models.PROTECT, related_name="tallies"
@@ -304,7 +342,9 @@ class AwardTally(models.Model):
         verbose_name = _("số lượng khen thưởng theo báo cáo")
         verbose_name_plural = _("số lượng khen thưởng theo báo cáo")
         constraints = [
-            models.UniqueConstraint(fields=["bloc_year", "award_title"], name="tally_one_per_title"),
+            models.UniqueConstraint(
+                fields=["bloc_year", "award_title"], name="tally_one_per_title"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -327,18 +367,32 @@ class Covenant(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
     previous = models.ForeignKey(
-        "self", verbose_name=_("phiên bản trước"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("phiên bản trước"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     title = models.CharField(_("tiêu đề"), max_length=255)
     plan_reference = models.CharField(
-        _("kế hoạch"), max_length=255, blank=True, help_text=_("Ví dụ: Kế hoạch số 238/KH-KNC ngày 02/3/2022")
+        _("kế hoạch"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: Kế hoạch số 238/KH-KNC ngày 02/3/2022"),
     )
     content = models.TextField(_("nội dung thi đua"), blank=True)
     drafted_by_unit = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị dự thảo"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name=_("đơn vị dự thảo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     change_note = models.TextField(_("nội dung thay đổi so với phiên bản trước"), blank=True)
     locked_at = models.DateTimeField(_("khóa lúc"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -351,12 +405,15 @@ class Covenant(models.Model):
         verbose_name_plural = _("giao ước thi đua")
         ordering = ["bloc_year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["bloc_year", "version"], name="covenant_version_unique"),
+            models.UniqueConstraint(
+                fields=["bloc_year", "version"], name="covenant_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["bloc_year"], condition=~Q(status="superseded"), name="covenant_one_current"
             ),
             models.CheckConstraint(
-                condition=~Q(status="locked") | Q(locked_at__isnull=False), name="covenant_locked_has_time"
+                condition=~Q(status="locked") | Q(locked_at__isnull=False),
+                name="covenant_locked_has_time",
             ),
         ]
 
@@ -375,8 +432,12 @@ class CovenantTarget(models.Model):
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     text = models.TextField(_("chỉ tiêu"))
     measurable = models.BooleanField(_("đo được"), default=False)
-    target_value = models.DecimalField(_("giá trị chỉ tiêu"), max_digits=12, decimal_places=2, null=True, blank=True)
-    measure_unit = models.CharField(_("đơn vị tính"), max_length=50, blank=True, help_text=_("Ví dụ: %, vụ việc"))
+    target_value = models.DecimalField(
+        _("giá trị chỉ tiêu"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    measure_unit = models.CharField(
+        _("đơn vị tính"), max_length=50, blank=True, help_text=_("Ví dụ: %, vụ việc")
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu giao ước")
@@ -384,7 +445,8 @@ class CovenantTarget(models.Model):
         ordering = ["covenant", "position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(measurable=False) | Q(target_value__isnull=False), name="target_measurable_has_value"
+                condition=Q(measurable=False) | Q(target_value__isnull=False),
+                name="target_measurable_has_value",
             ),
         ]
 
@@ -396,7 +458,9 @@ class CovenantSignature(models.Model):
     """A member unit's signature on a covenant version."""
 
     covenant = models.ForeignKey(Covenant, on_delete=models.CASCADE, related_name="signatures")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     representative_name = models.CharField(_("họ tên người ký"), max_length=200)
     representative_position = models.CharField(_("chức vụ người ký"), max_length=200)
     signed_on = models.DateField(_("ngày ký"))
@@ -424,10 +488,17 @@ class Registration(models.Model):
     """A member unit's registration: the titles it aims for and its commitments."""
 
     bloc_year = models.ForeignKey(
-        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="registrations"
+        BlocYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="registrations")
-    titles = models.ManyToManyField(AwardTitle, verbose_name=_("danh hiệu đăng ký"), blank=True, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    titles = models.ManyToManyField(
+        AwardTitle, verbose_name=_("danh hiệu đăng ký"), blank=True, related_name="+"
+    )
     commitments = models.TextField(_("nội dung cam kết"), blank=True)
     registered_on = models.DateField(_("ngày đăng ký"))
     recorded_by = models.ForeignKey(
@@ -464,22 +535,37 @@ class ScoringScheme(models.Model):
 
     class TieBreak(models.TextChoices):
         SHARED = "shared", _("Bằng điểm thì đồng hạng")
-        BASE = "base", _("Bằng điểm thì xét điểm chuẩn (không tính cộng/trừ), vẫn bằng thì đồng hạng")
+        BASE = (
+            "base",
+            _("Bằng điểm thì xét điểm chuẩn (không tính cộng/trừ), vẫn bằng thì đồng hạng"),
+        )
 
     bloc_year = models.OneToOneField(
         BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="scoring"
     )
-    total_scale = models.DecimalField(_("thang điểm chuẩn"), max_digits=6, decimal_places=2, default=100)
-    bonus_cap = models.DecimalField(_("điểm cộng tối đa"), max_digits=6, decimal_places=2, default=10)
-    method = models.CharField(_("cách thẩm định"), max_length=10, choices=Method.choices, default=Method.LEADER)
+    total_scale = models.DecimalField(
+        _("thang điểm chuẩn"), max_digits=6, decimal_places=2, default=100
+    )
+    bonus_cap = models.DecimalField(
+        _("điểm cộng tối đa"), max_digits=6, decimal_places=2, default=10
+    )
+    method = models.CharField(
+        _("cách thẩm định"), max_length=10, choices=Method.choices, default=Method.LEADER
+    )
     trim_count = models.PositiveSmallIntegerField(
         _("số điểm bị loại mỗi phía (chấm chéo)"),
         default=1,
         help_text=_("Bỏ N điểm cao nhất và N điểm thấp nhất trước khi lấy trung bình."),
     )
-    tie_break = models.CharField(_("xử lý bằng điểm"), max_length=10, choices=TieBreak.choices, default=TieBreak.BASE)
-    basis = models.CharField(_("căn cứ"), max_length=255, blank=True, help_text=_("Ví dụ: Quy chế hoạt động của Khối"))
-    phase = models.CharField(_("giai đoạn"), max_length=10, choices=Phase.choices, default=Phase.DRAFT)
+    tie_break = models.CharField(
+        _("xử lý bằng điểm"), max_length=10, choices=TieBreak.choices, default=TieBreak.BASE
+    )
+    basis = models.CharField(
+        _("căn cứ"), max_length=255, blank=True, help_text=_("Ví dụ: Quy chế hoạt động của Khối")
+    )
+    phase = models.CharField(
+        _("giai đoạn"), max_length=10, choices=Phase.choices, default=Phase.DRAFT
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
 
@@ -513,16 +599,28 @@ class Criterion(models.Model):
 
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="criteria")
     parent = models.ForeignKey(
-        "self", verbose_name=_("thuộc nhóm"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("thuộc nhóm"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
-    code = models.CharField(_("số thứ tự"), max_length=20, blank=True, help_text=_("Ví dụ: I, 1, 1.2"))
+    code = models.CharField(
+        _("số thứ tự"), max_length=20, blank=True, help_text=_("Ví dụ: I, 1, 1.2")
+    )
     title = models.CharField(_("nội dung"), max_length=500)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.POINTS)
     max_score = models.DecimalField(
-        _("điểm tối đa"), max_digits=6, decimal_places=2, default=0,
+        _("điểm tối đa"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
         help_text=_("Với điểm cộng/điểm trừ: mức cộng/trừ tối đa."),
     )
-    target_value = models.DecimalField(_("chỉ tiêu"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target_value = models.DecimalField(
+        _("chỉ tiêu"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     target_unit = models.CharField(_("đơn vị tính"), max_length=50, blank=True)
     guidance = models.TextField(_("hướng dẫn chấm, minh chứng cần có"), blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
@@ -532,13 +630,17 @@ class Criterion(models.Model):
         verbose_name_plural = _("tiêu chí chấm điểm")
         ordering = ["scheme", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_score__gte=0), name="criterion_max_not_negative"),
             models.CheckConstraint(
-                condition=(Q(kind="group") & Q(parent__isnull=True)) | (~Q(kind="group") & Q(parent__isnull=False)),
+                condition=Q(max_score__gte=0), name="criterion_max_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="group") & Q(parent__isnull=True))
+                | (~Q(kind="group") & Q(parent__isnull=False)),
                 name="criterion_two_levels",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="target") | Q(target_value__gt=0), name="criterion_target_has_value"
+                condition=~Q(kind="target") | Q(target_value__gt=0),
+                name="criterion_target_has_value",
             ),
         ]
 
@@ -564,8 +666,12 @@ class ScoreSheet(models.Model):
         LOCKED = "locked", _("Đã khóa")
 
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="sheets")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="score_sheets")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="score_sheets"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -591,13 +697,21 @@ class Score(models.Model):
 
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", help_text="= sheet.unit")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", help_text="= sheet.unit"
+    )
     min_value = models.DecimalField(max_digits=6, decimal_places=2)
     max_value = models.DecimalField(max_digits=6, decimal_places=2)
-    actual_value = models.DecimalField(_("kết quả thực hiện"), max_digits=12, decimal_places=2, null=True, blank=True)
-    self_value = models.DecimalField(_("điểm tự chấm"), max_digits=6, decimal_places=2, null=True, blank=True)
+    actual_value = models.DecimalField(
+        _("kết quả thực hiện"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    self_value = models.DecimalField(
+        _("điểm tự chấm"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     evidence = models.TextField(_("minh chứng"), blank=True)
-    review_value = models.DecimalField(_("điểm thẩm định"), max_digits=6, decimal_places=2, null=True, blank=True)
+    review_value = models.DecimalField(
+        _("điểm thẩm định"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     review_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
     explanation = models.TextField(_("giải trình của đơn vị"), blank=True)
 
@@ -608,12 +722,18 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["sheet", "criterion"], name="score_one_per_criterion"),
             models.CheckConstraint(
                 condition=Q(self_value__isnull=True)
-                | (Q(self_value__gte=models.F("min_value")) & Q(self_value__lte=models.F("max_value"))),
+                | (
+                    Q(self_value__gte=models.F("min_value"))
+                    & Q(self_value__lte=models.F("max_value"))
+                ),
                 name="score_self_within_max",
             ),
             models.CheckConstraint(
                 condition=Q(review_value__isnull=True)
-                | (Q(review_value__gte=models.F("min_value")) & Q(review_value__lte=models.F("max_value"))),
+                | (
+                    Q(review_value__gte=models.F("min_value"))
+                    & Q(review_value__lte=models.F("max_value"))
+                ),
                 name="score_review_within_max",
             ),
             models.CheckConstraint(
@@ -640,8 +760,12 @@ class CrossScore(models.Model):
     """A score given by another member unit (chấm chéo). A unit never scores itself."""
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="cross_scores")
-    scorer_unit = models.ForeignKey(Unit, verbose_name=_("đơn vị chấm"), on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", help_text="= score.unit")
+    scorer_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị chấm"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", help_text="= score.unit"
+    )
     min_value = models.DecimalField(max_digits=6, decimal_places=2)
     max_value = models.DecimalField(max_digits=6, decimal_places=2)
     value = models.DecimalField(_("điểm chấm chéo"), max_digits=6, decimal_places=2)
@@ -651,8 +775,12 @@ class CrossScore(models.Model):
         verbose_name = _("điểm chấm chéo")
         verbose_name_plural = _("điểm chấm chéo")
         constraints = [
-            models.UniqueConstraint(fields=["score", "scorer_unit"], name="crossscore_one_per_scorer"),
-            models.CheckConstraint(condition=~Q(scorer_unit=models.F("unit")), name="crossscore_not_self"),
+            models.UniqueConstraint(
+                fields=["score", "scorer_unit"], name="crossscore_one_per_scorer"
+            ),
+            models.CheckConstraint(
+                condition=~Q(scorer_unit=models.F("unit")), name="crossscore_not_self"
+            ),
             models.CheckConstraint(
                 condition=Q(value__gte=models.F("min_value")) & Q(value__lte=models.F("max_value")),
                 name="crossscore_within_max",
@@ -682,7 +810,9 @@ class Deadline(models.Model):
     label = models.CharField(_("nội dung"), max_length=255, blank=True)
     due_on = models.DateField(_("hạn"))
     basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
-    done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True, help_text=_("Ví dụ: ngày gửi tờ trình."))
+    done_on = models.DateField(
+        _("ngày hoàn thành"), null=True, blank=True, help_text=_("Ví dụ: ngày gửi tờ trình.")
+    )
 
     class Meta:
         verbose_name = _("thời hạn")
@@ -690,9 +820,13 @@ class Deadline(models.Model):
         ordering = ["bloc_year", "due_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["bloc_year", "kind"], condition=~Q(kind="other"), name="deadline_one_per_kind"
+                fields=["bloc_year", "kind"],
+                condition=~Q(kind="other"),
+                name="deadline_one_per_kind",
             ),
-            models.CheckConstraint(condition=~Q(kind="other") | ~Q(label=""), name="deadline_other_has_label"),
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(label=""), name="deadline_other_has_label"
+            ),
         ]
 
     def __str__(self) -> str:

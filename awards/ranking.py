@@ -74,8 +74,12 @@ def ranking_for(bloc_year: BlocYear) -> Ranking | None:
 
 def compute_ranking(scheme: ScoringScheme) -> Ranking:
     """Four queries whatever the number of units and criteria."""
-    criteria = list(scheme.criteria.only("pk", "parent_id", "kind", "code", "title", "position", "max_score"))
-    groups = sorted((c for c in criteria if c.kind == Criterion.Kind.GROUP), key=lambda c: (c.position, c.pk))
+    criteria = list(
+        scheme.criteria.only("pk", "parent_id", "kind", "code", "title", "position", "max_score")
+    )
+    groups = sorted(
+        (c for c in criteria if c.kind == Criterion.Kind.GROUP), key=lambda c: (c.position, c.pk)
+    )
     group_max = {g.pk: ZERO for g in groups}
     for c in criteria:
         if c.parent_id in group_max and c.kind not in EXTRA_KINDS:

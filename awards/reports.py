@@ -27,10 +27,14 @@ def _names():
 
 
 def awards_queryset() -> QuerySet[Award]:
-    return Award.objects.select_related("bloc_year__bloc__organizer", "award_title", "unit").prefetch_related(_names())
+    return Award.objects.select_related(
+        "bloc_year__bloc__organizer", "award_title", "unit"
+    ).prefetch_related(_names())
 
 
-def filter_awards(qs: QuerySet[Award], *, organizer=None, year=None, title=None, status=None, q="") -> QuerySet[Award]:
+def filter_awards(
+    qs: QuerySet[Award], *, organizer=None, year=None, title=None, status=None, q=""
+) -> QuerySet[Award]:
     if organizer:
         qs = qs.filter(bloc_year__bloc__organizer_id=organizer)
     if year:
@@ -41,10 +45,21 @@ def filter_awards(qs: QuerySet[Award], *, organizer=None, year=None, title=None,
         qs = qs.filter(status=status)
     if q:
         # A subquery, not a join on former names: no duplicate rows, no DISTINCT needed.
-        units = Unit.objects.filter(Q(name__icontains=q) | Q(former_names__name__icontains=q)).values("pk")
-        qs = qs.filter(Q(unit__in=units) | Q(person_name__icontains=q) | Q(collective_name__icontains=q))
-    return qs.order_by("-year", "bloc_year__bloc__organizer__name", "bloc_year__bloc__name", "award_title__rank",
-                       "unit__name", "person_name", "id")
+        units = Unit.objects.filter(
+            Q(name__icontains=q) | Q(former_names__name__icontains=q)
+        ).values("pk")
+        qs = qs.filter(
+            Q(unit__in=units) | Q(person_name__icontains=q) | Q(collective_name__icontains=q)
+        )
+    return qs.order_by(
+        "-year",
+        "bloc_year__bloc__organizer__name",
+        "bloc_year__bloc__name",
+        "award_title__rank",
+        "unit__name",
+        "person_name",
+        "id",
+    )
 
 
 def unit_awards(units: Iterable[Unit]) -> list[Award]:
@@ -59,9 +74,19 @@ def unit_awards(units: Iterable[Unit]) -> list[Award]:
 # --- XLSX -----------------------------------------------------------------------------------
 
 AWARD_COLUMNS = [
-    "Năm", "Tỉnh / cơ quan tổ chức", "Khối thi đua", "Danh hiệu, hình thức", "Đơn vị (tên khi đó)",
-    "Tập thể trực thuộc", "Cá nhân", "Chức vụ", "Trạng thái", "Căn cứ đề nghị", "Số quyết định",
-    "Ngày quyết định", "Cơ quan ký",
+    "Năm",
+    "Tỉnh / cơ quan tổ chức",
+    "Khối thi đua",
+    "Danh hiệu, hình thức",
+    "Đơn vị (tên khi đó)",
+    "Tập thể trực thuộc",
+    "Cá nhân",
+    "Chức vụ",
+    "Trạng thái",
+    "Căn cứ đề nghị",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Cơ quan ký",
 ]
 
 
@@ -70,17 +95,37 @@ def award_rows(awards: Iterable[Award]) -> Iterator[list]:
     statuses = dict(Award.Status.choices)
     for a in awards:
         yield [
-            a.year, a.bloc_year.bloc.organizer.name, a.bloc_year.bloc.name, a.award_title.name,
-            a.unit.name_in_year(a.year), a.collective_name, a.person_name, a.person_position,
-            str(statuses.get(a.status, a.status)), a.source_label, a.decision_number,
-            a.decision_date, a.decision_issuer,
+            a.year,
+            a.bloc_year.bloc.organizer.name,
+            a.bloc_year.bloc.name,
+            a.award_title.name,
+            a.unit.name_in_year(a.year),
+            a.collective_name,
+            a.person_name,
+            a.person_position,
+            str(statuses.get(a.status, a.status)),
+            a.source_label,
+            a.decision_number,
+            a.decision_date,
+            a.decision_issuer,
         ]
 
 
 EXPORT_FIELDS = [
-    "year", "bloc_year__bloc__organizer__name", "bloc_year__bloc__name", "award_title__name", "unit__name",
-    "collective_name", "person_name", "person_position", "status", "source_label", "decision_number",
-    "decision_date", "decision_issuer", "unit_id",
+    "year",
+    "bloc_year__bloc__organizer__name",
+    "bloc_year__bloc__name",
+    "award_title__name",
+    "unit__name",
+    "collective_name",
+    "person_name",
+    "person_position",
+    "status",
+    "source_label",
+    "decision_number",
+    "decision_date",
+    "decision_issuer",
+    "unit_id",
 ]
 
 
@@ -95,19 +140,51 @@ def award_rows_fast(qs: QuerySet[Award]) -> Iterator[list]:
     statuses = {k: str(v) for k, v in Award.Status.choices}
     unit_ids = qs.order_by().values("unit_id").distinct()
     former: dict[int, list[tuple]] = {}
-    for unit_id, name, valid_from, valid_until in UnitName.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "name", "valid_from", "valid_until"
-    ).order_by("unit_id", "valid_until"):
+    for unit_id, name, valid_from, valid_until in (
+        UnitName.objects.filter(unit_id__in=unit_ids)
+        .values_list("unit_id", "name", "valid_from", "valid_until")
+        .order_by("unit_id", "valid_until")
+    ):
         former.setdefault(unit_id, []).append((valid_from, valid_until, name))
     ref_dates: dict[int, dt.date] = {}
     for row in qs.values_list(*EXPORT_FIELDS).iterator(chunk_size=5000):
-        year, org, bloc, title, unit_name, collective, person, position, status, source, number, date, issuer, uid = row
+        (
+            year,
+            org,
+            bloc,
+            title,
+            unit_name,
+            collective,
+            person,
+            position,
+            status,
+            source,
+            number,
+            date,
+            issuer,
+            uid,
+        ) = row
         names = former.get(uid)
         if names:
             on = ref_dates.get(year) or ref_dates.setdefault(year, year_reference_date(year))
-            unit_name = next((n for f, u, n in names if on < u and (f is None or on >= f)), unit_name)
-        yield [year, org, bloc, title, unit_name, collective, person, position, statuses.get(status, status),
-               source, number, date, issuer]
+            unit_name = next(
+                (n for f, u, n in names if on < u and (f is None or on >= f)), unit_name
+            )
+        yield [
+            year,
+            org,
+            bloc,
+            title,
+            unit_name,
+            collective,
+            person,
+            position,
+            statuses.get(status, status),
+            source,
+            number,
+            date,
+            issuer,
+        ]
 
 
 def write_xlsx(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
@@ -138,22 +215,49 @@ def export_awards_xlsx(qs: QuerySet[Award]) -> bytes:
     return write_xlsx([("Khen thuong", AWARD_COLUMNS, award_rows_fast(qs))])
 
 
-def export_results_xlsx(bloc_year: BlocYear, ranking, awards: list[Award], tallies: list[AwardTally]) -> bytes:
+def export_results_xlsx(
+    bloc_year: BlocYear, ranking, awards: list[Award], tallies: list[AwardTally]
+) -> bytes:
     sheets = []
     if ranking is not None:
-        header = ["Hạng", "Đồng hạng", "Đơn vị"] + [f"{g.code} {g.title}".strip() for g in ranking.groups] + [
-            "Điểm chuẩn", "Điểm cộng", "Điểm trừ", "Tổng điểm", "Tự chấm",
-        ]
+        header = (
+            ["Hạng", "Đồng hạng", "Đơn vị"]
+            + [f"{g.code} {g.title}".strip() for g in ranking.groups]
+            + [
+                "Điểm chuẩn",
+                "Điểm cộng",
+                "Điểm trừ",
+                "Tổng điểm",
+                "Tự chấm",
+            ]
+        )
         rows = (
-            [r.rank, "x" if r.tied else "", r.unit.name_in_year(bloc_year.year), *r.group_totals,
-             r.main, r.bonus, r.penalty, r.total, r.self_total]
+            [
+                r.rank,
+                "x" if r.tied else "",
+                r.unit.name_in_year(bloc_year.year),
+                *r.group_totals,
+                r.main,
+                r.bonus,
+                r.penalty,
+                r.total,
+                r.self_total,
+            ]
             for r in ranking.rows
         )
         sheets.append(("Xep hang", header, rows))
     sheets.append(("Khen thuong", AWARD_COLUMNS, award_rows(awards)))
     if tallies:
-        sheets.append(("So luong theo bao cao", ["Danh hiệu", "Tập thể", "Cá nhân", "Nguồn", "Ghi chú"],
-                       ([t.award_title.name, t.collectives, t.individuals, t.source_label, t.note] for t in tallies)))
+        sheets.append(
+            (
+                "So luong theo bao cao",
+                ["Danh hiệu", "Tập thể", "Cá nhân", "Nguồn", "Ghi chú"],
+                (
+                    [t.award_title.name, t.collectives, t.individuals, t.source_label, t.note]
+                    for t in tallies
+                ),
+            )
+        )
     return write_xlsx(sheets)
 
 
@@ -186,7 +290,11 @@ class DeadlineStatus:
 
     @property
     def overdue(self) -> bool:
-        return self.done_on is None and self.days_left < 0 and (self.pending_count > 0 or self.kind in ("proposal", "other"))
+        return (
+            self.done_on is None
+            and self.days_left < 0
+            and (self.pending_count > 0 or self.kind in ("proposal", "other"))
+        )
 
     @property
     def done(self) -> bool:
@@ -216,9 +324,13 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
     organizer = bloc_year.bloc.organizer
     deadlines = list(bloc_year.deadlines.all())
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year).prefetch_related("former_names").order_by("name")
+        Unit.objects.filter(memberships__bloc_year=bloc_year)
+        .prefetch_related("former_names")
+        .order_by("name")
     )
-    registered = set(Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True))
+    registered = set(
+        Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True)
+    )
     submitted = set(
         ScoreSheet.objects.filter(scheme__bloc_year=bloc_year)
         .exclude(status=ScoreSheet.Status.DRAFT)
@@ -231,25 +343,45 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
             pending = [u for u in members if u.pk not in registered]
         elif d.kind == Deadline.Kind.SELF_SCORING:
             pending = [u for u in members if u.pk not in submitted]
-        result.append(DeadlineStatus(kind=d.kind, title=d.title, due_on=d.due_on, basis=d.basis, done_on=d.done_on,
-                                     deadline=d, pending_units=pending, pending_count=len(pending), today=today))
+        result.append(
+            DeadlineStatus(
+                kind=d.kind,
+                title=d.title,
+                due_on=d.due_on,
+                basis=d.basis,
+                done_on=d.done_on,
+                deadline=d,
+                pending_units=pending,
+                pending_count=len(pending),
+                today=today,
+            )
+        )
     if not any(d.kind == Deadline.Kind.PROPOSAL for d in deadlines):
-        result.append(DeadlineStatus(
-            kind=Deadline.Kind.PROPOSAL, title=str(Deadline.Kind.PROPOSAL.label),
-            due_on=default_proposal_deadline(bloc_year, organizer),
-            basis=organizer.proposal_deadline_basis or "Mặc định của cơ quan tổ chức", today=today,
-        ))
+        result.append(
+            DeadlineStatus(
+                kind=Deadline.Kind.PROPOSAL,
+                title=str(Deadline.Kind.PROPOSAL.label),
+                due_on=default_proposal_deadline(bloc_year, organizer),
+                basis=organizer.proposal_deadline_basis or "Mặc định của cơ quan tổ chức",
+                today=today,
+            )
+        )
     result.sort(key=lambda s: s.due_on)
     return result
 
 
 def _count(qs, group: str = "bloc_year_id") -> Coalesce:
     return Coalesce(
-        Subquery(qs.values(group).annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()), 0
+        Subquery(
+            qs.values(group).annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()
+        ),
+        0,
     )
 
 
-def deadline_summaries(pairs: list[tuple[BlocYear, Organizer]], *, today: dt.date | None = None) -> dict[int, DeadlineStatus]:
+def deadline_summaries(
+    pairs: list[tuple[BlocYear, Organizer]], *, today: dt.date | None = None
+) -> dict[int, DeadlineStatus]:
     """For the dashboard: the most pressing open deadline of each bloc-year, in ONE query.
 
     Saved deadlines come with counts of members, registrations and submitted sheets; the
@@ -264,8 +396,9 @@ def deadline_summaries(pairs: list[tuple[BlocYear, Organizer]], *, today: dt.dat
             members=_count(Membership.objects.filter(bloc_year_id=OuterRef("bloc_year_id"))),
             registered=_count(Registration.objects.filter(bloc_year_id=OuterRef("bloc_year_id"))),
             submitted=_count(
-                ScoreSheet.objects.filter(scheme__bloc_year_id=OuterRef("bloc_year_id"))
-                .exclude(status=ScoreSheet.Status.DRAFT),
+                ScoreSheet.objects.filter(scheme__bloc_year_id=OuterRef("bloc_year_id")).exclude(
+                    status=ScoreSheet.Status.DRAFT
+                ),
                 "scheme__bloc_year_id",
             ),
         )
@@ -283,8 +416,15 @@ def deadline_summaries(pairs: list[tuple[BlocYear, Organizer]], *, today: dt.dat
             pending = max(d.members - d.submitted, 0)
         if d.kind == Deadline.Kind.PROPOSAL:
             has_proposal.add(d.bloc_year_id)
-        status = DeadlineStatus(kind=d.kind, title=d.title, due_on=d.due_on, basis=d.basis, deadline=d,
-                                pending_count=pending, today=today)
+        status = DeadlineStatus(
+            kind=d.kind,
+            title=d.title,
+            due_on=d.due_on,
+            basis=d.basis,
+            deadline=d,
+            pending_count=pending,
+            today=today,
+        )
         if not status.done:
             by_year.setdefault(d.bloc_year_id, []).append(status)
     for by, organizer in pairs:
@@ -292,8 +432,13 @@ def deadline_summaries(pairs: list[tuple[BlocYear, Organizer]], *, today: dt.dat
             continue
         due = default_proposal_deadline(by, organizer)
         if due >= today:
-            by_year.setdefault(by.pk, []).append(DeadlineStatus(
-                kind=Deadline.Kind.PROPOSAL, title=str(Deadline.Kind.PROPOSAL.label), due_on=due,
-                basis=organizer.proposal_deadline_basis, today=today,
-            ))
+            by_year.setdefault(by.pk, []).append(
+                DeadlineStatus(
+                    kind=Deadline.Kind.PROPOSAL,
+                    title=str(Deadline.Kind.PROPOSAL.label),
+                    due_on=due,
+                    basis=organizer.proposal_deadline_basis,
+                    today=today,
+                )
+            )
     return {pk: min(items, key=lambda s: s.due_on) for pk, items in by_year.items()}

@@ -76,7 +76,11 @@ def award_propose_from_poll(
         )
     existing = set(
         Award.objects.filter(
-            bloc_year=bloc_year, award_title=award_title, unit_id__in=unit_ids, person_name="", collective_name=""
+            bloc_year=bloc_year,
+            award_title=award_title,
+            unit_id__in=unit_ids,
+            person_name="",
+            collective_name="",
         ).values_list("unit_id", flat=True)
     )
     new_ids = [u for u in dict.fromkeys(unit_ids) if u not in existing]
@@ -97,7 +101,9 @@ def award_propose_from_poll(
             },
         )
         if created:
-            audit(actor=actor, action="award.propose", obj=award, summary=f"{award} – {source_label}")
+            audit(
+                actor=actor, action="award.propose", obj=award, summary=f"{award} – {source_label}"
+            )
         awards.append(award)
     return awards
 
@@ -140,16 +146,23 @@ def quota_set(
     actor=None,
 ) -> AwardQuota:
     """Create or change the quota of one title. It cannot go below what is already proposed."""
-    if eligibility in (AwardQuota.Eligibility.TOP_N, AwardQuota.Eligibility.REGISTERED_TOP_N) and not top_n:
+    if (
+        eligibility in (AwardQuota.Eligibility.TOP_N, AwardQuota.Eligibility.REGISTERED_TOP_N)
+        and not top_n
+    ):
         raise ValidationError({"top_n": "Cần nhập N khi điều kiện là xếp hạng trong N vị trí đầu."})
     collectives, individuals = _award_counts(bloc_year, award_title)
     if max_count < collectives:
         raise ValidationError(
-            {"max_count": f"Đã có {collectives} tập thể được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."}
+            {
+                "max_count": f"Đã có {collectives} tập thể được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."
+            }
         )
     if max_individuals is not None and max_individuals < individuals:
         raise ValidationError(
-            {"max_individuals": f"Đã có {individuals} cá nhân được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."}
+            {
+                "max_individuals": f"Đã có {individuals} cá nhân được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."
+            }
         )
     quota, _ = AwardQuota.objects.update_or_create(
         bloc_year=bloc_year,
@@ -158,31 +171,46 @@ def quota_set(
             "max_count": max_count,
             "max_individuals": max_individuals,
             "eligibility": eligibility,
-            "top_n": top_n if eligibility in (AwardQuota.Eligibility.TOP_N, AwardQuota.Eligibility.REGISTERED_TOP_N) else None,
+            "top_n": top_n
+            if eligibility
+            in (AwardQuota.Eligibility.TOP_N, AwardQuota.Eligibility.REGISTERED_TOP_N)
+            else None,
             "basis": _clean_text(basis),
         },
     )
-    audit(actor=actor, action="quota.set", obj=bloc_year,
-          summary=f"Chỉ tiêu {award_title} năm {bloc_year.year}: {max_count} tập thể"
-          + (f", {max_individuals} cá nhân" if max_individuals is not None else ""))
+    audit(
+        actor=actor,
+        action="quota.set",
+        obj=bloc_year,
+        summary=f"Chỉ tiêu {award_title} năm {bloc_year.year}: {max_count} tập thể"
+        + (f", {max_individuals} cá nhân" if max_individuals is not None else ""),
+    )
     return quota
 
 
 def _award_counts(bloc_year: BlocYear, award_title: AwardTitle) -> tuple[int, int]:
-    counts = Award.objects.filter(bloc_year=bloc_year, award_title=award_title).exclude(
-        status=Award.Status.REJECTED
-    ).aggregate(
-        individuals=Count("pk", filter=~Q(person_name="")),
-        collectives=Count("pk", filter=Q(person_name="")),
+    counts = (
+        Award.objects.filter(bloc_year=bloc_year, award_title=award_title)
+        .exclude(status=Award.Status.REJECTED)
+        .aggregate(
+            individuals=Count("pk", filter=~Q(person_name="")),
+            collectives=Count("pk", filter=Q(person_name="")),
+        )
     )
     return counts["collectives"], counts["individuals"]
 
 
-def _check_quota(*, bloc_year: BlocYear, award_title: AwardTitle, collectives: int = 0, individuals: int = 0) -> None:
+def _check_quota(
+    *, bloc_year: BlocYear, award_title: AwardTitle, collectives: int = 0, individuals: int = 0
+) -> None:
     """Raise if adding awards would exceed the quota. Locks the quota row (one writer at a time)."""
     if not collectives and not individuals:
         return
-    quota = AwardQuota.objects.select_for_update().filter(bloc_year=bloc_year, award_title=award_title).first()
+    quota = (
+        AwardQuota.objects.select_for_update()
+        .filter(bloc_year=bloc_year, award_title=award_title)
+        .first()
+    )
     if quota is None:
         return
     have_collectives, have_individuals = _award_counts(bloc_year, award_title)
@@ -190,7 +218,11 @@ def _check_quota(*, bloc_year: BlocYear, award_title: AwardTitle, collectives: i
         raise ValidationError(
             f"Vượt chỉ tiêu: {award_title.name} năm {bloc_year.year} chỉ được tối đa {quota.max_count} tập thể (đã có {have_collectives}, thêm {collectives})."
         )
-    if individuals and quota.max_individuals is not None and have_individuals + individuals > quota.max_individuals:
+    if (
+        individuals
+        and quota.max_individuals is not None
+        and have_individuals + individuals > quota.max_individuals
+    ):
         raise ValidationError(
             f"Vượt chỉ tiêu: {award_title.name} năm {bloc_year.year} chỉ được tối đa {quota.max_individuals} cá nhân (đã có {have_individuals})."
         )
@@ -206,7 +238,9 @@ def person_for(*, unit: Unit, full_name: str, position: str = "", gender: str = 
         raise ValidationError({"person_name": "Cần nhập họ và tên."})
     person = Person.objects.filter(unit=unit, full_name__iexact=full_name).order_by("id").first()
     if person is None:
-        person = Person.objects.create(unit=unit, full_name=full_name, position=_clean_text(position), gender=gender)
+        person = Person.objects.create(
+            unit=unit, full_name=full_name, position=_clean_text(position), gender=gender
+        )
     return person
 
 
@@ -236,28 +270,45 @@ def award_create(
         raise ValidationError({"award_title": f"{award_title.name} chỉ dành cho cá nhân."})
     if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
         raise ValidationError(
-            {"unit": f"Không thể khen thưởng cho đơn vị không phải thành viên của khối năm {bloc_year.year}."}
+            {
+                "unit": f"Không thể khen thưởng cho đơn vị không phải thành viên của khối năm {bloc_year.year}."
+            }
         )
     person = None
     if person_name:
         person = person_for(unit=unit, full_name=person_name, position=person_position)
         _check_person_free(person=person, award_title=award_title, year=bloc_year.year)
     if Award.objects.filter(
-        bloc_year=bloc_year, award_title=award_title, unit=unit, person_name=person_name,
+        bloc_year=bloc_year,
+        award_title=award_title,
+        unit=unit,
+        person_name=person_name,
         collective_name=collective_name,
     ).exists():
-        raise ValidationError(f"Đã có đề nghị {award_title.name} cho {person_name or collective_name or unit.name} trong năm này.")
+        raise ValidationError(
+            f"Đã có đề nghị {award_title.name} cho {person_name or collective_name or unit.name} trong năm này."
+        )
     _check_quota(
-        bloc_year=bloc_year, award_title=award_title,
-        collectives=0 if person_name else 1, individuals=1 if person_name else 0,
+        bloc_year=bloc_year,
+        award_title=award_title,
+        collectives=0 if person_name else 1,
+        individuals=1 if person_name else 0,
     )
     try:
         with transaction.atomic():
             award = Award.objects.create(
-                bloc_year=bloc_year, award_title=award_title, unit=unit, person=person,
-                person_name=person_name, person_position=_clean_text(person_position),
-                collective_name=collective_name, source_label=_clean_text(source_label), source_url=source_url,
-                proposed_on=proposed_on, note=_clean_text(note), year=bloc_year.year,
+                bloc_year=bloc_year,
+                award_title=award_title,
+                unit=unit,
+                person=person,
+                person_name=person_name,
+                person_position=_clean_text(person_position),
+                collective_name=collective_name,
+                source_label=_clean_text(source_label),
+                source_url=source_url,
+                proposed_on=proposed_on,
+                note=_clean_text(note),
+                year=bloc_year.year,
             )
     except IntegrityError:
         # A concurrent request won the race for the same person, title and year.
@@ -268,7 +319,9 @@ def award_create(
     return award
 
 
-def _check_person_free(*, person: Person, award_title: AwardTitle, year: int, exclude_pk: int | None = None) -> None:
+def _check_person_free(
+    *, person: Person, award_title: AwardTitle, year: int, exclude_pk: int | None = None
+) -> None:
     clash = Award.objects.filter(person=person, award_title=award_title, year=year).exclude(
         status=Award.Status.REJECTED
     )
@@ -301,22 +354,34 @@ def award_record_decision(
         errors["decision_issuer"] = "Cần nhập cơ quan, người ký quyết định."
     if errors:
         raise ValidationError(errors)
-    awards = list(Award.objects.select_for_update().filter(pk__in=[a.pk for a in awards]).select_related("award_title", "unit"))
+    awards = list(
+        Award.objects.select_for_update()
+        .filter(pk__in=[a.pk for a in awards])
+        .select_related("award_title", "unit")
+    )
     if not awards:
         raise ValidationError("Chưa chọn đề nghị nào.")
     for award in awards:
         if award.status == Award.Status.REJECTED:
-            raise ValidationError(f"{award.recipient_label} đã bị từ chối, không thể ghi quyết định.")
+            raise ValidationError(
+                f"{award.recipient_label} đã bị từ chối, không thể ghi quyết định."
+            )
         if decision_date.year < award.year:
-            raise ValidationError({"decision_date": f"Ngày quyết định không thể trước năm thi đua {award.year}."})
+            raise ValidationError(
+                {"decision_date": f"Ngày quyết định không thể trước năm thi đua {award.year}."}
+            )
     for award in awards:
         award.status = Award.Status.FINAL
         award.decision_number = decision_number
         award.decision_date = decision_date
         award.decision_issuer = decision_issuer
         award.save(update_fields=["status", "decision_number", "decision_date", "decision_issuer"])
-        audit(actor=actor, action="award.decision", obj=award,
-              summary=f"{award} – QĐ {decision_number} ngày {decision_date:%d/%m/%Y}")
+        audit(
+            actor=actor,
+            action="award.decision",
+            obj=award,
+            summary=f"{award} – QĐ {decision_number} ngày {decision_date:%d/%m/%Y}",
+        )
     return awards
 
 
@@ -337,7 +402,9 @@ def award_reject(*, award: Award, reason: str, actor=None) -> Award:
 # --- nominations ----------------------------------------------------------------------------
 
 
-def eligible_candidates(*, bloc_year: BlocYear, award_title: AwardTitle, ranking=None) -> list[dict]:
+def eligible_candidates(
+    *, bloc_year: BlocYear, award_title: AwardTitle, ranking=None
+) -> list[dict]:
     """Member units eligible for `award_title` under its quota rule, best ranked first.
 
     Each item: {"unit": Unit, "rank": int | None, "total": Decimal | None, "why": str}.
@@ -349,15 +416,21 @@ def eligible_candidates(*, bloc_year: BlocYear, award_title: AwardTitle, ranking
     if ranking is None:
         ranking = ranking_for(bloc_year)
     if quota and quota.needs_ranking and (ranking is None or not ranking.final):
-        raise ValidationError("Điều kiện đề cử dựa trên xếp hạng: cần khóa kết quả chấm điểm trước.")
+        raise ValidationError(
+            "Điều kiện đề cử dựa trên xếp hạng: cần khóa kết quả chấm điểm trước."
+        )
     registered = set()
     if quota and quota.needs_registration:
         registered = set(
-            Registration.objects.filter(bloc_year=bloc_year, titles=award_title).values_list("unit_id", flat=True)
+            Registration.objects.filter(bloc_year=bloc_year, titles=award_title).values_list(
+                "unit_id", flat=True
+            )
         )
     by_unit = {row.unit.pk: row for row in ranking.rows} if ranking else {}
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year).prefetch_related("former_names").order_by("name")
+        Unit.objects.filter(memberships__bloc_year=bloc_year)
+        .prefetch_related("former_names")
+        .order_by("name")
     )
     result = []
     for unit in members:
@@ -373,8 +446,14 @@ def eligible_candidates(*, bloc_year: BlocYear, award_title: AwardTitle, ranking
             why.append(f"xếp hạng {row.rank}/{quota.top_n}")
         elif row is not None:
             why.append(f"xếp hạng {row.rank}")
-        result.append({"unit": unit, "rank": row.rank if row else None, "total": row.total if row else None,
-                       "why": ", ".join(why) or eligibility_label(eligibility)})
+        result.append(
+            {
+                "unit": unit,
+                "rank": row.rank if row else None,
+                "total": row.total if row else None,
+                "why": ", ".join(why) or eligibility_label(eligibility),
+            }
+        )
     result.sort(key=lambda c: (c["rank"] is None, c["rank"] or 0, c["unit"].name))
     return result
 
@@ -384,30 +463,46 @@ def eligibility_label(value: str) -> str:
 
 
 @transaction.atomic
-def nominations_generate(*, bloc_year: BlocYear, award_title: AwardTitle, actor=None) -> list[Nomination]:
+def nominations_generate(
+    *, bloc_year: BlocYear, award_title: AwardTitle, actor=None
+) -> list[Nomination]:
     """Add the eligible units as candidates (ranked); manual candidates and withdrawals are kept."""
     candidates = eligible_candidates(bloc_year=bloc_year, award_title=award_title)
     if not candidates:
         raise ValidationError(f"Không có đơn vị nào đủ điều kiện đề cử {award_title.name}.")
     existing = {
         n.unit_id: n
-        for n in Nomination.objects.filter(bloc_year=bloc_year, award_title=award_title, person_name="")
+        for n in Nomination.objects.filter(
+            bloc_year=bloc_year, award_title=award_title, person_name=""
+        )
     }
     created = []
     for c in candidates:
-        source = "Xếp hạng chấm điểm" + (f": hạng {c['rank']} ({c['total']} điểm)" if c["rank"] else "") + f"; {c['why']}"
+        source = (
+            "Xếp hạng chấm điểm"
+            + (f": hạng {c['rank']} ({c['total']} điểm)" if c["rank"] else "")
+            + f"; {c['why']}"
+        )
         n = existing.get(c["unit"].pk)
         if n is None:
             n = Nomination.objects.create(
-                bloc_year=bloc_year, award_title=award_title, unit=c["unit"], rank=c["rank"],
-                source=source[:255], created_by=_user(actor),
+                bloc_year=bloc_year,
+                award_title=award_title,
+                unit=c["unit"],
+                rank=c["rank"],
+                source=source[:255],
+                created_by=_user(actor),
             )
             created.append(n)
         elif n.rank != c["rank"]:
             n.rank = c["rank"]
             n.save(update_fields=["rank"])
-    audit(actor=actor, action="nomination.generate", obj=bloc_year,
-          summary=f"Lập danh sách đề cử {award_title} năm {bloc_year.year}: thêm {len(created)} đơn vị")
+    audit(
+        actor=actor,
+        action="nomination.generate",
+        obj=bloc_year,
+        summary=f"Lập danh sách đề cử {award_title} năm {bloc_year.year}: thêm {len(created)} đơn vị",
+    )
     return created
 
 
@@ -439,17 +534,33 @@ def nomination_add(
         raise ValidationError("Đã có trong danh sách đề cử.")
     if existing:
         return nomination_restore(nomination=existing, reason=reason, actor=actor)
-    person = person_for(unit=unit, full_name=person_name, position=person_position) if person_name else None
+    person = (
+        person_for(unit=unit, full_name=person_name, position=person_position)
+        if person_name
+        else None
+    )
     try:
         with transaction.atomic():  # a savepoint: a simultaneous identical add loses cleanly
             nomination = Nomination.objects.create(
-                bloc_year=bloc_year, award_title=award_title, unit=unit, person=person, person_name=person_name,
-                person_position=_clean_text(person_position), source="Thư ký bổ sung", reason=reason,
+                bloc_year=bloc_year,
+                award_title=award_title,
+                unit=unit,
+                person=person,
+                person_name=person_name,
+                person_position=_clean_text(person_position),
+                source="Thư ký bổ sung",
+                reason=reason,
                 created_by=_user(actor),
             )
     except IntegrityError:
         raise ValidationError("Đã có trong danh sách đề cử.") from None
-    audit(actor=actor, action="nomination.add", obj=bloc_year, summary=f"Thêm đề cử {nomination}", data={"reason": reason})
+    audit(
+        actor=actor,
+        action="nomination.add",
+        obj=bloc_year,
+        summary=f"Thêm đề cử {nomination}",
+        data={"reason": reason},
+    )
     return nomination
 
 
@@ -463,8 +574,13 @@ def nomination_withdraw(*, nomination: Nomination, reason: str, actor=None) -> N
     nomination.status = Nomination.Status.WITHDRAWN
     nomination.reason = reason
     nomination.save(update_fields=["status", "reason"])
-    audit(actor=actor, action="nomination.withdraw", obj=nomination.bloc_year,
-          summary=f"Rút đề cử {nomination}", data={"reason": reason})
+    audit(
+        actor=actor,
+        action="nomination.withdraw",
+        obj=nomination.bloc_year,
+        summary=f"Rút đề cử {nomination}",
+        data={"reason": reason},
+    )
     return nomination
 
 
@@ -476,8 +592,13 @@ def nomination_restore(*, nomination: Nomination, reason: str, actor=None) -> No
     nomination.status = Nomination.Status.CANDIDATE
     nomination.reason = reason
     nomination.save(update_fields=["status", "reason"])
-    audit(actor=actor, action="nomination.restore", obj=nomination.bloc_year,
-          summary=f"Đưa lại vào danh sách đề cử {nomination}", data={"reason": reason})
+    audit(
+        actor=actor,
+        action="nomination.restore",
+        obj=nomination.bloc_year,
+        summary=f"Đưa lại vào danh sách đề cử {nomination}",
+        data={"reason": reason},
+    )
     return nomination
 
 
@@ -485,11 +606,19 @@ def nomination_restore(*, nomination: Nomination, reason: str, actor=None) -> No
 
 
 def covenant_current(bloc_year: BlocYear) -> Covenant | None:
-    return Covenant.objects.filter(bloc_year=bloc_year).exclude(status=Covenant.Status.SUPERSEDED).first()
+    return (
+        Covenant.objects.filter(bloc_year=bloc_year)
+        .exclude(status=Covenant.Status.SUPERSEDED)
+        .first()
+    )
 
 
 def _leader_unit(bloc_year: BlocYear) -> Unit | None:
-    term = LeadershipTerm.objects.filter(bloc_year=bloc_year, role=LeadershipTerm.Role.LEADER).select_related("unit").first()
+    term = (
+        LeadershipTerm.objects.filter(bloc_year=bloc_year, role=LeadershipTerm.Role.LEADER)
+        .select_related("unit")
+        .first()
+    )
     return term.unit if term else None
 
 
@@ -503,8 +632,12 @@ def covenant_create(
     if not title:
         raise ValidationError({"title": "Cần nhập tiêu đề."})
     covenant = Covenant.objects.create(
-        bloc_year=bloc_year, title=title, plan_reference=_clean_text(plan_reference) or bloc_year.plan_reference,
-        content=content.strip(), drafted_by_unit=_leader_unit(bloc_year), created_by=_user(actor),
+        bloc_year=bloc_year,
+        title=title,
+        plan_reference=_clean_text(plan_reference) or bloc_year.plan_reference,
+        content=content.strip(),
+        drafted_by_unit=_leader_unit(bloc_year),
+        created_by=_user(actor),
     )
     audit(actor=actor, action="covenant.create", obj=covenant, summary=str(covenant))
     return covenant
@@ -539,8 +672,14 @@ def covenant_copy_previous(*, bloc_year: BlocYear, actor=None) -> Covenant:
 
 def _copy_targets(source: Covenant, target: Covenant) -> None:
     CovenantTarget.objects.bulk_create(
-        CovenantTarget(covenant=target, position=t.position, text=t.text, measurable=t.measurable,
-                       target_value=t.target_value, measure_unit=t.measure_unit)
+        CovenantTarget(
+            covenant=target,
+            position=t.position,
+            text=t.text,
+            measurable=t.measurable,
+            target_value=t.target_value,
+            measure_unit=t.measure_unit,
+        )
         for t in source.targets.all()
     )
 
@@ -551,7 +690,9 @@ def _require_draft(covenant: Covenant) -> None:
 
 
 @transaction.atomic
-def covenant_update(*, covenant: Covenant, title: str, plan_reference: str, content: str, actor=None) -> Covenant:
+def covenant_update(
+    *, covenant: Covenant, title: str, plan_reference: str, content: str, actor=None
+) -> Covenant:
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     _require_draft(covenant)
     if covenant.signatures.exists():
@@ -566,8 +707,13 @@ def covenant_update(*, covenant: Covenant, title: str, plan_reference: str, cont
 
 @transaction.atomic
 def covenant_target_add(
-    *, covenant: Covenant, text: str, measurable: bool = False, target_value: Decimal | None = None,
-    measure_unit: str = "", actor=None,
+    *,
+    covenant: Covenant,
+    text: str,
+    measurable: bool = False,
+    target_value: Decimal | None = None,
+    measure_unit: str = "",
+    actor=None,
 ) -> CovenantTarget:
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     _require_draft(covenant)
@@ -578,10 +724,16 @@ def covenant_target_add(
         raise ValidationError({"text": "Cần nhập nội dung chỉ tiêu."})
     if measurable and target_value is None:
         raise ValidationError({"target_value": "Chỉ tiêu đo được cần có giá trị."})
-    position = (covenant.targets.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    position = (
+        covenant.targets.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     target = CovenantTarget.objects.create(
-        covenant=covenant, position=position, text=text, measurable=measurable,
-        target_value=target_value if measurable else None, measure_unit=_clean_text(measure_unit),
+        covenant=covenant,
+        position=position,
+        text=text,
+        measurable=measurable,
+        target_value=target_value if measurable else None,
+        measure_unit=_clean_text(measure_unit),
     )
     audit(actor=actor, action="covenant.target.add", obj=covenant, summary=text)
     return target
@@ -599,8 +751,13 @@ def covenant_target_remove(*, target: CovenantTarget, actor=None) -> None:
 
 @transaction.atomic
 def covenant_sign(
-    *, covenant: Covenant, unit: Unit, representative_name: str, representative_position: str,
-    signed_on: dt.date, actor=None,
+    *,
+    covenant: Covenant,
+    unit: Unit,
+    representative_name: str,
+    representative_position: str,
+    signed_on: dt.date,
+    actor=None,
 ) -> CovenantSignature:
     """Record a member unit's signature; the covenant locks once every member has signed."""
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
@@ -616,19 +773,31 @@ def covenant_sign(
     if CovenantSignature.objects.filter(covenant=covenant, unit=unit).exists():
         raise ValidationError({"unit": "Đơn vị đã ký giao ước này."})
     signature = CovenantSignature.objects.create(
-        covenant=covenant, unit=unit, representative_name=_clean_text(representative_name),
-        representative_position=_clean_text(representative_position), signed_on=signed_on,
+        covenant=covenant,
+        unit=unit,
+        representative_name=_clean_text(representative_name),
+        representative_position=_clean_text(representative_position),
+        signed_on=signed_on,
         recorded_by=_user(actor),
     )
-    audit(actor=actor, action="covenant.sign", obj=covenant,
-          summary=f"{unit.name} ký: {signature.representative_name}, {signature.representative_position}")
+    audit(
+        actor=actor,
+        action="covenant.sign",
+        obj=covenant,
+        summary=f"{unit.name} ký: {signature.representative_name}, {signature.representative_position}",
+    )
     members = _member_ids(covenant.bloc_year)
     signed = set(covenant.signatures.values_list("unit_id", flat=True))
     if members and members <= signed:
         covenant.status = Covenant.Status.LOCKED
         covenant.locked_at = timezone.now()
         covenant.save(update_fields=["status", "locked_at"])
-        audit(actor=actor, action="covenant.lock", obj=covenant, summary=f"{covenant}: đủ {len(members)} đơn vị ký")
+        audit(
+            actor=actor,
+            action="covenant.lock",
+            obj=covenant,
+            summary=f"{covenant}: đủ {len(members)} đơn vị ký",
+        )
     return signature
 
 
@@ -644,9 +813,15 @@ def covenant_revise(*, covenant: Covenant, change_note: str, actor=None) -> Cove
     covenant.status = Covenant.Status.SUPERSEDED
     covenant.save(update_fields=["status"])
     new = Covenant.objects.create(
-        bloc_year=covenant.bloc_year, version=covenant.version + 1, previous=covenant, title=covenant.title,
-        plan_reference=covenant.plan_reference, content=covenant.content, drafted_by_unit=covenant.drafted_by_unit,
-        change_note=change_note, created_by=_user(actor),
+        bloc_year=covenant.bloc_year,
+        version=covenant.version + 1,
+        previous=covenant,
+        title=covenant.title,
+        plan_reference=covenant.plan_reference,
+        content=covenant.content,
+        drafted_by_unit=covenant.drafted_by_unit,
+        change_note=change_note,
+        created_by=_user(actor),
     )
     _copy_targets(covenant, new)
     audit(actor=actor, action="covenant.revise", obj=new, summary=f"{new}: {change_note}")
@@ -658,24 +833,42 @@ def covenant_revise(*, covenant: Covenant, change_note: str, actor=None) -> Cove
 
 @transaction.atomic
 def registration_save(
-    *, bloc_year: BlocYear, unit: Unit, titles: Iterable[AwardTitle], commitments: str,
-    registered_on: dt.date | None = None, actor=None,
+    *,
+    bloc_year: BlocYear,
+    unit: Unit,
+    titles: Iterable[AwardTitle],
+    commitments: str,
+    registered_on: dt.date | None = None,
+    actor=None,
 ) -> Registration:
     _check_member(bloc_year, unit, "unit")
     titles = list(titles)
-    wrong = [t.name for t in titles if not t.for_collectives or (t.organizer_id and t.organizer_id != bloc_year.bloc.organizer_id)]
+    wrong = [
+        t.name
+        for t in titles
+        if not t.for_collectives
+        or (t.organizer_id and t.organizer_id != bloc_year.bloc.organizer_id)
+    ]
     if wrong:
         raise ValidationError({"titles": "Không đăng ký được: {}.".format(", ".join(wrong))})
     if not titles and not _clean_text(commitments):
         raise ValidationError("Cần chọn danh hiệu đăng ký hoặc ghi nội dung cam kết.")
     registration, created = Registration.objects.update_or_create(
-        bloc_year=bloc_year, unit=unit,
-        defaults={"commitments": commitments.strip(), "recorded_by": _user(actor),
-                  "registered_on": registered_on or timezone.localdate()},
+        bloc_year=bloc_year,
+        unit=unit,
+        defaults={
+            "commitments": commitments.strip(),
+            "recorded_by": _user(actor),
+            "registered_on": registered_on or timezone.localdate(),
+        },
     )
     registration.titles.set(titles)
-    audit(actor=actor, action="registration.save", obj=bloc_year,
-          summary=f"{unit.name} đăng ký: " + (", ".join(t.name for t in titles) or "(chỉ cam kết)"))
+    audit(
+        actor=actor,
+        action="registration.save",
+        obj=bloc_year,
+        summary=f"{unit.name} đăng ký: " + (", ".join(t.name for t in titles) or "(chỉ cam kết)"),
+    )
     return registration
 
 
@@ -698,7 +891,8 @@ def _require_editable(scheme: ScoringScheme) -> None:
 def scheme_update(*, scheme: ScoringScheme, actor=None, **fields) -> ScoringScheme:
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.phase != ScoringScheme.Phase.DRAFT and (
-        fields.get("total_scale") != scheme.total_scale or fields.get("bonus_cap") != scheme.bonus_cap
+        fields.get("total_scale") != scheme.total_scale
+        or fields.get("bonus_cap") != scheme.bonus_cap
     ):
         raise ValidationError("Đã mở chấm điểm: không thể đổi thang điểm.")
     if scheme.phase == ScoringScheme.Phase.LOCKED:
@@ -706,7 +900,9 @@ def scheme_update(*, scheme: ScoringScheme, actor=None, **fields) -> ScoringSche
     for name, value in fields.items():
         setattr(scheme, name, value)
     scheme.save()
-    audit(actor=actor, action="scoring.settings", obj=scheme.bloc_year, summary=f"Thiết lập {scheme}")
+    audit(
+        actor=actor, action="scoring.settings", obj=scheme.bloc_year, summary=f"Thiết lập {scheme}"
+    )
     return scheme
 
 
@@ -720,13 +916,25 @@ def _validate_criterion(*, kind: str, parent: Criterion | None, max_score, targe
     if kind != Criterion.Kind.GROUP and (max_score is None or max_score <= 0):
         raise ValidationError({"max_score": "Điểm tối đa phải lớn hơn 0."})
     if kind == Criterion.Kind.TARGET and (target_value is None or target_value <= 0):
-        raise ValidationError({"target_value": "Tiêu chí chỉ tiêu – thực hiện cần giá trị chỉ tiêu lớn hơn 0."})
+        raise ValidationError(
+            {"target_value": "Tiêu chí chỉ tiêu – thực hiện cần giá trị chỉ tiêu lớn hơn 0."}
+        )
 
 
 @transaction.atomic
 def criterion_save(
-    *, scheme: ScoringScheme, criterion: Criterion | None = None, parent: Criterion | None, code: str, title: str,
-    kind: str, max_score, target_value=None, target_unit: str = "", guidance: str = "", position: int | None = None,
+    *,
+    scheme: ScoringScheme,
+    criterion: Criterion | None = None,
+    parent: Criterion | None,
+    code: str,
+    title: str,
+    kind: str,
+    max_score,
+    target_value=None,
+    target_unit: str = "",
+    guidance: str = "",
+    position: int | None = None,
     actor=None,
 ) -> Criterion:
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
@@ -734,13 +942,20 @@ def criterion_save(
     if parent is not None and parent.scheme_id != scheme.pk:
         raise ValidationError({"parent": "Nhóm không thuộc bảng điểm này."})
     _validate_criterion(kind=kind, parent=parent, max_score=max_score, target_value=target_value)
-    if criterion is not None and criterion.kind == Criterion.Kind.GROUP and kind != Criterion.Kind.GROUP and criterion.children.exists():
+    if (
+        criterion is not None
+        and criterion.kind == Criterion.Kind.GROUP
+        and kind != Criterion.Kind.GROUP
+        and criterion.children.exists()
+    ):
         raise ValidationError({"kind": "Nhóm đang có tiêu chí con."})
     if criterion is None:
         criterion = Criterion(scheme=scheme)
         if position is None:
             siblings = Criterion.objects.filter(scheme=scheme, parent=parent)
-            position = (siblings.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+            position = (
+                siblings.order_by("-position").values_list("position", flat=True).first() or 0
+            ) + 1
     criterion.parent = parent
     criterion.code = _clean_text(code)
     criterion.title = _clean_text(title)
@@ -760,7 +975,9 @@ def criterion_save(
 def criterion_delete(*, criterion: Criterion, actor=None) -> None:
     scheme = ScoringScheme.objects.select_for_update().get(pk=criterion.scheme_id)
     _require_editable(scheme)
-    audit(actor=actor, action="scoring.criterion.delete", obj=scheme.bloc_year, summary=str(criterion))
+    audit(
+        actor=actor, action="scoring.criterion.delete", obj=scheme.bloc_year, summary=str(criterion)
+    )
     criterion.delete()
 
 
@@ -772,7 +989,9 @@ def scheme_copy_previous(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     if scheme.criteria.exists():
         raise ValidationError("Bảng điểm năm nay đã có tiêu chí; hãy xoá trước khi sao chép.")
     source = (
-        ScoringScheme.objects.filter(bloc_year__bloc=bloc_year.bloc, bloc_year__year__lt=bloc_year.year)
+        ScoringScheme.objects.filter(
+            bloc_year__bloc=bloc_year.bloc, bloc_year__year__lt=bloc_year.year
+        )
         .filter(criteria__isnull=False)
         .order_by("-bloc_year__year")
         .select_related("bloc_year")
@@ -787,12 +1006,23 @@ def scheme_copy_previous(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     old = list(source.criteria.order_by("parent_id", "position", "id"))
     for c in [c for c in old if c.parent_id is None] + [c for c in old if c.parent_id is not None]:
         mapping[c.pk] = Criterion.objects.create(
-            scheme=scheme, parent=mapping.get(c.parent_id), code=c.code, title=c.title, kind=c.kind,
-            max_score=c.max_score, target_value=c.target_value, target_unit=c.target_unit, guidance=c.guidance,
+            scheme=scheme,
+            parent=mapping.get(c.parent_id),
+            code=c.code,
+            title=c.title,
+            kind=c.kind,
+            max_score=c.max_score,
+            target_value=c.target_value,
+            target_unit=c.target_unit,
+            guidance=c.guidance,
             position=c.position,
         )
-    audit(actor=actor, action="scoring.copy", obj=bloc_year,
-          summary=f"Sao chép bảng điểm năm {source.bloc_year.year}: {len(mapping)} dòng")
+    audit(
+        actor=actor,
+        action="scoring.copy",
+        obj=bloc_year,
+        summary=f"Sao chép bảng điểm năm {source.bloc_year.year}: {len(mapping)} dòng",
+    )
     return scheme
 
 
@@ -803,12 +1033,23 @@ def scheme_check(scheme: ScoringScheme) -> list[str]:
     leaves = [c for c in criteria if c.kind != Criterion.Kind.GROUP]
     if not leaves:
         problems.append("Bảng điểm chưa có tiêu chí.")
-    main = sum((c.max_score for c in leaves if c.kind not in (Criterion.Kind.BONUS, Criterion.Kind.PENALTY)), Decimal(0))
+    main = sum(
+        (
+            c.max_score
+            for c in leaves
+            if c.kind not in (Criterion.Kind.BONUS, Criterion.Kind.PENALTY)
+        ),
+        Decimal(0),
+    )
     if leaves and main != scheme.total_scale:
         problems.append(
             f"Tổng điểm tối đa các tiêu chí ({_fmt(main)}) khác thang điểm chuẩn ({_fmt(scheme.total_scale)})."
         )
-    empty_groups = [c for c in criteria if c.kind == Criterion.Kind.GROUP and not any(x.parent_id == c.pk for x in leaves)]
+    empty_groups = [
+        c
+        for c in criteria
+        if c.kind == Criterion.Kind.GROUP and not any(x.parent_id == c.pk for x in leaves)
+    ]
     for g in empty_groups:
         problems.append(f"Nhóm «{g}» chưa có tiêu chí.")
     return problems
@@ -833,7 +1074,12 @@ def scoring_open(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     scheme.phase = ScoringScheme.Phase.OPEN
     scheme.opened_at = timezone.now()
     scheme.save(update_fields=["phase", "opened_at"])
-    audit(actor=actor, action="scoring.open", obj=bloc_year, summary=f"Mở chấm điểm: {len(units)} đơn vị, {len(leaves)} tiêu chí")
+    audit(
+        actor=actor,
+        action="scoring.open",
+        obj=bloc_year,
+        summary=f"Mở chấm điểm: {len(units)} đơn vị, {len(leaves)} tiêu chí",
+    )
     return scheme
 
 
@@ -858,7 +1104,9 @@ def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
     if value < score.min_value:
         if score.min_value == 0:
             raise ValidationError(f"{what} tiêu chí {c.code or c.title} không được âm.")
-        raise ValidationError(f"{what} tiêu chí {c.code or c.title} vượt quá mức trừ tối đa ({_fmt(score.min_value)}).")
+        raise ValidationError(
+            f"{what} tiêu chí {c.code or c.title} vượt quá mức trừ tối đa ({_fmt(score.min_value)})."
+        )
 
 
 def _fmt(value: Decimal) -> str:
@@ -902,7 +1150,12 @@ def sheet_self_assess(*, sheet: ScoreSheet, entries: dict[int, dict], actor=None
         score.evidence = _clean_text(entry.get("evidence"))
         changed.append(score)
     Score.objects.bulk_update(changed, ["actual_value", "self_value", "evidence"])
-    audit(actor=actor, action="scoring.self", obj=sheet, summary=f"{sheet.unit.name} tự chấm {len(changed)} tiêu chí")
+    audit(
+        actor=actor,
+        action="scoring.self",
+        obj=sheet,
+        summary=f"{sheet.unit.name} tự chấm {len(changed)} tiêu chí",
+    )
     return sheet
 
 
@@ -911,20 +1164,29 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     sheet = _lock_sheet(sheet)
     if sheet.status != ScoreSheet.Status.DRAFT:
         raise ValidationError("Phiếu đã nộp.")
-    missing = sheet.scores.filter(self_value__isnull=True).exclude(
-        criterion__kind__in=[Criterion.Kind.BONUS, Criterion.Kind.PENALTY]
-    ).count()
+    missing = (
+        sheet.scores.filter(self_value__isnull=True)
+        .exclude(criterion__kind__in=[Criterion.Kind.BONUS, Criterion.Kind.PENALTY])
+        .count()
+    )
     if missing:
         raise ValidationError(f"Còn {missing} tiêu chí chưa tự chấm.")
     sheet.status = ScoreSheet.Status.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.save(update_fields=["status", "submitted_at"])
-    audit(actor=actor, action="scoring.submit", obj=sheet, summary=f"{sheet.unit.name} nộp bảng tự chấm")
+    audit(
+        actor=actor,
+        action="scoring.submit",
+        obj=sheet,
+        summary=f"{sheet.unit.name} nộp bảng tự chấm",
+    )
     return sheet
 
 
 @transaction.atomic
-def sheet_review(*, sheet: ScoreSheet, entries: dict[int, dict], reviewer_unit: Unit | None = None, actor=None) -> ScoreSheet:
+def sheet_review(
+    *, sheet: ScoreSheet, entries: dict[int, dict], reviewer_unit: Unit | None = None, actor=None
+) -> ScoreSheet:
     """Leader review: the agreed score per criterion; each change from self-assessment needs a reason."""
     sheet = _lock_sheet(sheet)
     if sheet.scheme.method != ScoringScheme.Method.LEADER:
@@ -947,7 +1209,8 @@ def sheet_review(*, sheet: ScoreSheet, entries: dict[int, dict], reviewer_unit: 
             _check_range(score, value, "Điểm thẩm định")
         if value != score.self_value and not reason:
             raise ValidationError(
-                "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm." % (score.criterion.code or score.criterion.title)
+                "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."
+                % (score.criterion.code or score.criterion.title)
             )
         score.review_value = value
         score.review_reason = reason if value != score.self_value else ""
@@ -956,13 +1219,19 @@ def sheet_review(*, sheet: ScoreSheet, entries: dict[int, dict], reviewer_unit: 
     sheet.status = ScoreSheet.Status.REVIEWED
     sheet.reviewed_at = timezone.now()
     sheet.save(update_fields=["status", "reviewed_at"])
-    audit(actor=actor, action="scoring.review", obj=sheet,
-          summary=f"Thẩm định {sheet.unit.name}: điều chỉnh {sum(1 for s in changed if s.adjusted)} tiêu chí")
+    audit(
+        actor=actor,
+        action="scoring.review",
+        obj=sheet,
+        summary=f"Thẩm định {sheet.unit.name}: điều chỉnh {sum(1 for s in changed if s.adjusted)} tiêu chí",
+    )
     return sheet
 
 
 @transaction.atomic
-def cross_score_save(*, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int, dict], actor=None) -> ScoreSheet:
+def cross_score_save(
+    *, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int, dict], actor=None
+) -> ScoreSheet:
     """A member unit scores another unit's sheet. A unit never scores itself."""
     sheet = _lock_sheet(sheet)
     if sheet.scheme.method != ScoringScheme.Method.CROSS:
@@ -974,7 +1243,8 @@ def cross_score_save(*, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int,
         raise ValidationError("Chỉ chấm chéo phiếu đã nộp và chưa tổng hợp.")
     scores = _scores(sheet)
     existing = {
-        x.score_id: x for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
+        x.score_id: x
+        for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
     }
     create, update = [], []
     for cid, entry in entries.items():
@@ -988,18 +1258,33 @@ def cross_score_save(*, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int,
         reason = _clean_text(entry.get("reason"))
         if value != score.self_value and not reason:
             raise ValidationError(
-                "Tiêu chí %s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm." % (score.criterion.code or score.criterion.title)
+                "Tiêu chí %s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm."
+                % (score.criterion.code or score.criterion.title)
             )
         x = existing.get(score.pk)
         if x is None:
-            create.append(CrossScore(score=score, scorer_unit=scorer_unit, unit_id=sheet.unit_id,
-                                     min_value=score.min_value, max_value=score.max_value, value=value, reason=reason))
+            create.append(
+                CrossScore(
+                    score=score,
+                    scorer_unit=scorer_unit,
+                    unit_id=sheet.unit_id,
+                    min_value=score.min_value,
+                    max_value=score.max_value,
+                    value=value,
+                    reason=reason,
+                )
+            )
         else:
             x.value, x.reason = value, reason
             update.append(x)
     CrossScore.objects.bulk_create(create)
     CrossScore.objects.bulk_update(update, ["value", "reason"])
-    audit(actor=actor, action="scoring.cross", obj=sheet, summary=f"{scorer_unit.name} chấm chéo {sheet.unit.name}")
+    audit(
+        actor=actor,
+        action="scoring.cross",
+        obj=sheet,
+        summary=f"{scorer_unit.name} chấm chéo {sheet.unit.name}",
+    )
     return sheet
 
 
@@ -1019,7 +1304,9 @@ def cross_scores_apply(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
         raise ValidationError("Chỉ tổng hợp phiếu đã nộp.")
     trim = sheet.scheme.trim_count
     by_score: dict[int, list[Decimal]] = {}
-    for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list("score_id", "value"):
+    for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list(
+        "score_id", "value"
+    ):
         by_score.setdefault(score_id, []).append(value)
     if not by_score:
         raise ValidationError("Chưa có đơn vị nào chấm chéo phiếu này.")
@@ -1032,16 +1319,27 @@ def cross_scores_apply(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
             score.review_reason = ""
         else:
             score.review_value = trimmed_mean(values, trim)
-            dropped = f", bỏ {trim} cao nhất và {trim} thấp nhất" if trim and len(values) > 2 * trim else ""
+            dropped = (
+                f", bỏ {trim} cao nhất và {trim} thấp nhất"
+                if trim and len(values) > 2 * trim
+                else ""
+            )
             score.review_reason = (
-                f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}." if score.review_value != score.self_value else ""
+                f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}."
+                if score.review_value != score.self_value
+                else ""
             )
         changed.append(score)
     Score.objects.bulk_update(changed, ["review_value", "review_reason"])
     sheet.status = ScoreSheet.Status.REVIEWED
     sheet.reviewed_at = timezone.now()
     sheet.save(update_fields=["status", "reviewed_at"])
-    audit(actor=actor, action="scoring.cross.apply", obj=sheet, summary=f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm")
+    audit(
+        actor=actor,
+        action="scoring.cross.apply",
+        obj=sheet,
+        summary=f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm",
+    )
     return sheet
 
 
@@ -1089,7 +1387,12 @@ def scoring_lock(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     scheme.phase = ScoringScheme.Phase.LOCKED
     scheme.locked_at = timezone.now()
     scheme.save(update_fields=["phase", "locked_at"])
-    audit(actor=actor, action="scoring.final", obj=bloc_year, summary="Khóa kết quả chấm điểm, xếp hạng")
+    audit(
+        actor=actor,
+        action="scoring.final",
+        obj=bloc_year,
+        summary="Khóa kết quả chấm điểm, xếp hạng",
+    )
     return scheme
 
 
@@ -1098,18 +1401,36 @@ def scoring_lock(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
 
 @transaction.atomic
 def deadline_set(
-    *, bloc_year: BlocYear, kind: str, due_on: dt.date, label: str = "", basis: str = "",
-    done_on: dt.date | None = None, actor=None,
+    *,
+    bloc_year: BlocYear,
+    kind: str,
+    due_on: dt.date,
+    label: str = "",
+    basis: str = "",
+    done_on: dt.date | None = None,
+    actor=None,
 ) -> Deadline:
     if kind == Deadline.Kind.OTHER and not _clean_text(label):
         raise ValidationError({"label": "Cần ghi nội dung thời hạn."})
     if kind == Deadline.Kind.OTHER:
-        deadline = Deadline.objects.create(bloc_year=bloc_year, kind=kind, due_on=due_on,
-                                           label=_clean_text(label), basis=_clean_text(basis), done_on=done_on)
+        deadline = Deadline.objects.create(
+            bloc_year=bloc_year,
+            kind=kind,
+            due_on=due_on,
+            label=_clean_text(label),
+            basis=_clean_text(basis),
+            done_on=done_on,
+        )
     else:
         deadline, _ = Deadline.objects.update_or_create(
-            bloc_year=bloc_year, kind=kind,
-            defaults={"due_on": due_on, "label": _clean_text(label), "basis": _clean_text(basis), "done_on": done_on},
+            bloc_year=bloc_year,
+            kind=kind,
+            defaults={
+                "due_on": due_on,
+                "label": _clean_text(label),
+                "basis": _clean_text(basis),
+                "done_on": done_on,
+            },
         )
     audit(actor=actor, action="deadline.set", obj=bloc_year, summary=str(deadline))
     return deadline

@@ -57,9 +57,15 @@ def _year_url(name: str, bloc_year: BlocYear) -> str:
 def _awards_context(request: HttpRequest, bloc_year: BlocYear, **forms) -> dict:
     run = can_run(request.user, bloc_year)
     office = can_manage_bloc(request.user, bloc_year.bloc)
-    quotas = list(AwardQuota.objects.filter(bloc_year=bloc_year).select_related("award_title").order_by("award_title__rank"))
+    quotas = list(
+        AwardQuota.objects.filter(bloc_year=bloc_year)
+        .select_related("award_title")
+        .order_by("award_title__rank")
+    )
     awards = list(
-        reports.awards_queryset().filter(bloc_year=bloc_year).order_by("award_title__rank", "person_name", "collective_name", "unit__name")
+        reports.awards_queryset()
+        .filter(bloc_year=bloc_year)
+        .order_by("award_title__rank", "person_name", "collective_name", "unit__name")
     )
     used: dict[int, list[int]] = {}
     for a in awards:
@@ -77,9 +83,15 @@ def _awards_context(request: HttpRequest, bloc_year: BlocYear, **forms) -> dict:
     for q in quotas:
         groups[q.award_title_id] = {"title": q.award_title, "quota": q, "items": []}
     for n in nominations:
-        groups.setdefault(n.award_title_id, {"title": n.award_title, "quota": None, "items": []})["items"].append(n)
+        groups.setdefault(n.award_title_id, {"title": n.award_title, "quota": None, "items": []})[
+            "items"
+        ].append(n)
     history = list(
-        AuditEvent.objects.filter(object_type="blocs.blocyear", object_id=str(bloc_year.pk), action__startswith="nomination.")
+        AuditEvent.objects.filter(
+            object_type="blocs.blocyear",
+            object_id=str(bloc_year.pk),
+            action__startswith="nomination.",
+        )
         .select_related("actor")
         .order_by("-at")[:30]
     )
@@ -89,7 +101,9 @@ def _awards_context(request: HttpRequest, bloc_year: BlocYear, **forms) -> dict:
         "quotas": quotas,
         "nomination_groups": list(groups.values()),
         "awards": awards,
-        "tallies": list(AwardTally.objects.filter(bloc_year=bloc_year).select_related("award_title")),
+        "tallies": list(
+            AwardTally.objects.filter(bloc_year=bloc_year).select_related("award_title")
+        ),
         "history": history,
         "can_run": run,
         "can_decide": office,
@@ -97,7 +111,9 @@ def _awards_context(request: HttpRequest, bloc_year: BlocYear, **forms) -> dict:
     }
     if run:
         context["quota_form"] = forms.get("quota_form") or QuotaForm(bloc_year=bloc_year)
-        context["nomination_form"] = forms.get("nomination_form") or NominationAddForm(bloc_year=bloc_year)
+        context["nomination_form"] = forms.get("nomination_form") or NominationAddForm(
+            bloc_year=bloc_year
+        )
         context["award_form"] = forms.get("award_form") or AwardForm(
             bloc_year=bloc_year, initial={"proposed_on": timezone.localdate()}
         )
@@ -107,8 +123,15 @@ def _awards_context(request: HttpRequest, bloc_year: BlocYear, **forms) -> dict:
     return context
 
 
-def _awards_page(request: HttpRequest, bloc_year: BlocYear, status: int = 200, **forms) -> HttpResponse:
-    return render(request, "awards/year_awards.html", _awards_context(request, bloc_year, **forms), status=status)
+def _awards_page(
+    request: HttpRequest, bloc_year: BlocYear, status: int = 200, **forms
+) -> HttpResponse:
+    return render(
+        request,
+        "awards/year_awards.html",
+        _awards_context(request, bloc_year, **forms),
+        status=status,
+    )
 
 
 @login_required
@@ -129,7 +152,9 @@ def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, _year_url("year_awards", bloc_year) + "#quotas", _("Đã lưu chỉ tiêu."))
+            return done(
+                request, _year_url("year_awards", bloc_year) + "#quotas", _("Đã lưu chỉ tiêu.")
+            )
     return _awards_page(request, bloc_year, status=422, quota_form=form)
 
 
@@ -140,12 +165,16 @@ def nominations_generate(request: HttpRequest, pk: int) -> HttpResponse:
     require_run(request.user, bloc_year)
     title = get_object_or_404(AwardTitle, pk=request.POST.get("award_title") or 0)
     try:
-        created = services.nominations_generate(bloc_year=bloc_year, award_title=title, actor=request.user)
+        created = services.nominations_generate(
+            bloc_year=bloc_year, award_title=title, actor=request.user
+        )
     except ValidationError as exc:
         return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
     return done(
-        request, _year_url("year_awards", bloc_year) + "#nominations",
-        _("Đã lập danh sách đề cử %(title)s: thêm %(n)s đơn vị.") % {"title": title.name, "n": len(created)},
+        request,
+        _year_url("year_awards", bloc_year) + "#nominations",
+        _("Đã lập danh sách đề cử %(title)s: thêm %(n)s đơn vị.")
+        % {"title": title.name, "n": len(created)},
     )
 
 
@@ -161,13 +190,17 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã thêm đề cử."))
+            return done(
+                request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã thêm đề cử.")
+            )
     return _awards_page(request, bloc_year, status=422, nomination_form=form)
 
 
 @login_required
 @require_POST
-def nomination_change(request: HttpRequest, pk: int, nomination_pk: int, action: str) -> HttpResponse:
+def nomination_change(
+    request: HttpRequest, pk: int, nomination_pk: int, action: str
+) -> HttpResponse:
     bloc_year = bloc_year_for(request.user, pk)
     require_run(request.user, bloc_year)
     nomination = get_object_or_404(Nomination, pk=nomination_pk, bloc_year=bloc_year)
@@ -178,8 +211,12 @@ def nomination_change(request: HttpRequest, pk: int, nomination_pk: int, action:
             fn(nomination=nomination, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
             return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-        return done(request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã cập nhật đề cử."))
-    return _awards_page(request, bloc_year, status=422, error=_("Cần ghi lý do khi thay đổi danh sách đề cử."))
+        return done(
+            request, _year_url("year_awards", bloc_year) + "#nominations", _("Đã cập nhật đề cử.")
+        )
+    return _awards_page(
+        request, bloc_year, status=422, error=_("Cần ghi lý do khi thay đổi danh sách đề cử.")
+    )
 
 
 @login_required
@@ -194,7 +231,11 @@ def award_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi đề nghị khen thưởng."))
+            return done(
+                request,
+                _year_url("year_awards", bloc_year) + "#awards",
+                _("Đã ghi đề nghị khen thưởng."),
+            )
     return _awards_page(request, bloc_year, status=422, award_form=form)
 
 
@@ -208,13 +249,20 @@ def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.award_record_decision(
-                awards=data["awards"], decision_number=data["decision_number"], decision_date=data["decision_date"],
-                decision_issuer=data["decision_issuer"], actor=request.user,
+                awards=data["awards"],
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+                decision_issuer=data["decision_issuer"],
+                actor=request.user,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi quyết định khen thưởng."))
+            return done(
+                request,
+                _year_url("year_awards", bloc_year) + "#awards",
+                _("Đã ghi quyết định khen thưởng."),
+            )
     return _awards_page(request, bloc_year, status=422, decision_form=form)
 
 
@@ -227,10 +275,16 @@ def award_reject(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.award_reject(award=award, reason=form.cleaned_data["reason"], actor=request.user)
+            services.award_reject(
+                award=award, reason=form.cleaned_data["reason"], actor=request.user
+            )
         except ValidationError as exc:
             return _awards_page(request, bloc_year, status=422, error=" ".join(exc.messages))
-        return done(request, _year_url("year_awards", bloc_year) + "#awards", _("Đã ghi không được công nhận."))
+        return done(
+            request,
+            _year_url("year_awards", bloc_year) + "#awards",
+            _("Đã ghi không được công nhận."),
+        )
     return _awards_page(request, bloc_year, status=422, error=_("Cần ghi lý do."))
 
 
@@ -252,13 +306,22 @@ def title_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             title = form.save()
             audit(actor=request.user, action="awardtitle.create", obj=title, summary=title.name)
-            return done(request, reverse("awards:title_list"), _("Đã thêm danh hiệu, hình thức khen thưởng."))
+            return done(
+                request,
+                reverse("awards:title_list"),
+                _("Đã thêm danh hiệu, hình thức khen thưởng."),
+            )
     elif request.method == "POST":
         require_office(request.user)
     return render(
-        request, "awards/title_list.html",
-        {"titles": titles, "form": form, "missing": len(catalog.LEGAL_TITLES) - AwardTitle.objects.filter(
-            code__in=[t["code"] for t in catalog.LEGAL_TITLES]).count()},
+        request,
+        "awards/title_list.html",
+        {
+            "titles": titles,
+            "form": form,
+            "missing": len(catalog.LEGAL_TITLES)
+            - AwardTitle.objects.filter(code__in=[t["code"] for t in catalog.LEGAL_TITLES]).count(),
+        },
         status=422 if form is not None and form.is_bound else 200,
     )
 
@@ -268,7 +331,11 @@ def title_list(request: HttpRequest) -> HttpResponse:
 def catalog_load(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
     created = catalog.ensure_catalog()
-    return done(request, reverse("awards:title_list"), _("Đã nạp %(n)s danh hiệu theo quy định.") % {"n": created})
+    return done(
+        request,
+        reverse("awards:title_list"),
+        _("Đã nạp %(n)s danh hiệu theo quy định.") % {"n": created},
+    )
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -276,7 +343,11 @@ def catalog_load(request: HttpRequest) -> HttpResponse:
 
 def _report_queryset(request: HttpRequest):
     organizers = list(visible_organizers(request.user).order_by("name"))
-    titles = list(AwardTitle.objects.filter(Q(organizer__isnull=True) | Q(organizer__in=organizers)).order_by("rank"))
+    titles = list(
+        AwardTitle.objects.filter(Q(organizer__isnull=True) | Q(organizer__in=organizers)).order_by(
+            "rank"
+        )
+    )
     form = ReportFilterForm(request.GET or None, organizers=organizers, titles=titles)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = reports.awards_queryset().filter(bloc_year__bloc__in=visible_blocs(request.user))
@@ -288,10 +359,21 @@ def _report_queryset(request: HttpRequest):
 def award_report(request: HttpRequest) -> HttpResponse:
     form, qs = _report_queryset(request)
     page = Paginator(qs, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))}
+    totals = {
+        row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))
+    }
     template = "awards/award_report.html#results" if request.htmx else "awards/award_report.html"
-    return render(request, template, {"form": form, "page": page, "totals": totals,
-                                      "querystring_base": request.GET.copy(), "active_nav": "report"})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "totals": totals,
+            "querystring_base": request.GET.copy(),
+            "active_nav": "report",
+        },
+    )
 
 
 @login_required
@@ -305,7 +387,11 @@ def award_report_export(request: HttpRequest) -> HttpResponse:
 
 def _results_context(bloc_year: BlocYear) -> dict:
     ranking = ranking_for(bloc_year)
-    awards = list(reports.awards_queryset().filter(bloc_year=bloc_year).order_by("award_title__rank", "person_name", "unit__name"))
+    awards = list(
+        reports.awards_queryset()
+        .filter(bloc_year=bloc_year)
+        .order_by("award_title__rank", "person_name", "unit__name")
+    )
     tallies = list(AwardTally.objects.filter(bloc_year=bloc_year).select_related("award_title"))
     recorded: dict[int, list[int]] = {}
     for a in awards:
@@ -313,8 +399,14 @@ def _results_context(bloc_year: BlocYear) -> dict:
         counts[1 if a.person_name else 0] += 1
     for t in tallies:
         t.recorded_collectives, t.recorded_individuals = recorded.get(t.award_title_id, [0, 0])
-    return {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "ranking": ranking, "awards": awards,
-            "tallies": tallies, "active": "results"}
+    return {
+        "bloc_year": bloc_year,
+        "bloc": bloc_year.bloc,
+        "ranking": ranking,
+        "awards": awards,
+        "tallies": tallies,
+        "active": "results",
+    }
 
 
 @login_required
@@ -333,7 +425,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = bloc_year_for(request.user, pk)
     context = _results_context(bloc_year)
-    data = reports.export_results_xlsx(bloc_year, context["ranking"], context["awards"], context["tallies"])
+    data = reports.export_results_xlsx(
+        bloc_year, context["ranking"], context["awards"], context["tallies"]
+    )
     response = HttpResponse(data, content_type=reports.XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="ket-qua-{bloc_year.bloc.code}-{bloc_year.year}.xlsx"'
@@ -362,8 +456,15 @@ def deadlines(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         require_run(request.user, bloc_year)
     return render(
-        request, "awards/deadlines.html",
-        {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "items": reports.deadlines_for(bloc_year),
-         "form": form, "can_run": run, "active": "deadlines"},
+        request,
+        "awards/deadlines.html",
+        {
+            "bloc_year": bloc_year,
+            "bloc": bloc_year.bloc,
+            "items": reports.deadlines_for(bloc_year),
+            "form": form,
+            "can_run": run,
+            "active": "deadlines",
+        },
         status=422 if form is not None and form.is_bound else 200,
     )

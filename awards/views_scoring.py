@@ -48,9 +48,11 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
         form = SchemeForm(request.POST or None, instance=scheme)
         if request.method == "POST" and form.is_valid():
             try:
-                services.scheme_update(scheme=scheme, actor=request.user, **{
-                    k: form.cleaned_data[k] for k in SchemeForm.Meta.fields
-                })
+                services.scheme_update(
+                    scheme=scheme,
+                    actor=request.user,
+                    **{k: form.cleaned_data[k] for k in SchemeForm.Meta.fields},
+                )
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
@@ -61,20 +63,35 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     if scheme is not None and scheme.phase != ScoringScheme.Phase.DRAFT:
         names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
         sheets = list(
-            scheme.sheets.select_related("unit").prefetch_related(names)
+            scheme.sheets.select_related("unit")
+            .prefetch_related(names)
             .annotate(cross_count=Count("scores__cross_scores__scorer_unit", distinct=True))
             .order_by("unit__name")
         )
     tree = _tree(scheme) if scheme else []
     return render(
-        request, "awards/scoring.html",
-        {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "scheme": scheme, "tree": tree, "form": form,
-         "problems": services.scheme_check(scheme) if scheme and scheme.editable else [],
-         "sheets": sheets, "can_run": run, "my_units": delegate_unit_ids(request.user),
-         "ref_date": bloc_year.reference_date, "active": "scoring",
-         "has_previous": ScoringScheme.objects.filter(
-             bloc_year__bloc=bloc_year.bloc, bloc_year__year__lt=bloc_year.year, criteria__isnull=False
-         ).exists() if run and (scheme is None or not tree) else False},
+        request,
+        "awards/scoring.html",
+        {
+            "bloc_year": bloc_year,
+            "bloc": bloc_year.bloc,
+            "scheme": scheme,
+            "tree": tree,
+            "form": form,
+            "problems": services.scheme_check(scheme) if scheme and scheme.editable else [],
+            "sheets": sheets,
+            "can_run": run,
+            "my_units": delegate_unit_ids(request.user),
+            "ref_date": bloc_year.reference_date,
+            "active": "scoring",
+            "has_previous": ScoringScheme.objects.filter(
+                bloc_year__bloc=bloc_year.bloc,
+                bloc_year__year__lt=bloc_year.year,
+                criteria__isnull=False,
+            ).exists()
+            if run and (scheme is None or not tree)
+            else False,
+        },
         status=422 if form is not None and form.is_bound else 200,
     )
 
@@ -108,10 +125,20 @@ def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _scoring_error(request, bloc_year, exc: ValidationError) -> HttpResponse:
     scheme = services.scheme_for(bloc_year)
     return render(
-        request, "awards/scoring.html",
-        {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "scheme": scheme, "tree": _tree(scheme) if scheme else [],
-         "error": " ".join(exc.messages), "can_run": True, "sheets": [], "active": "scoring",
-         "ref_date": bloc_year.reference_date, "my_units": set()},
+        request,
+        "awards/scoring.html",
+        {
+            "bloc_year": bloc_year,
+            "bloc": bloc_year.bloc,
+            "scheme": scheme,
+            "tree": _tree(scheme) if scheme else [],
+            "error": " ".join(exc.messages),
+            "can_run": True,
+            "sheets": [],
+            "active": "scoring",
+            "ref_date": bloc_year.reference_date,
+            "my_units": set(),
+        },
         status=422,
     )
 
@@ -121,7 +148,9 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
     bloc_year = bloc_year_for(request.user, pk)
     require_run(request.user, bloc_year)
     scheme = services.scheme_for(bloc_year, create=True)
-    criterion = get_object_or_404(Criterion, pk=criterion_pk, scheme=scheme) if criterion_pk else None
+    criterion = (
+        get_object_or_404(Criterion, pk=criterion_pk, scheme=scheme) if criterion_pk else None
+    )
     initial = {}
     if criterion is None and request.GET.get("parent"):
         initial["parent"] = request.GET["parent"]
@@ -133,9 +162,17 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
         data = form.cleaned_data
         try:
             services.criterion_save(
-                scheme=scheme, criterion=criterion, parent=data["parent"], code=data["code"], title=data["title"],
-                kind=data["kind"], max_score=data["max_score"], target_value=data["target_value"],
-                target_unit=data["target_unit"], guidance=data["guidance"], position=data["position"],
+                scheme=scheme,
+                criterion=criterion,
+                parent=data["parent"],
+                code=data["code"],
+                title=data["title"],
+                kind=data["kind"],
+                max_score=data["max_score"],
+                target_value=data["target_value"],
+                target_unit=data["target_unit"],
+                guidance=data["guidance"],
+                position=data["position"],
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -143,13 +180,23 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
         else:
             return done(request, _scoring_url(bloc_year) + "#criteria", _("Đã lưu tiêu chí."))
     title = _("Sửa tiêu chí") if criterion else _("Thêm tiêu chí / nhóm tiêu chí")
-    action = (reverse("awards:criterion_edit", args=[bloc_year.pk, criterion.pk]) if criterion
-              else reverse("awards:criterion_add", args=[bloc_year.pk]))
+    action = (
+        reverse("awards:criterion_edit", args=[bloc_year.pk, criterion.pk])
+        if criterion
+        else reverse("awards:criterion_add", args=[bloc_year.pk])
+    )
     return render(
-        request, "form_page.html",
-        {"form": form, "title": f"{title} – {bloc_year.bloc.name} {bloc_year.year}", "action": action,
-         "cancel": _scoring_url(bloc_year),
-         "intro": _("Nhóm tiêu chí: để trống «thuộc nhóm». Điểm cộng/điểm trừ: «điểm tối đa» là mức cộng/trừ tối đa.")},
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"{title} – {bloc_year.bloc.name} {bloc_year.year}",
+            "action": action,
+            "cancel": _scoring_url(bloc_year),
+            "intro": _(
+                "Nhóm tiêu chí: để trống «thuộc nhóm». Điểm cộng/điểm trừ: «điểm tối đa» là mức cộng/trừ tối đa."
+            ),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -188,10 +235,15 @@ def _allowed_modes(request, bloc_year: BlocYear, sheet: ScoreSheet) -> dict[str,
     mine = delegate_unit_ids(request.user)
     if sheet.status == ScoreSheet.Status.DRAFT and own:
         modes["self"] = None
-    if scheme.method == ScoringScheme.Method.LEADER and sheet.status in (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED):
+    if scheme.method == ScoringScheme.Method.LEADER and sheet.status in (
+        ScoreSheet.Status.SUBMITTED,
+        ScoreSheet.Status.REVIEWED,
+    ):
         reviewers = reviewer_unit_ids(bloc_year) & (mine - {sheet.unit_id})
         if run or reviewers:
-            modes["review"] = Unit.objects.filter(pk__in=reviewers).first() if reviewers and not run else None
+            modes["review"] = (
+                Unit.objects.filter(pk__in=reviewers).first() if reviewers and not run else None
+            )
     if scheme.method == ScoringScheme.Method.CROSS and sheet.status == ScoreSheet.Status.SUBMITTED:
         scorer_ids = (mine - {sheet.unit_id}) & set(
             scheme.bloc_year.memberships.values_list("unit_id", flat=True)
@@ -205,8 +257,14 @@ def _allowed_modes(request, bloc_year: BlocYear, sheet: ScoreSheet) -> dict[str,
 
 def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error=None) -> dict:
     scores = list(
-        Score.objects.filter(sheet=sheet).select_related("criterion", "criterion__parent")
-        .order_by("criterion__parent__position", "criterion__parent_id", "criterion__position", "criterion_id")
+        Score.objects.filter(sheet=sheet)
+        .select_related("criterion", "criterion__parent")
+        .order_by(
+            "criterion__parent__position",
+            "criterion__parent_id",
+            "criterion__position",
+            "criterion_id",
+        )
     )
     modes = _allowed_modes(request, bloc_year, sheet)
     if mode not in modes:
@@ -214,26 +272,51 @@ def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error
     cross_mine = {}
     scorer = modes.get(mode) if mode == "cross" else None
     if scorer is not None:
-        cross_mine = {x.score_id: x for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer)}
+        cross_mine = {
+            x.score_id: x for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer)
+        }
     if form is None and mode:
         form = SheetForm(scores=scores, mode=mode, cross=cross_mine)
     run = can_run(request.user, bloc_year)
     cross_all = {}
-    if sheet.scheme.method == ScoringScheme.Method.CROSS and (run or sheet.status != ScoreSheet.Status.SUBMITTED):
-        for x in CrossScore.objects.filter(score__sheet=sheet).select_related("scorer_unit").order_by("scorer_unit__name"):
+    if sheet.scheme.method == ScoringScheme.Method.CROSS and (
+        run or sheet.status != ScoreSheet.Status.SUBMITTED
+    ):
+        for x in (
+            CrossScore.objects.filter(score__sheet=sheet)
+            .select_related("scorer_unit")
+            .order_by("scorer_unit__name")
+        ):
             cross_all.setdefault(x.score_id, []).append(x)
     groups: list[dict] = []
     fields = dict(form.rows()) if form is not None else {}
     for s in scores:
         if not groups or groups[-1]["group"].pk != s.criterion.parent_id:
             groups.append({"group": s.criterion.parent, "rows": []})
-        groups[-1]["rows"].append({"score": s, "fields": fields.get(s, []), "cross": cross_all.get(s.pk, [])})
-    totals = {"self": sum((s.self_value or 0) for s in scores), "final": sum((s.final_value or 0) for s in scores)}
+        groups[-1]["rows"].append(
+            {"score": s, "fields": fields.get(s, []), "cross": cross_all.get(s.pk, [])}
+        )
+    totals = {
+        "self": sum((s.self_value or 0) for s in scores),
+        "final": sum((s.final_value or 0) for s in scores),
+    }
     return {
-        "bloc_year": bloc_year, "bloc": bloc_year.bloc, "sheet": sheet, "scheme": sheet.scheme, "groups": groups,
-        "form": form, "mode": mode, "modes": list(modes), "scorer": scorer, "error": error, "totals": totals,
-        "can_run": run, "can_submit": sheet.status == ScoreSheet.Status.DRAFT and can_act_for(request.user, bloc_year, sheet.unit_id),
-        "ref_date": bloc_year.reference_date, "active": "scoring",
+        "bloc_year": bloc_year,
+        "bloc": bloc_year.bloc,
+        "sheet": sheet,
+        "scheme": sheet.scheme,
+        "groups": groups,
+        "form": form,
+        "mode": mode,
+        "modes": list(modes),
+        "scorer": scorer,
+        "error": error,
+        "totals": totals,
+        "can_run": run,
+        "can_submit": sheet.status == ScoreSheet.Status.DRAFT
+        and can_act_for(request.user, bloc_year, sheet.unit_id),
+        "ref_date": bloc_year.reference_date,
+        "active": "scoring",
     }
 
 
@@ -242,7 +325,9 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
     bloc_year, sheet = _sheet_for(request, sheet_pk)
     mode = request.POST.get("mode") or request.GET.get("mode")
     if request.method != "POST":
-        return render(request, "awards/sheet_detail.html", _sheet_context(request, bloc_year, sheet, mode))
+        return render(
+            request, "awards/sheet_detail.html", _sheet_context(request, bloc_year, sheet, mode)
+        )
     modes = _allowed_modes(request, bloc_year, sheet)
     if mode not in modes:
         raise PermissionDenied(_("Bạn không được chấm ở bước này."))
@@ -254,9 +339,13 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
             if mode == "self":
                 services.sheet_self_assess(sheet=sheet, entries=entries, actor=request.user)
             elif mode == "review":
-                services.sheet_review(sheet=sheet, entries=entries, reviewer_unit=modes[mode], actor=request.user)
+                services.sheet_review(
+                    sheet=sheet, entries=entries, reviewer_unit=modes[mode], actor=request.user
+                )
             elif mode == "cross":
-                services.cross_score_save(sheet=sheet, scorer_unit=modes[mode], entries=entries, actor=request.user)
+                services.cross_score_save(
+                    sheet=sheet, scorer_unit=modes[mode], entries=entries, actor=request.user
+                )
             else:
                 services.sheet_explain(sheet=sheet, entries=entries, actor=request.user)
         except ValidationError as exc:
@@ -302,10 +391,20 @@ def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpRespon
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = bloc_year_for(request.user, pk)
     scheme = services.scheme_for(bloc_year)
-    result = compute_ranking(scheme) if scheme is not None and scheme.phase != ScoringScheme.Phase.DRAFT else None
-    return render(
-        request, "awards/ranking.html",
-        {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "scheme": scheme, "ranking": result,
-         "ref_date": bloc_year.reference_date, "active": "ranking"},
+    result = (
+        compute_ranking(scheme)
+        if scheme is not None and scheme.phase != ScoringScheme.Phase.DRAFT
+        else None
     )
-
+    return render(
+        request,
+        "awards/ranking.html",
+        {
+            "bloc_year": bloc_year,
+            "bloc": bloc_year.bloc,
+            "scheme": scheme,
+            "ranking": result,
+            "ref_date": bloc_year.reference_date,
+            "active": "ranking",
+        },
+    )

@@ -33,26 +33,45 @@ def add_awards() -> int:
     co = AwardTitle.objects.get(code="co-thi-dua-ubnd-tinh")
     bk = AwardTitle.objects.get(code="bang-khen-chu-tich-ubnd-tinh")
     members: dict[int, list[int]] = {}
-    for by_id, unit_id in Membership.objects.filter(bloc_year__bloc__organizer__code__startswith="nat-").values_list(
-        "bloc_year_id", "unit_id"
-    ).order_by("bloc_year_id", "unit_id"):
+    for by_id, unit_id in (
+        Membership.objects.filter(bloc_year__bloc__organizer__code__startswith="nat-")
+        .values_list("bloc_year_id", "unit_id")
+        .order_by("bloc_year_id", "unit_id")
+    ):
         members.setdefault(by_id, []).append(unit_id)
     years = dict(BlocYear.objects.filter(pk__in=members).values_list("pk", "year"))
     people = {}
     first_units = {units[0] for units in members.values()}
     for p in Person.objects.bulk_create(
-        (Person(unit_id=u, full_name=f"Cán bộ {k} đơn vị {u}", position="Chuyên viên") for u in first_units for k in range(3)),
+        (
+            Person(unit_id=u, full_name=f"Cán bộ {k} đơn vị {u}", position="Chuyên viên")
+            for u in first_units
+            for k in range(3)
+        ),
         batch_size=5000,
     ):
         people.setdefault(p.unit_id, []).append(p)
     rows = []
     for by_id, units in members.items():
         y = years[by_id]
-        common = {"bloc_year_id": by_id, "year": y, "source_label": "Biểu quyết tại hội nghị tổng kết"}
+        common = {
+            "bloc_year_id": by_id,
+            "year": y,
+            "source_label": "Biểu quyết tại hội nghị tổng kết",
+        }
         rows.append(Award(award_title=co, unit_id=units[0], **common))
         rows += [Award(award_title=bk, unit_id=u, **common) for u in units[1:3]]
-        rows += [Award(award_title=bk, unit_id=units[0], person=p, person_name=p.full_name, person_position=p.position,
-                       **common) for p in people[units[0]]]
+        rows += [
+            Award(
+                award_title=bk,
+                unit_id=units[0],
+                person=p,
+                person_name=p.full_name,
+                person_position=p.position,
+                **common,
+            )
+            for p in people[units[0]]
+        ]
     Award.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
@@ -89,9 +108,13 @@ def main() -> None:
             raise Rollback
     except Rollback:
         pass
-    print(f"scale: {scale}, {result['awards']} awards, database {connection.vendor}, "
-          f"file {result['size_mb']:.1f} MB, process peak RSS {peak_rss_mb():.0f} MB")
-    print(f"RESULT awards_export rows={result['rows']} s={result['s']:.2f} peak_mb={result['peak_mb']:.1f}")
+    print(
+        f"scale: {scale}, {result['awards']} awards, database {connection.vendor}, "
+        f"file {result['size_mb']:.1f} MB, process peak RSS {peak_rss_mb():.0f} MB"
+    )
+    print(
+        f"RESULT awards_export rows={result['rows']} s={result['s']:.2f} peak_mb={result['peak_mb']:.1f}"
+    )
 
 
 if __name__ == "__main__":

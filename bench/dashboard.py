@@ -32,7 +32,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     n = 40 if args.quick else 200
-    scale = dict(provinces=6, blocs=20, units=10, years=5) if args.quick else dict(provinces=34, blocs=20, units=10, years=5)
+    scale = (
+        dict(provinces=6, blocs=20, units=10, years=5)
+        if args.quick
+        else dict(provinces=34, blocs=20, units=10, years=5)
+    )
     results = {}
     try:
         with transaction.atomic():
@@ -45,15 +49,21 @@ def main() -> None:
             # Small: 10 blocs.
             generate(provinces=1, blocs=10, units=10, years=5)
             results["queries_small"] = count_queries(client, "/")
-            Organizer.objects.filter(code__startswith="nat-").update(code="small-" + "x")  # free the prefix
+            Organizer.objects.filter(code__startswith="nat-").update(
+                code="small-" + "x"
+            )  # free the prefix
             counts = generate(**scale)
-            RoleAssignment.objects.create(user=staff, role="office", organizer=Organizer.objects.get(code="nat-00"))
+            RoleAssignment.objects.create(
+                user=staff, role="office", organizer=Organizer.objects.get(code="nat-00")
+            )
             results["queries_large"] = count_queries(client, "/")
             for c, url in ((client, "/"), (client, "/ping/"), (office, "/")):  # warm up
                 c.get(url)
             results["p95_ms"] = p95(timed(lambda: client.get("/"), n))
             results["office_p95_ms"] = p95(timed(lambda: office.get("/"), n))
-            results["filtered_p95_ms"] = p95(timed(lambda: client.get("/?level=province&year=2024&page=3"), n))
+            results["filtered_p95_ms"] = p95(
+                timed(lambda: client.get("/?level=province&year=2024&page=3"), n)
+            )
             results["floor_p95_ms"] = p95(timed(lambda: client.get("/ping/"), n))
             results["blocs"] = counts["blocs"] + 10
             raise Rollback

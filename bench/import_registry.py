@@ -33,8 +33,19 @@ def build_xlsx(rows: int) -> bytes:
         for y in range(years):
             for u in range(units_per_bloc):
                 role = "Khối trưởng" if u == y else ("Khối phó" if u == y + 1 else "")
-                ws.append([f"khoi-{b:03d}", f"Khối thi đua số {b + 1}", "Khối", "Tỉnh", 2021 + y,
-                           f"dv-{b:03d}-{u:02d}", f"Đơn vị {u + 1} thuộc khối {b + 1}", "", role])
+                ws.append(
+                    [
+                        f"khoi-{b:03d}",
+                        f"Khối thi đua số {b + 1}",
+                        "Khối",
+                        "Tỉnh",
+                        2021 + y,
+                        f"dv-{b:03d}-{u:02d}",
+                        f"Đơn vị {u + 1} thuộc khối {b + 1}",
+                        "",
+                        role,
+                    ]
+                )
                 n += 1
     buf = io.BytesIO()
     wb.save(buf)
@@ -50,7 +61,9 @@ def main() -> None:
     result = {}
     try:
         with transaction.atomic():
-            org = Organizer.objects.create(code="bench-import", name="UBND tỉnh Đo Hiệu Năng", place_name="Đo")
+            org = Organizer.objects.create(
+                code="bench-import", name="UBND tỉnh Đo Hiệu Năng", place_name="Đo"
+            )
             tracemalloc.start()
             t0 = time.perf_counter()
             first = import_registry(organizer=org, filename="danh-muc.xlsx", data=data)
@@ -59,7 +72,9 @@ def main() -> None:
             tracemalloc.stop()
             assert first.ok, first.errors[:5]
             result["rows"] = first.rows
-            result["memberships"] = Membership.objects.filter(bloc_year__bloc__organizer=org).count()
+            result["memberships"] = Membership.objects.filter(
+                bloc_year__bloc__organizer=org
+            ).count()
             t0 = time.perf_counter()
             again = import_registry(organizer=org, filename="danh-muc.xlsx", data=data)
             result["reimport_s"] = time.perf_counter() - t0
@@ -67,7 +82,9 @@ def main() -> None:
             raise Rollback
     except Rollback:
         pass
-    print(f"database {connection.vendor}; file {len(data) / 1024:.0f} KiB; memberships created {result['memberships']}")
+    print(
+        f"database {connection.vendor}; file {len(data) / 1024:.0f} KiB; memberships created {result['memberships']}"
+    )
     print(
         f"RESULT import_registry rows={result['rows']} s={result['s']:.2f} peak_mb={result['traced_peak_mb']:.1f} "
         f"process_peak_rss_mb={peak_rss_mb():.0f} reimport_s={result['reimport_s']:.2f} "

@@ -74,28 +74,44 @@ def setup(out: str, quick: bool, users: int) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
-    scale = dict(provinces=2, blocs=10, units=10, years=3) if quick else dict(provinces=4, blocs=20, units=10, years=5)
+    scale = (
+        dict(provinces=2, blocs=10, units=10, years=3)
+        if quick
+        else dict(provinces=4, blocs=20, units=10, years=5)
+    )
     if not Organizer.objects.filter(code__startswith="nat-").exists():
         generate(**scale)
     orgs = list(Organizer.objects.filter(code__startswith="nat-").order_by("code"))
     User = get_user_model()
     with transaction.atomic():
-        existing = set(User.objects.filter(username__startswith=USER_PREFIX).values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__startswith=USER_PREFIX).values_list("username", flat=True)
+        )
         password = make_password(None)  # unusable: sessions are made directly, no login cost
         User.objects.bulk_create(
-            [User(username=f"{USER_PREFIX}{i:03d}", password=password)
-             for i in range(users) if f"{USER_PREFIX}{i:03d}" not in existing]
+            [
+                User(username=f"{USER_PREFIX}{i:03d}", password=password)
+                for i in range(users)
+                if f"{USER_PREFIX}{i:03d}" not in existing
+            ]
         )
-        staff = list(User.objects.filter(username__startswith=USER_PREFIX).order_by("username")[:users])
+        staff = list(
+            User.objects.filter(username__startswith=USER_PREFIX).order_by("username")[:users]
+        )
         RoleAssignment.objects.filter(user__in=staff).delete()
         RoleAssignment.objects.bulk_create(
-            [RoleAssignment(user=u, role="office", organizer=orgs[i % len(orgs)]) for i, u in enumerate(staff)]
+            [
+                RoleAssignment(user=u, role="office", organizer=orgs[i % len(orgs)])
+                for i, u in enumerate(staff)
+            ]
         )
     per_org = {}
     for org in orgs:
         per_org[org.pk] = {
             "blocs": list(Bloc.objects.filter(organizer=org).values_list("pk", flat=True)),
-            "years": list(BlocYear.objects.filter(bloc__organizer=org).values_list("pk", flat=True)),
+            "years": list(
+                BlocYear.objects.filter(bloc__organizer=org).values_list("pk", flat=True)
+            ),
             "units": list(Unit.objects.filter(organizer=org).values_list("pk", flat=True)),
         }
     sessions = []
@@ -120,9 +136,23 @@ def setup(out: str, quick: bool, users: int) -> None:
 
 def start_gunicorn(workers: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "khoithidua.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{PORT}",
-         "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"],
-        cwd=ROOT, env=server_env(), start_new_session=True,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "khoithidua.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=server_env(),
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -169,7 +199,11 @@ def run_load(data: dict, users: int, browse_s: float, floor_s: float) -> dict:
     phase = {"name": "browse"}
 
     def on_request(request_type, name, response_time, response_length, exception=None, **kw):
-        group = phase["name"] if not name.startswith("ping") else ("floor" if phase["name"] == "floor" else "floor_in_mix")
+        group = (
+            phase["name"]
+            if not name.startswith("ping")
+            else ("floor" if phase["name"] == "floor" else "floor_in_mix")
+        )
         samples[group].append(response_time)
         if exception is not None:
             errors[group].append(f"{name}: {exception}"[:200])
@@ -186,8 +220,13 @@ def run_load(data: dict, users: int, browse_s: float, floor_s: float) -> dict:
             self.headers = {"Cookie": f"sessionid={me['session']}"}
 
         def get(self, url, name, **headers):
-            with self.client.get(url, name=name, headers=self.headers | headers, allow_redirects=False,
-                                 catch_response=True) as r:
+            with self.client.get(
+                url,
+                name=name,
+                headers=self.headers | headers,
+                allow_redirects=False,
+                catch_response=True,
+            ) as r:
                 if r.status_code != 200:
                     r.failure(f"HTTP {r.status_code}")
                 elif name != "ping" and b"<" not in (r.content or b"")[:200]:
@@ -201,7 +240,15 @@ def run_load(data: dict, users: int, browse_s: float, floor_s: float) -> dict:
             me = self.me
             choice = random.random()
             if choice < 0.25:
-                q = random.choice(["", "", "?page=2", "?q=Kh%E1%BB%91i+thi+%C4%91ua+s%E1%BB%91+1", "?level=province"])
+                q = random.choice(
+                    [
+                        "",
+                        "",
+                        "?page=2",
+                        "?q=Kh%E1%BB%91i+thi+%C4%91ua+s%E1%BB%91+1",
+                        "?level=province",
+                    ]
+                )
                 if q and random.random() < 0.5:
                     self.get("/" + q, "dashboard (htmx)", **{"HX-Request": "true"})
                 else:
@@ -232,11 +279,20 @@ def run_load(data: dict, users: int, browse_s: float, floor_s: float) -> dict:
     runner.greenlet.join(timeout=10)
     stats = {name: entry for (name, _method), entry in env.stats.entries.items()}
     per_page = {
-        name: (e.num_requests, e.get_response_time_percentile(0.5), e.get_response_time_percentile(0.95))
+        name: (
+            e.num_requests,
+            e.get_response_time_percentile(0.5),
+            e.get_response_time_percentile(0.95),
+        )
         for name, e in stats.items()
     }
-    return {"samples": samples, "errors": errors, "browse_wall": browse_wall, "floor_wall": floor_wall,
-            "per_page": per_page}
+    return {
+        "samples": samples,
+        "errors": errors,
+        "browse_wall": browse_wall,
+        "floor_wall": floor_wall,
+        "per_page": per_page,
+    }
 
 
 def main() -> None:
@@ -250,20 +306,33 @@ def main() -> None:
         setup(args.setup, args.quick, args.users)
         return
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("warning: DATABASE_URL is not PostgreSQL; figures will not be representative", file=sys.stderr)
+        print(
+            "warning: DATABASE_URL is not PostgreSQL; figures will not be representative",
+            file=sys.stderr,
+        )
     browse_s, floor_s = (20, 8) if args.quick else (60, 20)
     signal.alarm(int(browse_s + floor_s + 240))  # hard stop, whatever happens
 
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "setup.json")
-        subprocess.run([PY, __file__, "--setup", out, "--users", str(args.users)] + (["--quick"] if args.quick else []),
-                       cwd=ROOT, env=server_env(), check=True, timeout=180)
+        subprocess.run(
+            [PY, __file__, "--setup", out, "--users", str(args.users)]
+            + (["--quick"] if args.quick else []),
+            cwd=ROOT,
+            env=server_env(),
+            check=True,
+            timeout=180,
+        )
         data = json.loads(Path(out).read_text())
-    print(f"data: {data['counts']}, {len(data['sessions'])} staff sessions ({time.monotonic() - t0:.1f} s)")
+    print(
+        f"data: {data['counts']}, {len(data['sessions'])} staff sessions ({time.monotonic() - t0:.1f} s)"
+    )
     proc = start_gunicorn(args.workers)
     try:
-        print(f"gunicorn -w {args.workers} on {BASE}; {args.users} users: browse {browse_s} s, floor {floor_s} s")
+        print(
+            f"gunicorn -w {args.workers} on {BASE}; {args.users} users: browse {browse_s} s, floor {floor_s} s"
+        )
         result = run_load(data, args.users, browse_s, floor_s)
     finally:
         stop_gunicorn(proc)

@@ -27,19 +27,32 @@ UNITS, GROUPS, PER_GROUP = 40, 6, 10  # 60 criteria
 
 
 def build() -> BlocYear:
-    org = Organizer.objects.create(code="bench-ranking", name="UBND tỉnh Đo Hiệu Năng", place_name="Đo Hiệu Năng")
+    org = Organizer.objects.create(
+        code="bench-ranking", name="UBND tỉnh Đo Hiệu Năng", place_name="Đo Hiệu Năng"
+    )
     bloc = Bloc.objects.create(organizer=org, code="khoi-40", name="Khối 40 đơn vị")
     bloc_year = BlocYear.objects.create(bloc=bloc, year=2024)
-    units = Unit.objects.bulk_create(Unit(organizer=org, code=f"u{i:02d}", name=f"Đơn vị {i:02d}") for i in range(UNITS))
+    units = Unit.objects.bulk_create(
+        Unit(organizer=org, code=f"u{i:02d}", name=f"Đơn vị {i:02d}") for i in range(UNITS)
+    )
     Membership.objects.bulk_create(Membership(bloc_year=bloc_year, unit=u) for u in units)
     scheme = services.scheme_for(bloc_year, create=True)
     scheme.total_scale = Decimal(GROUPS * PER_GROUP * 2)
     scheme.save()
     for g in range(GROUPS):
-        group = Criterion.objects.create(scheme=scheme, code=str(g + 1), title=f"Nhóm {g + 1}", kind="group", position=g)
+        group = Criterion.objects.create(
+            scheme=scheme, code=str(g + 1), title=f"Nhóm {g + 1}", kind="group", position=g
+        )
         Criterion.objects.bulk_create(
-            Criterion(scheme=scheme, parent=group, code=f"{g + 1}.{c + 1}", title=f"Tiêu chí {g + 1}.{c + 1}",
-                      kind="points", max_score=Decimal(2), position=c)
+            Criterion(
+                scheme=scheme,
+                parent=group,
+                code=f"{g + 1}.{c + 1}",
+                title=f"Tiêu chí {g + 1}.{c + 1}",
+                kind="points",
+                max_score=Decimal(2),
+                position=c,
+            )
             for c in range(PER_GROUP)
         )
     services.scoring_open(bloc_year=bloc_year)
@@ -49,7 +62,9 @@ def build() -> BlocYear:
         s.self_value = Decimal(rng.choice(["1", "1.5", "2"]))
         s.review_value = s.self_value if rng.random() < 0.9 else s.self_value - Decimal("0.5")
         s.review_reason = "" if s.review_value == s.self_value else "Thiếu minh chứng"
-    Score.objects.bulk_update(scores, ["self_value", "review_value", "review_reason"], batch_size=1000)
+    Score.objects.bulk_update(
+        scores, ["self_value", "review_value", "review_reason"], batch_size=1000
+    )
     ScoreSheet.objects.filter(scheme=scheme).update(status=ScoreSheet.Status.REVIEWED)
     return bloc_year
 
@@ -78,7 +93,9 @@ def main() -> None:
             raise Rollback
     except Rollback:
         pass
-    print(f"scale: {UNITS} units × {GROUPS * PER_GROUP} criteria, {n} requests per view, database {connection.vendor}")
+    print(
+        f"scale: {UNITS} units × {GROUPS * PER_GROUP} criteria, {n} requests per view, database {connection.vendor}"
+    )
     print(f"ranking p50_ms={p50(results['times']):.1f}, floor p50_ms={p50(results['floor']):.1f}")
     print(
         "RESULT ranking "

@@ -57,32 +57,72 @@ def make_poll(voters: int):
 
     call_command("migrate", verbosity=0)
     tag = secrets.token_hex(3)
-    org = Organizer.objects.create(code=f"bench-{tag}", name=f"Tỉnh thử tải {tag}", place_name="Thử tải")
+    org = Organizer.objects.create(
+        code=f"bench-{tag}", name=f"Tỉnh thử tải {tag}", place_name="Thử tải"
+    )
     bloc = Bloc.objects.create(organizer=org, code="k", name="Khối thử tải", short_name="KTT")
     year = BlocYear.objects.create(bloc=bloc, year=2024)
     units = Unit.objects.bulk_create(
         Unit(organizer=org, code=f"u{i:04d}", name=f"Đơn vị thử tải {i:04d}") for i in range(voters)
     )
     Membership.objects.bulk_create(Membership(bloc_year=year, unit=u) for u in units)
-    meeting = services.meeting_create(bloc_year=year, kind="yearend", title="Hội nghị thử tải",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)))
+    meeting = services.meeting_create(
+        bloc_year=year,
+        kind="yearend",
+        title="Hội nghị thử tải",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
+    )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
-    title, _ = AwardTitle.objects.get_or_create(code="bang-khen-chu-tich-ubnd-tinh",
-                                                defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"})
-    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.AWARD, award_title=title, title="Suy tôn thử tải",
-                                mode=Poll.Mode.SECRET, seats=2, max_marks=2, candidates=units[:4])
+    title, _ = AwardTitle.objects.get_or_create(
+        code="bang-khen-chu-tich-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
+    )
+    poll = services.poll_create(
+        meeting=meeting,
+        kind=Poll.Kind.AWARD,
+        award_title=title,
+        title="Suy tôn thử tải",
+        mode=Poll.Mode.SECRET,
+        seats=2,
+        max_marks=2,
+        candidates=units[:4],
+    )
     poll = services.poll_open(poll=poll)
-    return poll, list(poll.voters.values_list("code", flat=True)), list(poll.candidates.values_list("pk", flat=True))
+    return (
+        poll,
+        list(poll.voters.values_list("code", flat=True)),
+        list(poll.candidates.values_list("pk", flat=True)),
+    )
 
 
 def start_gunicorn(workers: int) -> subprocess.Popen:
-    env = dict(os.environ, DEBUG="0", SECRET_KEY="bench-" + secrets.token_hex(16), ALLOWED_HOSTS=HOST,
-               HTTPS="False", BENCH_ENDPOINTS="1", CONN_MAX_AGE="600", LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        DEBUG="0",
+        SECRET_KEY="bench-" + secrets.token_hex(16),
+        ALLOWED_HOSTS=HOST,
+        HTTPS="False",
+        BENCH_ENDPOINTS="1",
+        CONN_MAX_AGE="600",
+        LOG_LEVEL="ERROR",
+    )
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     proc = subprocess.Popen(
-        [str(gunicorn), "khoithidua.wsgi", "-w", str(workers), "-b", f"{HOST}:{PORT}", "--log-level", "warning",
-         "--backlog", "2048"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(gunicorn),
+            "khoithidua.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"{HOST}:{PORT}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -95,7 +135,9 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("gunicorn did not start: " + (proc.stderr.read().decode() if proc.stderr else ""))
+    raise SystemExit(
+        "gunicorn did not start: " + (proc.stderr.read().decode() if proc.stderr else "")
+    )
 
 
 CSRF = secrets.token_hex(16)  # 32 chars: a valid unmasked CSRF secret for cookie + header
@@ -103,8 +145,12 @@ CSRF = secrets.token_hex(16)  # 32 chars: a valid unmasked CSRF secret for cooki
 
 def post(path: str, body: dict | None = None, *, htmx: bool = False) -> tuple[int, str, float]:
     data = urlencode(body or {}, doseq=True)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={CSRF}",
-               "X-CSRFToken": CSRF, "Connection": "close"}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Connection": "close",
+    }
     if htmx:
         headers["HX-Request"] = "true"
     t0 = time.perf_counter()
@@ -137,12 +183,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="100 voters, under a minute")
     parser.add_argument("--voters", type=int, default=None)
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "16")))
+    parser.add_argument(
+        "--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "16"))
+    )
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     voters = args.voters or (100 if args.quick else 500)
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
-        print("note: DATABASE_URL is not PostgreSQL; the goal is measured on PostgreSQL", file=sys.stderr)
+        print(
+            "note: DATABASE_URL is not PostgreSQL; the goal is measured on PostgreSQL",
+            file=sys.stderr,
+        )
     setup_django()
     poll, codes, candidates = make_poll(voters)
     proc = start_gunicorn(args.workers)
@@ -178,8 +229,11 @@ def main() -> None:
     stored = list(Ballot.objects.filter(poll=poll).values_list("receipt", "marks"))
     stored_receipts = {r for r, _ in stored}
     lost = len(set(accepted.values()) - stored_receipts)
-    doubled = (len(stored) - len(stored_receipts)) + max(0, len(stored) - len(accepted)) + sum(
-        1 for _, status, receipt, _ in again if status == 200 and receipt)
+    doubled = (
+        (len(stored) - len(stored_receipts))
+        + max(0, len(stored) - len(accepted))
+        + sum(1 for _, status, receipt, _ in again if status == 200 and receipt)
+    )
     casts = VoteCast.objects.filter(poll=poll).count()
     sent = {}
     for code in accepted:
@@ -191,8 +245,10 @@ def main() -> None:
     errors = [(status) for _, status, receipt, _ in results if not (status == 200 and receipt)]
     if errors:
         print(f"refused or failed: {len(errors)} (statuses {sorted(set(errors))})", file=sys.stderr)
-    print(f"tally equals what was sent: {exact}; second ballots refused: "
-          f"{sum(1 for _, s, r, _ in again if s == 409)}/{len(again)}; chain {poll.chain_hash[:16]}…")
+    print(
+        f"tally equals what was sent: {exact}; second ballots refused: "
+        f"{sum(1 for _, s, r, _ in again if s == 409)}/{len(again)}; chain {poll.chain_hash[:16]}…"
+    )
     print(
         f"RESULT vote voters={voters} accepted={len(accepted)} lost={lost} doubled={doubled} s={seconds:.2f} "
         f"ballots_per_s={len(accepted) / seconds:.1f} p50_ms={statistics.median(vote_ms) if vote_ms else 0:.1f} "

@@ -154,7 +154,9 @@ def get_bloc_year_for_user(user, pk: int, *, manage: bool = False) -> BlocYear:
     if not visible_blocs(user).filter(pk=bloc_year.bloc_id).exists():
         raise Http404("Không tìm thấy năm thi đua.")
     if manage and not can_manage_bloc(user, bloc_year.bloc):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi năm thi đua này.")
+        raise PermissionDenied(
+            "Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi năm thi đua này."
+        )
     return bloc_year
 
 

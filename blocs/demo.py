@@ -41,7 +41,9 @@ def load(data: dict | None = None) -> dict:
     organizers: dict[str, Organizer] = {}
     for o in data["organizers"]:
         fields = {k: v for k, v in o.items() if k not in ("code", "merged_into", "merged_on")}
-        organizers[o["code"]], _ = Organizer.objects.update_or_create(code=o["code"], defaults=fields)
+        organizers[o["code"]], _ = Organizer.objects.update_or_create(
+            code=o["code"], defaults=fields
+        )
     for o in data["organizers"]:
         if o.get("merged_into"):
             org = organizers[o["code"]]
@@ -55,22 +57,40 @@ def load(data: dict | None = None) -> dict:
         unit, created = Unit.objects.get_or_create(
             organizer=org,
             code=u["code"],
-            defaults={"name": u["name"], "short_name": u.get("short_name", ""), "head_title": u.get("head_title", "")},
+            defaults={
+                "name": u["name"],
+                "short_name": u.get("short_name", ""),
+                "head_title": u.get("head_title", ""),
+            },
         )
         if created:
-            UnitEvent.objects.create(unit=unit, kind=UnitEvent.Kind.CREATED, effective_date=dt.date(2022, 1, 1),
-                                     new_name=unit.name, basis="Dữ liệu mẫu")
+            UnitEvent.objects.create(
+                unit=unit,
+                kind=UnitEvent.Kind.CREATED,
+                effective_date=dt.date(2022, 1, 1),
+                new_name=unit.name,
+                basis="Dữ liệu mẫu",
+            )
         units[(u["organizer"], u["code"])] = unit
     for u in data["units"]:
         unit = units[(u["organizer"], u["code"])]
         for r in u.get("renames", []):
             when = _date(r["effective_date"])
             if not unit.former_names.filter(valid_until=when).exists():
-                services.unit_rename(unit=unit, new_name=r["name"], new_short_name=r.get("short_name", ""),
-                                     effective_date=when, basis=r.get("basis", ""))
+                services.unit_rename(
+                    unit=unit,
+                    new_name=r["name"],
+                    new_short_name=r.get("short_name", ""),
+                    effective_date=when,
+                    basis=r.get("basis", ""),
+                )
         if u.get("merged_into") and not unit.merged_into_id:
-            services.unit_merge(unit=unit, into=units[(u["organizer"], u["merged_into"])],
-                                effective_date=_date(u["merged_on"]), basis=u.get("merge_basis", ""))
+            services.unit_merge(
+                unit=unit,
+                into=units[(u["organizer"], u["merged_into"])],
+                effective_date=_date(u["merged_on"]),
+                basis=u.get("merge_basis", ""),
+            )
 
     for b in data["blocs"]:
         org = organizers[b["organizer"]]
@@ -79,13 +99,17 @@ def load(data: dict | None = None) -> dict:
             fields["rotation_policy"] = b["rotation_policy"]
         bloc, _ = Bloc.objects.update_or_create(organizer=org, code=b["code"], defaults=fields)
         if b.get("rotation") and not RotationSlot.objects.filter(bloc=bloc).exists():
-            services.rotation_set_order(bloc=bloc, units=[units[(b["organizer"], c)] for c in b["rotation"]])
+            services.rotation_set_order(
+                bloc=bloc, units=[units[(b["organizer"], c)] for c in b["rotation"]]
+            )
         for y in b.get("years", []):
             bloc_year, _ = BlocYear.objects.update_or_create(
                 bloc=bloc, year=y["year"], defaults={"plan_reference": y.get("plan_reference", "")}
             )
             for code in y.get("members", []):
-                Membership.objects.get_or_create(bloc_year=bloc_year, unit=units[(b["organizer"], code)])
+                Membership.objects.get_or_create(
+                    bloc_year=bloc_year, unit=units[(b["organizer"], code)]
+                )
             for role in ("leader", "deputy"):
                 t = y.get(role)
                 if not t:
@@ -111,8 +135,12 @@ def load(data: dict | None = None) -> dict:
     for u in data["users"]:
         user, created = User.objects.get_or_create(
             username=u["username"],
-            defaults={"first_name": u.get("first_name", ""), "last_name": u.get("last_name", ""),
-                      "is_superuser": u.get("superuser", False), "is_staff": u.get("superuser", False)},
+            defaults={
+                "first_name": u.get("first_name", ""),
+                "last_name": u.get("last_name", ""),
+                "is_superuser": u.get("superuser", False),
+                "is_staff": u.get("superuser", False),
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -122,11 +150,18 @@ def load(data: dict | None = None) -> dict:
             if r["role"] == "office":
                 scope["organizer"] = organizers[r["organizer"]]
             elif r["role"] == "secretary":
-                scope["bloc"] = Bloc.objects.get(organizer=organizers[r["bloc"][0]], code=r["bloc"][1])
+                scope["bloc"] = Bloc.objects.get(
+                    organizer=organizers[r["bloc"][0]], code=r["bloc"][1]
+                )
             else:
                 scope["unit"] = units[tuple(r["unit"])]
             RoleAssignment.objects.get_or_create(user=user, role=r["role"], **scope)
-        logins.append((u["username"], ", ".join(_role_label(r) for r in u.get("roles", [])) or "Quản trị hệ thống"))
+        logins.append(
+            (
+                u["username"],
+                ", ".join(_role_label(r) for r in u.get("roles", [])) or "Quản trị hệ thống",
+            )
+        )
     return {"organizers": organizers, "units": units, "logins": logins}
 
 

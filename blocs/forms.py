@@ -37,7 +37,9 @@ class UnitForm(StrippedCharsMixin, forms.ModelForm):
 
     def __init__(self, *args, organizers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = organizers if organizers is not None else Organizer.objects.none()
+        self.fields["organizer"].queryset = (
+            organizers if organizers is not None else Organizer.objects.none()
+        )
         if self.instance.pk:
             # The name changes through "đổi tên" (with an effective date), not here.
             self.fields["name"].disabled = True
@@ -61,7 +63,9 @@ class UnitRenameForm(StrippedCharsMixin, forms.Form):
         label=_("Ngày hiệu lực"), widget=forms.DateInput(attrs={"type": "date"})
     )
     basis = forms.CharField(
-        label=_("Căn cứ"), max_length=255, required=False,
+        label=_("Căn cứ"),
+        max_length=255,
+        required=False,
         help_text=_("Ví dụ: Quyết định số …/QĐ-UBND ngày …"),
     )
 
@@ -76,7 +80,11 @@ class UnitMergeForm(StrippedCharsMixin, forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = (
-            Unit.objects.active().filter(organizer__in=unit.organizer.merged_from.all() | Organizer.objects.filter(pk=unit.organizer_id))
+            Unit.objects.active()
+            .filter(
+                organizer__in=unit.organizer.merged_from.all()
+                | Organizer.objects.filter(pk=unit.organizer_id)
+            )
             .exclude(pk=unit.pk)
             .order_by("name")
         )
@@ -86,15 +94,29 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
     class Meta:
         model = Bloc
         fields = [
-            "organizer", "code", "name", "short_name", "kind", "level", "description",
-            "quorum_numerator", "quorum_denominator", "quorum_basis", "rotation_policy",
-            "max_vote_rounds", "tie_break_rule", "voting_basis", "predecessor",
+            "organizer",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "level",
+            "description",
+            "quorum_numerator",
+            "quorum_denominator",
+            "quorum_basis",
+            "rotation_policy",
+            "max_vote_rounds",
+            "tie_break_rule",
+            "voting_basis",
+            "predecessor",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, organizers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = organizers if organizers is not None else Organizer.objects.none()
+        self.fields["organizer"].queryset = (
+            organizers if organizers is not None else Organizer.objects.none()
+        )
         self.fields["predecessor"].queryset = Bloc.objects.filter(
             organizer__in=self.fields["organizer"].queryset
         ).exclude(pk=self.instance.pk or 0)
@@ -115,13 +137,20 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
             if den < 1 or num < 1:
                 self.add_error("quorum_numerator", _("Tử số và mẫu số phải lớn hơn 0."))
             elif num > den:
-                self.add_error("quorum_numerator", _("Túc số không được vượt quá toàn bộ thành viên (tử số ≤ mẫu số)."))
+                self.add_error(
+                    "quorum_numerator",
+                    _("Túc số không được vượt quá toàn bộ thành viên (tử số ≤ mẫu số)."),
+                )
         rounds = cleaned.get("max_vote_rounds")
         if rounds is not None and not 1 <= rounds <= 10:
             self.add_error("max_vote_rounds", _("Số vòng bỏ phiếu tối đa phải từ 1 đến 10."))
         organizer, code = cleaned.get("organizer"), cleaned.get("code")
         if organizer and code:
-            if Bloc.objects.filter(organizer=organizer, code=code).exclude(pk=self.instance.pk).exists():
+            if (
+                Bloc.objects.filter(organizer=organizer, code=code)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
                 self.add_error("code", _("Mã khối «%(code)s» đã được dùng.") % {"code": code})
         return cleaned
 
@@ -158,7 +187,9 @@ class BlocYearForm(StrippedCharsMixin, forms.ModelForm):
 class MembershipAddForm(StrippedCharsMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     joined_on = forms.DateField(
-        label=_("Tham gia từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Tham gia từ ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Để trống nếu tham gia cả năm."),
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
@@ -177,7 +208,9 @@ class MembershipAddForm(StrippedCharsMixin, forms.Form):
     def clean_joined_on(self):
         value = self.cleaned_data.get("joined_on")
         if value and value.year != self.bloc_year.year:
-            raise ValidationError(_("Ngày phải nằm trong năm %(year)s.") % {"year": self.bloc_year.year})
+            raise ValidationError(
+                _("Ngày phải nằm trong năm %(year)s.") % {"year": self.bloc_year.year}
+            )
         return value
 
 
@@ -193,7 +226,9 @@ class LeadershipForm(StrippedCharsMixin, forms.Form):
         initial=LeadershipTerm.Method.APPOINTED,
     )
     reason = forms.CharField(
-        label=_("Lý do / căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Lý do / căn cứ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Bắt buộc khi chọn khác với đề xuất luân phiên."),
     )
 
@@ -201,7 +236,9 @@ class LeadershipForm(StrippedCharsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.bloc_year = bloc_year
         self.fields["unit"].queryset = (
-            Unit.objects.filter(memberships__bloc_year=bloc_year).prefetch_related("former_names").order_by("name")
+            Unit.objects.filter(memberships__bloc_year=bloc_year)
+            .prefetch_related("former_names")
+            .order_by("name")
         )
         ref = bloc_year.reference_date
         self.fields["unit"].label_from_instance = lambda unit: unit.name_on(ref)
@@ -228,7 +265,9 @@ class RotationForm(forms.Form):
         cleaned = super().clean()
         ids = [v for k, v in sorted(cleaned.items(), key=lambda kv: int(kv[0][4:])) if v]
         if len(ids) != len(set(ids)):
-            raise ValidationError(_("Mỗi đơn vị chỉ được xuất hiện một lần trong thứ tự luân phiên."))
+            raise ValidationError(
+                _("Mỗi đơn vị chỉ được xuất hiện một lần trong thứ tự luân phiên.")
+            )
         by_id = {u.pk: u for u in self.units}
         cleaned["ordered_units"] = [by_id[i] for i in ids]
         return cleaned

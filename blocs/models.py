@@ -29,7 +29,10 @@ class Organizer(models.Model):
     name = models.CharField(_("tên cơ quan tổ chức"), max_length=200)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
     province = models.CharField(
-        _("tỉnh, thành phố"), max_length=100, blank=True, help_text=_("Để trống với cấp Trung ương.")
+        _("tỉnh, thành phố"),
+        max_length=100,
+        blank=True,
+        help_text=_("Để trống với cấp Trung ương."),
     )
     place_name = models.CharField(
         _("địa danh ghi trên văn bản"), max_length=100, help_text=_("Ví dụ: Bắc Ninh, Hà Nội.")
@@ -90,7 +93,10 @@ class Unit(models.Model):
     name = models.CharField(_("tên hiện nay"), max_length=255)
     short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
     head_title = models.CharField(
-        _("chức danh thủ trưởng"), max_length=120, blank=True, help_text=_("Ví dụ: Chánh Thanh tra.")
+        _("chức danh thủ trưởng"),
+        max_length=120,
+        blank=True,
+        help_text=_("Ví dụ: Chánh Thanh tra."),
     )
     merged_into = models.ForeignKey(
         "self",
@@ -139,7 +145,9 @@ class Unit(models.Model):
     def name_on(self, date: dt.date) -> str:
         """The name the unit had on `date`. Uses prefetched former_names when present."""
         for former in sorted(self.former_names.all(), key=lambda f: f.valid_until):
-            if date < former.valid_until and (former.valid_from is None or date >= former.valid_from):
+            if date < former.valid_until and (
+                former.valid_from is None or date >= former.valid_from
+            ):
                 return former.name
         return self.name
 
@@ -225,7 +233,10 @@ class Bloc(models.Model):
     code = models.SlugField(_("mã khối"), max_length=60)
     name = models.CharField(_("tên khối"), max_length=255)
     short_name = models.CharField(
-        _("ký hiệu viết tắt"), max_length=30, blank=True, help_text=_("Dùng trong số văn bản, ví dụ KNC.")
+        _("ký hiệu viết tắt"),
+        max_length=30,
+        blank=True,
+        help_text=_("Dùng trong số văn bản, ví dụ KNC."),
     )
     kind = models.CharField(_("loại"), max_length=4, choices=Kind.choices, default=Kind.KHOI)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
@@ -242,17 +253,24 @@ class Bloc(models.Model):
         default=RotationPolicy.DEPUTY_PROMOTED,
     )
     max_vote_rounds = models.PositiveSmallIntegerField(
-        _("số vòng bỏ phiếu tối đa"), default=2,
+        _("số vòng bỏ phiếu tối đa"),
+        default=2,
         help_text=_("Sau vòng cuối mà vẫn bằng phiếu, quy chế của khối quyết định."),
     )
     tie_break_rule = models.CharField(
         _("khi vẫn bằng phiếu sau vòng cuối"),
         max_length=10,
-        choices=[("leaders", _("Khối trưởng và Khối phó quyết định")), ("chair", _("Chủ trì hội nghị quyết định"))],
+        choices=[
+            ("leaders", _("Khối trưởng và Khối phó quyết định")),
+            ("chair", _("Chủ trì hội nghị quyết định")),
+        ],
         default="leaders",
     )
     voting_basis = models.CharField(
-        _("căn cứ nguyên tắc biểu quyết"), max_length=255, blank=True, default="Quy chế hoạt động của Khối",
+        _("căn cứ nguyên tắc biểu quyết"),
+        max_length=255,
+        blank=True,
+        default="Quy chế hoạt động của Khối",
         help_text=_("Ví dụ: Quy chế hoạt động của Khối; TT 01/2024/TT-TANDTC."),
     )
     predecessor = models.ForeignKey(
@@ -280,7 +298,8 @@ class Bloc(models.Model):
                 name="bloc_quorum_fraction_valid",
             ),
             models.CheckConstraint(
-                condition=Q(max_vote_rounds__gte=1) & Q(max_vote_rounds__lte=10), name="bloc_vote_rounds_valid"
+                condition=Q(max_vote_rounds__gte=1) & Q(max_vote_rounds__lte=10),
+                name="bloc_vote_rounds_valid",
             ),
         ]
 
@@ -318,7 +337,10 @@ class BlocYear(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     plan_reference = models.CharField(
-        _("kế hoạch"), max_length=255, blank=True, help_text=_("Ví dụ: Kế hoạch số 238/KH-KNC ngày 02/3/2022")
+        _("kế hoạch"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: Kế hoạch số 238/KH-KNC ngày 02/3/2022"),
     )
     notes = models.TextField(_("ghi chú"), blank=True)
     archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
@@ -368,7 +390,10 @@ class Membership(models.Model):
     """A unit's membership of a bloc in one year, optionally for part of the year."""
 
     bloc_year = models.ForeignKey(
-        BlocYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="memberships"
+        BlocYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="memberships"
@@ -400,7 +425,9 @@ class Membership(models.Model):
         for field in ("joined_on", "left_on"):
             value = getattr(self, field)
             if year and value and value.year != year:
-                raise ValidationError({field: _("Ngày phải nằm trong năm %(year)s.") % {"year": year}})
+                raise ValidationError(
+                    {field: _("Ngày phải nằm trong năm %(year)s.") % {"year": year}}
+                )
 
     def active_on(self, date: dt.date) -> bool:
         return (self.joined_on is None or self.joined_on <= date) and (
@@ -485,7 +512,9 @@ class RotationSlot(models.Model):
     """One position in a bloc's rotation order."""
 
     bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="rotation_slots")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(_("thứ tự"))
 
     class Meta:
@@ -516,8 +545,12 @@ class RoleAssignment(models.Model):
     organizer = models.ForeignKey(
         Organizer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    bloc = models.ForeignKey(Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("phân quyền")
@@ -526,19 +559,35 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(role="office", organizer__isnull=False, bloc__isnull=True, unit__isnull=True)
-                    | Q(role="secretary", organizer__isnull=True, bloc__isnull=False, unit__isnull=True)
-                    | Q(role="delegate", organizer__isnull=True, bloc__isnull=True, unit__isnull=False)
+                    | Q(
+                        role="secretary",
+                        organizer__isnull=True,
+                        bloc__isnull=False,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        role="delegate",
+                        organizer__isnull=True,
+                        bloc__isnull=True,
+                        unit__isnull=False,
+                    )
                 ),
                 name="roleassignment_scope_matches_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "organizer"], condition=Q(role="office"), name="roleassignment_office_unique"
+                fields=["user", "organizer"],
+                condition=Q(role="office"),
+                name="roleassignment_office_unique",
             ),
             models.UniqueConstraint(
-                fields=["user", "bloc"], condition=Q(role="secretary"), name="roleassignment_secretary_unique"
+                fields=["user", "bloc"],
+                condition=Q(role="secretary"),
+                name="roleassignment_secretary_unique",
             ),
             models.UniqueConstraint(
-                fields=["user", "unit"], condition=Q(role="delegate"), name="roleassignment_delegate_unique"
+                fields=["user", "unit"],
+                condition=Q(role="delegate"),
+                name="roleassignment_delegate_unique",
             ),
         ]
 

@@ -35,15 +35,24 @@ COLUMNS = [
 REQUIRED = {"unit_code", "unit_name"}
 LABEL = dict(COLUMNS)
 
-KIND_VALUES = {"khoi": Bloc.Kind.KHOI, "khoi thi dua": Bloc.Kind.KHOI, "cum": Bloc.Kind.CUM,
-               "cum thi dua": Bloc.Kind.CUM, "": Bloc.Kind.KHOI}
+KIND_VALUES = {
+    "khoi": Bloc.Kind.KHOI,
+    "khoi thi dua": Bloc.Kind.KHOI,
+    "cum": Bloc.Kind.CUM,
+    "cum thi dua": Bloc.Kind.CUM,
+    "": Bloc.Kind.KHOI,
+}
 LEVEL_VALUES = {"tinh": Level.PROVINCE, "trung uong": Level.CENTRAL, "huyen": Level.DISTRICT}
 ROLE_VALUES = {
     "": None,
-    "khoi truong": LeadershipTerm.Role.LEADER, "cum truong": LeadershipTerm.Role.LEADER,
-    "truong khoi": LeadershipTerm.Role.LEADER, "truong cum": LeadershipTerm.Role.LEADER,
-    "khoi pho": LeadershipTerm.Role.DEPUTY, "cum pho": LeadershipTerm.Role.DEPUTY,
-    "pho khoi": LeadershipTerm.Role.DEPUTY, "pho cum": LeadershipTerm.Role.DEPUTY,
+    "khoi truong": LeadershipTerm.Role.LEADER,
+    "cum truong": LeadershipTerm.Role.LEADER,
+    "truong khoi": LeadershipTerm.Role.LEADER,
+    "truong cum": LeadershipTerm.Role.LEADER,
+    "khoi pho": LeadershipTerm.Role.DEPUTY,
+    "cum pho": LeadershipTerm.Role.DEPUTY,
+    "pho khoi": LeadershipTerm.Role.DEPUTY,
+    "pho cum": LeadershipTerm.Role.DEPUTY,
 }
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 FORMULA_START = ("=", "+", "-", "@")
@@ -128,7 +137,9 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng.") from exc
+        raise ImportFileError(
+            "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng."
+        ) from exc
     try:
         ws = wb.worksheets[0]
         rows = []
@@ -192,8 +203,11 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
     missing = [LABEL[k] for k in REQUIRED | {"bloc_code", "year"} if k not in header]
     if missing:
         raise ImportFileError(
-            "Thiếu cột: " + ", ".join(f"«{m}»" for m in sorted(missing))
-            + ". Dòng đầu tiên phải là tiêu đề: " + ", ".join(label for _, label in COLUMNS) + "."
+            "Thiếu cột: "
+            + ", ".join(f"«{m}»" for m in sorted(missing))
+            + ". Dòng đầu tiên phải là tiêu đề: "
+            + ", ".join(label for _, label in COLUMNS)
+            + "."
         )
     index = {key: i for i, key in enumerate(header) if key}
     parsed: list[ParsedRow] = []
@@ -206,7 +220,11 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
         for key, i in index.items():
             value = _clean_value(raw[i]) if i < len(raw) else ""
             if value.startswith(FORMULA_REJECT):
-                result.errors.append(RowError(n, LABEL[key], "không được bắt đầu bằng =, + hoặc @ (công thức bảng tính)."))
+                result.errors.append(
+                    RowError(
+                        n, LABEL[key], "không được bắt đầu bằng =, + hoặc @ (công thức bảng tính)."
+                    )
+                )
                 row_ok = False
             elif _bad_chars(value):
                 result.errors.append(RowError(n, LABEL[key], "chứa ký tự điều khiển không hợp lệ."))
@@ -220,7 +238,13 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
                 result.errors.append(RowError(n, LABEL[key], "không được để trống."))
                 row_ok = False
         if values.get("unit_code") and not CODE_RE.match(values["unit_code"]):
-            result.errors.append(RowError(n, LABEL["unit_code"], "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự)."))
+            result.errors.append(
+                RowError(
+                    n,
+                    LABEL["unit_code"],
+                    "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự).",
+                )
+            )
             row_ok = False
         if len(values.get("unit_short_name", "")) > 80:
             result.errors.append(RowError(n, LABEL["unit_short_name"], "dài quá 80 ký tự."))
@@ -229,10 +253,20 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
         year = None
         role = None
         kind = KIND_VALUES.get(fold(values.get("bloc_kind", "")))
-        level = LEVEL_VALUES.get(fold(values.get("bloc_level", "")), None) if values.get("bloc_level") else ""
+        level = (
+            LEVEL_VALUES.get(fold(values.get("bloc_level", "")), None)
+            if values.get("bloc_level")
+            else ""
+        )
         if bloc_code:
             if not CODE_RE.match(bloc_code):
-                result.errors.append(RowError(n, LABEL["bloc_code"], "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự)."))
+                result.errors.append(
+                    RowError(
+                        n,
+                        LABEL["bloc_code"],
+                        "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự).",
+                    )
+                )
                 row_ok = False
             year_text = values.get("year", "")
             try:
@@ -240,24 +274,42 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
                 if not 1945 <= year <= 2200:
                     raise ValueError
             except ValueError:
-                result.errors.append(RowError(n, LABEL["year"], f"«{year_text[:20]}» không phải là năm hợp lệ (ví dụ 2024)." if year_text else "không được để trống khi có mã khối."))
+                result.errors.append(
+                    RowError(
+                        n,
+                        LABEL["year"],
+                        f"«{year_text[:20]}» không phải là năm hợp lệ (ví dụ 2024)."
+                        if year_text
+                        else "không được để trống khi có mã khối.",
+                    )
+                )
                 row_ok = False
             if kind is None:
                 result.errors.append(RowError(n, LABEL["bloc_kind"], "chỉ nhận «Khối» hoặc «Cụm»."))
                 row_ok = False
             if level is None:
-                result.errors.append(RowError(n, LABEL["bloc_level"], "chỉ nhận «Tỉnh», «Trung ương» hoặc «Huyện»."))
+                result.errors.append(
+                    RowError(n, LABEL["bloc_level"], "chỉ nhận «Tỉnh», «Trung ương» hoặc «Huyện».")
+                )
                 row_ok = False
             role_key = fold(values.get("role", ""))
             if role_key not in ROLE_VALUES:
-                result.errors.append(RowError(n, LABEL["role"], "chỉ nhận «Khối trưởng», «Khối phó» (hoặc «Cụm trưởng», «Cụm phó») hoặc để trống."))
+                result.errors.append(
+                    RowError(
+                        n,
+                        LABEL["role"],
+                        "chỉ nhận «Khối trưởng», «Khối phó» (hoặc «Cụm trưởng», «Cụm phó») hoặc để trống.",
+                    )
+                )
                 row_ok = False
             else:
                 role = ROLE_VALUES[role_key]
         else:
             for key in ("bloc_name", "year", "role"):
                 if values.get(key):
-                    result.errors.append(RowError(n, LABEL[key], "cần có «Mã khối» trên cùng dòng."))
+                    result.errors.append(
+                        RowError(n, LABEL[key], "cần có «Mã khối» trên cùng dòng.")
+                    )
                     row_ok = False
                     break
         if row_ok:
@@ -285,28 +337,69 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
     roles: dict[tuple, int] = {}
     for r in parsed:
         first = unit_first.setdefault(r.unit_code, r)
-        if first is not r and (first.unit_name != r.unit_name or (r.unit_short_name and first.unit_short_name and r.unit_short_name != first.unit_short_name)):
-            result.errors.append(RowError(r.line, LABEL["unit_name"], f"đơn vị «{r.unit_code}» có tên khác với dòng {first.line}."))
+        if first is not r and (
+            first.unit_name != r.unit_name
+            or (
+                r.unit_short_name
+                and first.unit_short_name
+                and r.unit_short_name != first.unit_short_name
+            )
+        ):
+            result.errors.append(
+                RowError(
+                    r.line,
+                    LABEL["unit_name"],
+                    f"đơn vị «{r.unit_code}» có tên khác với dòng {first.line}.",
+                )
+            )
         if not r.bloc_code:
             continue
         bfirst = bloc_first.setdefault(r.bloc_code, r)
         if bfirst is not r:
             if r.bloc_name and bfirst.bloc_name and r.bloc_name != bfirst.bloc_name:
-                result.errors.append(RowError(r.line, LABEL["bloc_name"], f"khối «{r.bloc_code}» có tên khác với dòng {bfirst.line}."))
-            if r.bloc_kind != bfirst.bloc_kind or (r.bloc_level and bfirst.bloc_level and r.bloc_level != bfirst.bloc_level):
-                result.errors.append(RowError(r.line, LABEL["bloc_kind"], f"khối «{r.bloc_code}» có loại/cấp khác với dòng {bfirst.line}."))
+                result.errors.append(
+                    RowError(
+                        r.line,
+                        LABEL["bloc_name"],
+                        f"khối «{r.bloc_code}» có tên khác với dòng {bfirst.line}.",
+                    )
+                )
+            if r.bloc_kind != bfirst.bloc_kind or (
+                r.bloc_level and bfirst.bloc_level and r.bloc_level != bfirst.bloc_level
+            ):
+                result.errors.append(
+                    RowError(
+                        r.line,
+                        LABEL["bloc_kind"],
+                        f"khối «{r.bloc_code}» có loại/cấp khác với dòng {bfirst.line}.",
+                    )
+                )
         elif not r.bloc_name and r.bloc_code not in existing_blocs:
-            result.errors.append(RowError(r.line, LABEL["bloc_name"], f"khối mới «{r.bloc_code}» cần có tên."))
+            result.errors.append(
+                RowError(r.line, LABEL["bloc_name"], f"khối mới «{r.bloc_code}» cần có tên.")
+            )
         key = (r.bloc_code, r.year, r.unit_code)
         if key in seen_member:
-            result.errors.append(RowError(r.line, None, f"đơn vị «{r.unit_code}» đã có trong khối «{r.bloc_code}» năm {r.year} ở dòng {seen_member[key]}."))
+            result.errors.append(
+                RowError(
+                    r.line,
+                    None,
+                    f"đơn vị «{r.unit_code}» đã có trong khối «{r.bloc_code}» năm {r.year} ở dòng {seen_member[key]}.",
+                )
+            )
         else:
             seen_member[key] = r.line
         if r.role:
             rkey = (r.bloc_code, r.year, r.role)
             if rkey in roles:
                 label = "Khối trưởng" if r.role == LeadershipTerm.Role.LEADER else "Khối phó"
-                result.errors.append(RowError(r.line, LABEL["role"], f"khối «{r.bloc_code}» năm {r.year} đã có {label} ở dòng {roles[rkey]}."))
+                result.errors.append(
+                    RowError(
+                        r.line,
+                        LABEL["role"],
+                        f"khối «{r.bloc_code}» năm {r.year} đã có {label} ở dòng {roles[rkey]}.",
+                    )
+                )
             else:
                 roles[rkey] = r.line
 
@@ -314,7 +407,9 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
 # --- writing --------------------------------------------------------------------------------
 
 
-def import_registry(*, organizer: Organizer, filename: str, data: bytes, actor=None, dry_run: bool = False) -> ImportResult:
+def import_registry(
+    *, organizer: Organizer, filename: str, data: bytes, actor=None, dry_run: bool = False
+) -> ImportResult:
     """Validate the whole file, then write it in one transaction. Nothing is saved on any error."""
     result = ImportResult()
     rows = read_table(filename, data)
@@ -328,17 +423,29 @@ def import_registry(*, organizer: Organizer, filename: str, data: bytes, actor=N
         with transaction.atomic():
             _apply(organizer, parsed, result, existing_blocs, actor)
             if result.changes:
-                audit(actor=actor, action="registry.import", obj=organizer,
-                      summary=f"Nhập danh mục từ {filename[:100]}: {result.rows} dòng, {result.changes} thay đổi",
-                      data={"created": result.created, "updated": result.updated})
+                audit(
+                    actor=actor,
+                    action="registry.import",
+                    obj=organizer,
+                    summary=f"Nhập danh mục từ {filename[:100]}: {result.rows} dòng, {result.changes} thay đổi",
+                    data={"created": result.created, "updated": result.updated},
+                )
     except IntegrityError:
         # Someone changed the same registry at the same moment: nothing of ours was saved.
         result.created, result.updated = {}, {}
-        result.errors.append(RowError(1, None, "danh mục vừa được người khác thay đổi cùng lúc; chưa lưu gì, vui lòng nhập lại."))
+        result.errors.append(
+            RowError(
+                1,
+                None,
+                "danh mục vừa được người khác thay đổi cùng lúc; chưa lưu gì, vui lòng nhập lại.",
+            )
+        )
     return result
 
 
-def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, blocs: dict, actor) -> None:
+def _apply(
+    organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, blocs: dict, actor
+) -> None:
     units = {u.code: u for u in Unit.objects.filter(organizer=organizer)}
     # Units
     new_units, changed_units = {}, []
@@ -346,9 +453,14 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
         unit = units.get(r.unit_code) or new_units.get(r.unit_code)
         if unit is None:
             new_units[r.unit_code] = Unit(
-                organizer=organizer, code=r.unit_code, name=r.unit_name, short_name=r.unit_short_name
+                organizer=organizer,
+                code=r.unit_code,
+                name=r.unit_name,
+                short_name=r.unit_short_name,
             )
-        elif unit.pk and (unit.name != r.unit_name or (r.unit_short_name and unit.short_name != r.unit_short_name)):
+        elif unit.pk and (
+            unit.name != r.unit_name or (r.unit_short_name and unit.short_name != r.unit_short_name)
+        ):
             unit.name = r.unit_name
             unit.short_name = r.unit_short_name or unit.short_name
             if unit not in changed_units:
@@ -356,7 +468,9 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
     if new_units:
         Unit.objects.bulk_create(new_units.values(), batch_size=1000)
         result.created["units"] = len(new_units)
-        units.update({u.code: u for u in Unit.objects.filter(organizer=organizer, code__in=list(new_units))})
+        units.update(
+            {u.code: u for u in Unit.objects.filter(organizer=organizer, code__in=list(new_units))}
+        )
     if changed_units:
         Unit.objects.bulk_update(changed_units, ["name", "short_name"], batch_size=1000)
         result.updated["units"] = len(changed_units)
@@ -369,10 +483,16 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
         level = r.bloc_level or organizer.level
         if bloc is None:
             new_blocs[r.bloc_code] = Bloc(
-                organizer=organizer, code=r.bloc_code, name=r.bloc_name, kind=r.bloc_kind, level=level
+                organizer=organizer,
+                code=r.bloc_code,
+                name=r.bloc_name,
+                kind=r.bloc_kind,
+                level=level,
             )
         elif bloc.pk and (
-            (r.bloc_name and bloc.name != r.bloc_name) or bloc.kind != r.bloc_kind or (r.bloc_level and bloc.level != r.bloc_level)
+            (r.bloc_name and bloc.name != r.bloc_name)
+            or bloc.kind != r.bloc_kind
+            or (r.bloc_level and bloc.level != r.bloc_level)
         ):
             bloc.name = r.bloc_name or bloc.name
             bloc.kind = r.bloc_kind
@@ -382,7 +502,9 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
     if new_blocs:
         Bloc.objects.bulk_create(new_blocs.values(), batch_size=1000)
         result.created["blocs"] = len(new_blocs)
-        blocs.update({b.code: b for b in Bloc.objects.filter(organizer=organizer, code__in=list(new_blocs))})
+        blocs.update(
+            {b.code: b for b in Bloc.objects.filter(organizer=organizer, code__in=list(new_blocs))}
+        )
     if changed_blocs:
         Bloc.objects.bulk_update(changed_blocs, ["name", "kind", "level"], batch_size=1000)
         result.updated["blocs"] = len(changed_blocs)
@@ -390,14 +512,18 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
     bloc_ids = [b.pk for b in blocs.values()]
     years = {(y.bloc_id, y.year): y for y in BlocYear.objects.filter(bloc_id__in=bloc_ids)}
     wanted_years = {(blocs[r.bloc_code].pk, r.year) for r in parsed if r.bloc_code}
-    missing_years = [BlocYear(bloc_id=b, year=y) for (b, y) in sorted(wanted_years) if (b, y) not in years]
+    missing_years = [
+        BlocYear(bloc_id=b, year=y) for (b, y) in sorted(wanted_years) if (b, y) not in years
+    ]
     if missing_years:
         BlocYear.objects.bulk_create(missing_years, batch_size=1000)
         result.created["years"] = len(missing_years)
         years = {(y.bloc_id, y.year): y for y in BlocYear.objects.filter(bloc_id__in=bloc_ids)}
     # Memberships
     year_ids = [years[k].pk for k in wanted_years]
-    members = set(Membership.objects.filter(bloc_year_id__in=year_ids).values_list("bloc_year_id", "unit_id"))
+    members = set(
+        Membership.objects.filter(bloc_year_id__in=year_ids).values_list("bloc_year_id", "unit_id")
+    )
     new_members = []
     for r in parsed:
         if not r.bloc_code:
@@ -410,7 +536,10 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
         Membership.objects.bulk_create(new_members, batch_size=2000)
         result.created["memberships"] = len(new_members)
     # Leader and deputy
-    terms = {(t.bloc_year_id, t.role): t for t in LeadershipTerm.objects.filter(bloc_year_id__in=year_ids)}
+    terms = {
+        (t.bloc_year_id, t.role): t
+        for t in LeadershipTerm.objects.filter(bloc_year_id__in=year_ids)
+    }
     user = actor if getattr(actor, "is_authenticated", False) else None
     new_terms, changed_terms = [], []
     for r in parsed:
@@ -421,9 +550,14 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
         term = terms.get((year_id, r.role))
         if term is None:
             term = LeadershipTerm(
-                bloc_year_id=year_id, role=r.role, unit_id=unit_id,
-                method=LeadershipTerm.Method.APPOINTED, status=LeadershipTerm.Status.CONFIRMED,
-                reason="Nhập từ tệp danh mục", decided_by=user, decided_at=timezone.now(),
+                bloc_year_id=year_id,
+                role=r.role,
+                unit_id=unit_id,
+                method=LeadershipTerm.Method.APPOINTED,
+                status=LeadershipTerm.Status.CONFIRMED,
+                reason="Nhập từ tệp danh mục",
+                decided_by=user,
+                decided_at=timezone.now(),
             )
             terms[(year_id, r.role)] = term
             new_terms.append(term)
@@ -438,7 +572,9 @@ def _apply(organizer: Organizer, parsed: list[ParsedRow], result: ImportResult, 
         LeadershipTerm.objects.bulk_create(new_terms, batch_size=1000)
         result.created["terms"] = len(new_terms)
     if changed_terms:
-        LeadershipTerm.objects.bulk_update(changed_terms, ["unit", "method", "status", "reason", "decided_by", "decided_at"])
+        LeadershipTerm.objects.bulk_update(
+            changed_terms, ["unit", "method", "status", "reason", "decided_by", "decided_at"]
+        )
         result.updated["terms"] = len(changed_terms)
 
 
@@ -463,9 +599,7 @@ def export_rows(organizer_ids: list[int]):
         (t.bloc_year_id, t.unit_id): t.role
         for t in LeadershipTerm.objects.filter(
             bloc_year__bloc__organizer_id__in=organizer_ids, status=LeadershipTerm.Status.CONFIRMED
-        ).only(
-            "bloc_year_id", "unit_id", "role"
-        )
+        ).only("bloc_year_id", "unit_id", "role")
     }
     kinds = {Bloc.Kind.KHOI: "Khối", Bloc.Kind.CUM: "Cụm"}
     levels = {Level.PROVINCE: "Tỉnh", Level.CENTRAL: "Trung ương", Level.DISTRICT: "Huyện"}
@@ -484,9 +618,22 @@ def export_rows(organizer_ids: list[int]):
         elif role == LeadershipTerm.Role.DEPUTY:
             role_label = "Cụm phó" if bloc.kind == Bloc.Kind.CUM else "Khối phó"
         seen_units.add(m.unit_id)
-        yield [bloc.code, bloc.name, kinds[bloc.kind], levels.get(bloc.level, ""), m.bloc_year.year,
-               m.unit.code, m.unit.name, m.unit.short_name, role_label]
-    for u in Unit.objects.filter(organizer_id__in=organizer_ids).exclude(pk__in=seen_units).order_by("code"):
+        yield [
+            bloc.code,
+            bloc.name,
+            kinds[bloc.kind],
+            levels.get(bloc.level, ""),
+            m.bloc_year.year,
+            m.unit.code,
+            m.unit.name,
+            m.unit.short_name,
+            role_label,
+        ]
+    for u in (
+        Unit.objects.filter(organizer_id__in=organizer_ids)
+        .exclude(pk__in=seen_units)
+        .order_by("code")
+    ):
         yield ["", "", "", "", "", u.code, u.name, u.short_name, ""]
 
 

@@ -36,7 +36,8 @@ class RegistryImportForm(forms.Form):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         if upload.size > settings.MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                _("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
+                _("Tệp quá lớn (tối đa %(mb)s MB).")
+                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
             )
         return upload
 
@@ -73,7 +74,8 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                     else:
                         messages.info(
                             request,
-                            _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.") % {"rows": result.rows},
+                            _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.")
+                            % {"rows": result.rows},
                         )
                     return redirect("blocs:registry_import")
     template = "blocs/registry_import.html#panel" if request.htmx else "blocs/registry_import.html"

@@ -37,7 +37,13 @@ def audit(*, actor, action: str, obj, summary: str, data: dict | None = None) ->
 
 @transaction.atomic
 def unit_rename(
-    *, unit: Unit, new_name: str, new_short_name: str = "", effective_date: dt.date, basis: str = "", actor=None
+    *,
+    unit: Unit,
+    new_name: str,
+    new_short_name: str = "",
+    effective_date: dt.date,
+    basis: str = "",
+    actor=None,
 ) -> Unit:
     """Rename from `effective_date`: the old name stays valid for every earlier date."""
     new_name = new_name.strip()
@@ -49,7 +55,9 @@ def unit_rename(
     if last and effective_date <= last.valid_until:
         raise ValidationError(
             {
-                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước ({}).".format(last.valid_until.strftime("%d/%m/%Y"))
+                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước ({}).".format(
+                    last.valid_until.strftime("%d/%m/%Y")
+                )
             }
         )
     UnitName.objects.create(
@@ -72,12 +80,16 @@ def unit_rename(
         basis=basis,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit(actor=actor, action="unit.rename", obj=unit, summary=f"Đổi tên «{old}» thành «{new_name}»")
+    audit(
+        actor=actor, action="unit.rename", obj=unit, summary=f"Đổi tên «{old}» thành «{new_name}»"
+    )
     return unit
 
 
 @transaction.atomic
-def unit_merge(*, unit: Unit, into: Unit, effective_date: dt.date, basis: str = "", actor=None) -> Unit:
+def unit_merge(
+    *, unit: Unit, into: Unit, effective_date: dt.date, basis: str = "", actor=None
+) -> Unit:
     """Merge `unit` into `into` from `effective_date`. The merged unit is archived, not deleted."""
     if unit.pk == into.pk:
         raise ValidationError({"into": "Không thể hợp nhất đơn vị vào chính nó."})
@@ -85,9 +97,10 @@ def unit_merge(*, unit: Unit, into: Unit, effective_date: dt.date, basis: str = 
         raise ValidationError({"into": "Đơn vị này đã được hợp nhất trước đó."})
     if into.merged_into_id:
         raise ValidationError({"into": "Đơn vị tiếp nhận đã bị hợp nhất vào đơn vị khác."})
-    if unit.organizer_id != into.organizer_id and not into.organizer.merged_from.filter(
-        pk=unit.organizer_id
-    ).exists():
+    if (
+        unit.organizer_id != into.organizer_id
+        and not into.organizer.merged_from.filter(pk=unit.organizer_id).exists()
+    ):
         raise ValidationError({"into": "Đơn vị tiếp nhận phải thuộc cùng cơ quan tổ chức."})
     user = actor if getattr(actor, "is_authenticated", False) else None
     unit.merged_into = into
@@ -95,12 +108,20 @@ def unit_merge(*, unit: Unit, into: Unit, effective_date: dt.date, basis: str = 
     unit.archived_at = unit.archived_at or timezone.now()
     unit.save(update_fields=["merged_into", "merged_on", "archived_at"])
     UnitEvent.objects.create(
-        unit=unit, kind=UnitEvent.Kind.MERGED, effective_date=effective_date, other_unit=into,
-        basis=basis, recorded_by=user,
+        unit=unit,
+        kind=UnitEvent.Kind.MERGED,
+        effective_date=effective_date,
+        other_unit=into,
+        basis=basis,
+        recorded_by=user,
     )
     UnitEvent.objects.create(
-        unit=into, kind=UnitEvent.Kind.ABSORBED, effective_date=effective_date, other_unit=unit,
-        basis=basis, recorded_by=user,
+        unit=into,
+        kind=UnitEvent.Kind.ABSORBED,
+        effective_date=effective_date,
+        other_unit=unit,
+        basis=basis,
+        recorded_by=user,
     )
     # Memberships after the merge date move to the receiving unit.
     for membership in Membership.objects.filter(unit=unit, bloc_year__year__gt=effective_date.year):
@@ -109,7 +130,12 @@ def unit_merge(*, unit: Unit, into: Unit, effective_date: dt.date, basis: str = 
         else:
             membership.unit = into
             membership.save(update_fields=["unit"])
-    audit(actor=actor, action="unit.merge", obj=unit, summary=f"Hợp nhất «{unit.name}» vào «{into.name}»")
+    audit(
+        actor=actor,
+        action="unit.merge",
+        obj=unit,
+        summary=f"Hợp nhất «{unit.name}» vào «{into.name}»",
+    )
     return unit
 
 
@@ -134,7 +160,12 @@ def unit_set_archived(*, unit: Unit, archived: bool, actor=None) -> Unit:
         effective_date=timezone.localdate(),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit(actor=actor, action="unit.archive" if archived else "unit.restore", obj=unit, summary=unit.name)
+    audit(
+        actor=actor,
+        action="unit.archive" if archived else "unit.restore",
+        obj=unit,
+        summary=unit.name,
+    )
     return unit
 
 
@@ -145,12 +176,19 @@ def unit_set_archived(*, unit: Unit, archived: bool, actor=None) -> Unit:
 def bloc_set_archived(*, bloc: Bloc, archived: bool, actor=None) -> Bloc:
     bloc.archived_at = timezone.now() if archived else None
     bloc.save(update_fields=["archived_at"])
-    audit(actor=actor, action="bloc.archive" if archived else "bloc.restore", obj=bloc, summary=bloc.name)
+    audit(
+        actor=actor,
+        action="bloc.archive" if archived else "bloc.restore",
+        obj=bloc,
+        summary=bloc.name,
+    )
     return bloc
 
 
 @transaction.atomic
-def bloc_year_create(*, bloc: Bloc, year: int, copy_members: bool = True, plan_reference: str = "", actor=None) -> BlocYear:
+def bloc_year_create(
+    *, bloc: Bloc, year: int, copy_members: bool = True, plan_reference: str = "", actor=None
+) -> BlocYear:
     """Open a new year. Members are copied from the latest earlier year (skipping merged units)."""
     if BlocYear.objects.filter(bloc=bloc, year=year).exists():
         raise ValidationError({"year": f"Khối đã có năm thi đua {year}."})
@@ -227,7 +265,9 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 
 def _check_member(bloc_year: BlocYear, unit: Unit, field: str = "unit") -> None:
     if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
-        raise ValidationError({field: f"Đơn vị không phải thành viên của khối trong năm {bloc_year.year}."})
+        raise ValidationError(
+            {field: f"Đơn vị không phải thành viên của khối trong năm {bloc_year.year}."}
+        )
 
 
 @transaction.atomic
@@ -243,7 +283,9 @@ def leadership_set(
     """Set (confirmed) the leader or deputy of a year. Overriding a proposal needs a reason."""
     _check_member(bloc_year, unit)
     other_role = (
-        LeadershipTerm.Role.DEPUTY if role == LeadershipTerm.Role.LEADER else LeadershipTerm.Role.LEADER
+        LeadershipTerm.Role.DEPUTY
+        if role == LeadershipTerm.Role.LEADER
+        else LeadershipTerm.Role.LEADER
     )
     if LeadershipTerm.objects.filter(bloc_year=bloc_year, role=other_role, unit=unit).exists():
         raise ValidationError({"unit": "Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó."})
@@ -269,7 +311,8 @@ def leadership_set(
         actor=actor,
         action=f"leadership.{role}.set",
         obj=bloc_year,
-        summary=f"{term.role_label()} năm {bloc_year.year}: {unit.name}" + (f" (thay {old})" if old and old != unit.name else ""),
+        summary=f"{term.role_label()} năm {bloc_year.year}: {unit.name}"
+        + (f" (thay {old})" if old and old != unit.name else ""),
         data={"method": method, "reason": term.reason},
     )
     return term
@@ -388,7 +431,9 @@ def leadership_record_election(
     term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     term.decided_at = timezone.now()
     term.save()
-    audit(actor=actor, action="leadership.elected", obj=bloc_year, summary=f"{term} – {meeting_label}")
+    audit(
+        actor=actor, action="leadership.elected", obj=bloc_year, summary=f"{term} – {meeting_label}"
+    )
     return term
 
 

@@ -47,7 +47,9 @@ def _years_with_people():
     names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
     return Prefetch(
         "terms",
-        queryset=LeadershipTerm.objects.select_related("unit", "proposed_unit").prefetch_related(names),
+        queryset=LeadershipTerm.objects.select_related("unit", "proposed_unit").prefetch_related(
+            names
+        ),
     )
 
 
@@ -96,13 +98,19 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         bloc = form.save()
         services.audit(actor=request.user, action="bloc.create", obj=bloc, summary=bloc.name)
-        return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua."))
+        return done(
+            request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua.")
+        )
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return form_page(
         request,
-        {"form": form, "title": _("Thêm khối thi đua"), "action": reverse("blocs:bloc_create"),
-         "cancel": reverse("dashboard")},
+        {
+            "form": form,
+            "title": _("Thêm khối thi đua"),
+            "action": reverse("blocs:bloc_create"),
+            "cancel": reverse("dashboard"),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -110,16 +118,23 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = get_bloc_for_user(request.user, pk, manage=True)
-    form = BlocForm(request.POST or None, instance=bloc, organizers=managed_organizers(request.user))
+    form = BlocForm(
+        request.POST or None, instance=bloc, organizers=managed_organizers(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         services.audit(actor=request.user, action="bloc.edit", obj=bloc, summary=bloc.name)
-        return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua."))
+        return done(
+            request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua.")
+        )
     return form_page(
         request,
-        {"form": form, "title": _("Sửa khối: %(name)s") % {"name": bloc.name},
-         "action": reverse("blocs:bloc_edit", args=[bloc.pk]),
-         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        {
+            "form": form,
+            "title": _("Sửa khối: %(name)s") % {"name": bloc.name},
+            "action": reverse("blocs:bloc_edit", args=[bloc.pk]),
+            "cancel": reverse("blocs:bloc_detail", args=[bloc.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -150,17 +165,28 @@ def bloc_rotation(request: HttpRequest, pk: int) -> HttpResponse:
     form = RotationForm(request.POST or None, bloc=bloc, units=units, current=current)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rotation_set_order(bloc=bloc, units=form.cleaned_data["ordered_units"], actor=request.user)
+            services.rotation_set_order(
+                bloc=bloc, units=form.cleaned_data["ordered_units"], actor=request.user
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu thứ tự luân phiên."))
+            return done(
+                request,
+                reverse("blocs:bloc_detail", args=[bloc.pk]),
+                _("Đã lưu thứ tự luân phiên."),
+            )
     return form_page(
         request,
-        {"form": form, "title": _("Thứ tự luân phiên: %(name)s") % {"name": bloc.name},
-         "intro": _("Chọn đơn vị theo thứ tự sẽ lần lượt làm Khối trưởng. Để trống các vị trí không dùng."),
-         "action": reverse("blocs:bloc_rotation", args=[bloc.pk]),
-         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        {
+            "form": form,
+            "title": _("Thứ tự luân phiên: %(name)s") % {"name": bloc.name},
+            "intro": _(
+                "Chọn đơn vị theo thứ tự sẽ lần lượt làm Khối trưởng. Để trống các vị trí không dùng."
+            ),
+            "action": reverse("blocs:bloc_rotation", args=[bloc.pk]),
+            "cancel": reverse("blocs:bloc_detail", args=[bloc.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -188,13 +214,18 @@ def bloc_year_create(request: HttpRequest, pk: int) -> HttpResponse:
                 bloc_year.notes = form.cleaned_data["notes"]
                 bloc_year.save(update_fields=["notes"])
             return done(
-                request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã tạo năm thi đua.")
+                request,
+                reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+                _("Đã tạo năm thi đua."),
             )
     return form_page(
         request,
-        {"form": form, "title": _("Thêm năm thi đua: %(name)s") % {"name": bloc.name},
-         "action": reverse("blocs:bloc_year_create", args=[bloc.pk]),
-         "cancel": reverse("blocs:bloc_detail", args=[bloc.pk])},
+        {
+            "form": form,
+            "title": _("Thêm năm thi đua: %(name)s") % {"name": bloc.name},
+            "action": reverse("blocs:bloc_year_create", args=[bloc.pk]),
+            "cancel": reverse("blocs:bloc_detail", args=[bloc.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -242,13 +273,22 @@ def bloc_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BlocYearForm(request.POST or None, instance=bloc_year, bloc=bloc_year.bloc)
     if request.method == "POST" and form.is_valid():
         form.save()
-        services.audit(actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year))
-        return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu năm thi đua."))
+        services.audit(
+            actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year)
+        )
+        return done(
+            request,
+            reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+            _("Đã lưu năm thi đua."),
+        )
     return form_page(
         request,
-        {"form": form, "title": _("Sửa năm thi đua %(year)s") % {"year": bloc_year.year},
-         "action": reverse("blocs:bloc_year_edit", args=[bloc_year.pk]),
-         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        {
+            "form": form,
+            "title": _("Sửa năm thi đua %(year)s") % {"year": bloc_year.year},
+            "action": reverse("blocs:bloc_year_edit", args=[bloc_year.pk]),
+            "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -284,10 +324,20 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             if request.htmx:
-                return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
-            return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã thêm thành viên."))
+                return render(
+                    request,
+                    "blocs/bloc_year_detail.html#members",
+                    _bloc_year_context(request, bloc_year),
+                )
+            return done(
+                request,
+                reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+                _("Đã thêm thành viên."),
+            )
     context = _bloc_year_context(request, bloc_year, add_form=form)
-    template = "blocs/bloc_year_detail.html#members" if request.htmx else "blocs/bloc_year_detail.html"
+    template = (
+        "blocs/bloc_year_detail.html#members" if request.htmx else "blocs/bloc_year_detail.html"
+    )
     return render(request, template, context, status=422)
 
 
@@ -305,28 +355,47 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
             return render(request, "blocs/bloc_year_detail.html#members", context, status=422)
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
     if request.htmx:
-        return render(request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year))
-    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên."))
+        return render(
+            request, "blocs/bloc_year_detail.html#members", _bloc_year_context(request, bloc_year)
+        )
+    return done(
+        request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã bớt thành viên.")
+    )
 
 
 @login_required
 def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     """Dates inside the year: a unit that joins or leaves mid-year (e.g. after a reorganisation)."""
     bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
-    membership = get_object_or_404(Membership.objects.select_related("unit", "bloc_year"), pk=membership_pk, bloc_year=bloc_year)
+    membership = get_object_or_404(
+        Membership.objects.select_related("unit", "bloc_year"),
+        pk=membership_pk,
+        bloc_year=bloc_year,
+    )
     form = MembershipDatesForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
         form.save()
-        services.audit(actor=request.user, action="membership.edit", obj=bloc_year,
-                       summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}")
-        return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu thời gian tham gia."))
+        services.audit(
+            actor=request.user,
+            action="membership.edit",
+            obj=bloc_year,
+            summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}",
+        )
+        return done(
+            request,
+            reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+            _("Đã lưu thời gian tham gia."),
+        )
     return form_page(
         request,
-        {"form": form,
-         "title": _("Thời gian tham gia năm %(year)s: %(unit)s") % {"year": bloc_year.year, "unit": membership.unit.name_in_year(bloc_year.year)},
-         "intro": _("Để trống nếu đơn vị tham gia cả năm. Ngày phải nằm trong năm thi đua."),
-         "action": reverse("blocs:membership_edit", args=[bloc_year.pk, membership.pk]),
-         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        {
+            "form": form,
+            "title": _("Thời gian tham gia năm %(year)s: %(unit)s")
+            % {"year": bloc_year.year, "unit": membership.unit.name_in_year(bloc_year.year)},
+            "intro": _("Để trống nếu đơn vị tham gia cả năm. Ngày phải nằm trong năm thi đua."),
+            "action": reverse("blocs:membership_edit", args=[bloc_year.pk, membership.pk]),
+            "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -334,7 +403,9 @@ def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
 @login_required
 def leadership_set(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
-    form = LeadershipForm(request.POST or None, bloc_year=bloc_year, initial={"role": request.GET.get("role")})
+    form = LeadershipForm(
+        request.POST or None, bloc_year=bloc_year, initial={"role": request.GET.get("role")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.leadership_set(
@@ -349,16 +420,25 @@ def leadership_set(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             return done(
-                request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã lưu Khối trưởng/Khối phó.")
+                request,
+                reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+                _("Đã lưu Khối trưởng/Khối phó."),
             )
     if request.method == "POST" and request.htmx:
-        return render(request, "blocs/bloc_year_detail.html#leadership_form",
-                      _bloc_year_context(request, bloc_year, leadership_form=form), status=422)
+        return render(
+            request,
+            "blocs/bloc_year_detail.html#leadership_form",
+            _bloc_year_context(request, bloc_year, leadership_form=form),
+            status=422,
+        )
     return form_page(
         request,
-        {"form": form, "title": _("Khối trưởng / Khối phó năm %(year)s") % {"year": bloc_year.year},
-         "action": reverse("blocs:leadership_set", args=[bloc_year.pk]),
-         "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk])},
+        {
+            "form": form,
+            "title": _("Khối trưởng / Khối phó năm %(year)s") % {"year": bloc_year.year},
+            "action": reverse("blocs:leadership_set", args=[bloc_year.pk]),
+            "cancel": reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -372,7 +452,11 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
-    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã ghi đề xuất luân phiên."))
+    return done(
+        request,
+        reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
+        _("Đã ghi đề xuất luân phiên."),
+    )
 
 
 @login_required
@@ -385,7 +469,9 @@ def leadership_accept(request: HttpRequest, pk: int, term_pk: int) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("blocs:bloc_year_detail", bloc_year.pk)
-    return done(request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã chấp thuận đề xuất."))
+    return done(
+        request, reverse("blocs:bloc_year_detail", args=[bloc_year.pk]), _("Đã chấp thuận đề xuất.")
+    )
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -396,7 +482,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     units = visible_units(request.user).select_related("organizer", "merged_into").order_by("name")
     q = request.GET.get("q", "").strip()
     if q:
-        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(short_name__icontains=q))
+        units = units.filter(
+            Q(name__icontains=q) | Q(code__icontains=q) | Q(short_name__icontains=q)
+        )
     if request.GET.get("archived") != "1":
         units = units.filter(archived_at__isnull=True)
     page = Paginator(units, 50).get_page(request.GET.get("page"))
@@ -404,8 +492,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"page": page, "q": q, "show_archived": request.GET.get("archived") == "1",
-         "can_create": bool(managed_organizers(request.user).exists())},
+        {
+            "page": page,
+            "q": q,
+            "show_archived": request.GET.get("archived") == "1",
+            "can_create": bool(managed_organizers(request.user).exists()),
+        },
     )
 
 
@@ -434,7 +526,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "term": terms.get((m.bloc_year_id, m.unit_id)),
             }
         )
-    events = list(unit.events.select_related("other_unit", "recorded_by").order_by("effective_date", "id"))
+    events = list(
+        unit.events.select_related("other_unit", "recorded_by").order_by("effective_date", "id")
+    )
     return render(
         request,
         "blocs/unit_detail.html",
@@ -460,20 +554,38 @@ def unit_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():  # a simultaneous double submit passes the form's check
                 unit = form.save()
         except IntegrityError:
-            form.add_error("code", _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": form.cleaned_data["code"]})
-            return form_page(request, {"form": form, "title": _("Thêm đơn vị"),
-                                        "action": reverse("blocs:unit_create"),
-                                        "cancel": reverse("blocs:unit_list")}, status=422)
+            form.add_error(
+                "code",
+                _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": form.cleaned_data["code"]},
+            )
+            return form_page(
+                request,
+                {
+                    "form": form,
+                    "title": _("Thêm đơn vị"),
+                    "action": reverse("blocs:unit_create"),
+                    "cancel": reverse("blocs:unit_list"),
+                },
+                status=422,
+            )
         services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
-        unit.events.create(kind="created", effective_date=dt.date.today(), new_name=unit.name,
-                           recorded_by=request.user)
+        unit.events.create(
+            kind="created",
+            effective_date=dt.date.today(),
+            new_name=unit.name,
+            recorded_by=request.user,
+        )
         return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return form_page(
         request,
-        {"form": form, "title": _("Thêm đơn vị"), "action": reverse("blocs:unit_create"),
-         "cancel": reverse("blocs:unit_list")},
+        {
+            "form": form,
+            "title": _("Thêm đơn vị"),
+            "action": reverse("blocs:unit_create"),
+            "cancel": reverse("blocs:unit_list"),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -481,16 +593,21 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk, manage=True)
-    form = UnitForm(request.POST or None, instance=unit, organizers=managed_organizers(request.user))
+    form = UnitForm(
+        request.POST or None, instance=unit, organizers=managed_organizers(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         services.audit(actor=request.user, action="unit.edit", obj=unit, summary=unit.name)
         return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
     return form_page(
         request,
-        {"form": form, "title": _("Sửa đơn vị: %(name)s") % {"name": unit.name},
-         "action": reverse("blocs:unit_edit", args=[unit.pk]),
-         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        {
+            "form": form,
+            "title": _("Sửa đơn vị: %(name)s") % {"name": unit.name},
+            "action": reverse("blocs:unit_edit", args=[unit.pk]),
+            "cancel": reverse("blocs:unit_detail", args=[unit.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -505,13 +622,18 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị."))
+            return done(
+                request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã đổi tên đơn vị.")
+            )
     return form_page(
         request,
-        {"form": form, "title": _("Đổi tên: %(name)s") % {"name": unit.name},
-         "intro": _("Các năm trước ngày hiệu lực vẫn hiển thị tên cũ."),
-         "action": reverse("blocs:unit_rename", args=[unit.pk]),
-         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        {
+            "form": form,
+            "title": _("Đổi tên: %(name)s") % {"name": unit.name},
+            "intro": _("Các năm trước ngày hiệu lực vẫn hiển thị tên cũ."),
+            "action": reverse("blocs:unit_rename", args=[unit.pk]),
+            "cancel": reverse("blocs:unit_detail", args=[unit.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 
@@ -526,13 +648,20 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị."))
+            return done(
+                request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã hợp nhất đơn vị.")
+            )
     return form_page(
         request,
-        {"form": form, "title": _("Hợp nhất: %(name)s") % {"name": unit.name},
-         "intro": _("Đơn vị sẽ được lưu trữ; lịch sử và khen thưởng được giữ và hiển thị ở đơn vị tiếp nhận."),
-         "action": reverse("blocs:unit_merge", args=[unit.pk]),
-         "cancel": reverse("blocs:unit_detail", args=[unit.pk])},
+        {
+            "form": form,
+            "title": _("Hợp nhất: %(name)s") % {"name": unit.name},
+            "intro": _(
+                "Đơn vị sẽ được lưu trữ; lịch sử và khen thưởng được giữ và hiển thị ở đơn vị tiếp nhận."
+            ),
+            "action": reverse("blocs:unit_merge", args=[unit.pk]),
+            "cancel": reverse("blocs:unit_detail", args=[unit.pk]),
+        },
         status=422 if form.is_bound else 200,
     )
 

@@ -81,15 +81,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for y in BlocYear.objects.filter(pk__in=year_ids)
         .annotate(member_count=Count("memberships"))
         .prefetch_related(
-            Prefetch("terms", queryset=LeadershipTerm.objects.select_related("unit").prefetch_related(names))
+            Prefetch(
+                "terms",
+                queryset=LeadershipTerm.objects.select_related("unit").prefetch_related(names),
+            )
         )
     }
     # One query for the page's deadlines (awards): the most pressing one per bloc-year.
     deadlines = deadline_summaries(
-        [(year_by_id[b.shown_year_id], b.organizer) for b in page.object_list if b.shown_year_id in year_by_id]
+        [
+            (year_by_id[b.shown_year_id], b.organizer)
+            for b in page.object_list
+            if b.shown_year_id in year_by_id
+        ]
     )
     rows = [
-        {"bloc": b, "year": year_by_id.get(b.shown_year_id), "deadline": deadlines.get(b.shown_year_id)}
+        {
+            "bloc": b,
+            "year": year_by_id.get(b.shown_year_id),
+            "deadline": deadlines.get(b.shown_year_id),
+        }
         for b in page.object_list
     ]
 
@@ -100,8 +111,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "organizers": organizers,
         "levels": Level.choices,
         "year_choices": list(range(this_year + 1, this_year - 8, -1)),
-        "filters": {"organizer": organizer_id, "level": level, "year": year, "q": q,
-                    "archived": show_archived},
+        "filters": {
+            "organizer": organizer_id,
+            "level": level,
+            "year": year,
+            "q": q,
+            "archived": show_archived,
+        },
         "querystring_base": request.GET.copy(),
         "can_create": roles.is_office,
         "no_role": not roles.any,
@@ -131,7 +147,8 @@ class ThrottledLoginView(auth_views.LoginView):
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
             context = self.get_context_data(
                 form=form,
-                locked=_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)s phút.") % {"m": minutes},
+                locked=_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)s phút.")
+                % {"m": minutes},
             )
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)

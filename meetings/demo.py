@@ -43,11 +43,15 @@ def _award_title(code: str):
 
 @transaction.atomic
 def load(context: dict) -> None:
-    data = json.loads((Path(settings.BASE_DIR) / "demo" / "meetings.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (Path(settings.BASE_DIR) / "demo" / "meetings.json").read_text(encoding="utf-8")
+    )
     units = context["units"]
     for m in data["meetings"]:
         org = m["organizer"]
-        bloc_year = BlocYear.objects.get(bloc__organizer__code=org, bloc__code=m["bloc"], year=m["year"])
+        bloc_year = BlocYear.objects.get(
+            bloc__organizer__code=org, bloc__code=m["bloc"], year=m["year"]
+        )
         starts_at = timezone.make_aware(dt.datetime.fromisoformat(m["starts_at"]))
         meeting, _ = Meeting.objects.update_or_create(
             bloc_year=bloc_year,
@@ -66,14 +70,21 @@ def load(context: dict) -> None:
             if not name:  # "Đại diện …" without a name
                 name, position = position, ""
             Guest.objects.update_or_create(
-                meeting=meeting, name=name, organisation=g.get("organisation", ""),
+                meeting=meeting,
+                name=name,
+                organisation=g.get("organisation", ""),
                 defaults={"position": position, "order": i},
             )
         for i, a in enumerate(m.get("agenda", []), start=1):
             AgendaItem.objects.update_or_create(
-                meeting=meeting, order=i,
-                defaults={"title": a["title"], "speaker": a.get("speaker", ""), "conclusion": a.get("conclusion", ""),
-                          "duration_minutes": a.get("duration_minutes")},
+                meeting=meeting,
+                order=i,
+                defaults={
+                    "title": a["title"],
+                    "speaker": a.get("speaker", ""),
+                    "conclusion": a.get("conclusion", ""),
+                    "duration_minutes": a.get("duration_minutes"),
+                },
             )
         services.attendance_ensure_rows(meeting=meeting)
         att = m.get("attendance", {})
@@ -91,18 +102,29 @@ def load(context: dict) -> None:
         for p in m.get("polls", []):
             poll = Poll.objects.filter(meeting=meeting, title=p["title"]).first()
             if poll is None:
-                fields = {"kind": p["kind"], "title": p["title"], "mode": Poll.Mode.REPORTED,
-                          "seats": p.get("seats", 1), "max_marks": p.get("seats", 1),
-                          "basis": "Quy chế hoạt động của Khối", "reported_note": p["basis"]}
+                fields = {
+                    "kind": p["kind"],
+                    "title": p["title"],
+                    "mode": Poll.Mode.REPORTED,
+                    "seats": p.get("seats", 1),
+                    "max_marks": p.get("seats", 1),
+                    "basis": "Quy chế hoạt động của Khối",
+                    "reported_note": p["basis"],
+                }
                 if p["kind"] == Poll.Kind.AWARD:
                     fields["award_title"] = _award_title(p["award_title"])
                 poll = services.poll_create(
-                    meeting=meeting, candidates=[units[(org, c)] for c in p.get("candidates", [])], **fields
+                    meeting=meeting,
+                    candidates=[units[(org, c)] for c in p.get("candidates", [])],
+                    **fields,
                 )
             if poll.status == Poll.Status.DRAFT:
                 winner_ids = [units[(org, c)].pk for c in p.get("winners", [])]
                 services.poll_record_reported(
-                    poll=poll, winners=list(poll.candidates.filter(unit_id__in=winner_ids)),
-                    adopted=p.get("adopted"), decided_by=p.get("decided_by", ""), basis=p["basis"],
+                    poll=poll,
+                    winners=list(poll.candidates.filter(unit_id__in=winner_ids)),
+                    adopted=p.get("adopted"),
+                    decided_by=p.get("decided_by", ""),
+                    basis=p["basis"],
                     meeting_url=url,
                 )

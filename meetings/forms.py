@@ -20,8 +20,18 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class MeetingForm(StrippedCharsMixin, forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["kind", "title", "starts_at", "ends_at", "place", "host_unit", "chairs", "secretary_name",
-                  "source", "notes"]
+        fields = [
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "host_unit",
+            "chairs",
+            "secretary_name",
+            "source",
+            "notes",
+        ]
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
@@ -66,7 +76,9 @@ class AttendanceForm(StrippedCharsMixin, forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Tình trạng"), choices=Attendance.Status.choices)
     reason = forms.CharField(label=_("Lý do vắng"), max_length=255, required=False)
-    delegates = forms.CharField(label=_("Đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    delegates = forms.CharField(
+        label=_("Đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +88,10 @@ class AttendanceForm(StrippedCharsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Attendance.Status.ABSENT and not cleaned.get("reason", "").strip():
+        if (
+            cleaned.get("status") == Attendance.Status.ABSENT
+            and not cleaned.get("reason", "").strip()
+        ):
             self.add_error("reason", _("Cần ghi lý do vắng mặt."))
         return cleaned
 
@@ -84,22 +99,41 @@ class AttendanceForm(StrippedCharsMixin, forms.Form):
 class CheckinForm(StrippedCharsMixin, forms.Form):
     code = forms.CharField(label=_("Mã điểm danh"), max_length=12)
     delegates = forms.CharField(
-        label=_("Họ tên đại biểu dự"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Họ tên đại biểu dự"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Mỗi dòng một người."),
     )
 
 
 class PollForm(StrippedCharsMixin, forms.ModelForm):
     candidates = forms.ModelMultipleChoiceField(
-        label=_("Ứng viên"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Ứng viên"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Với suy tôn danh hiệu: để trống để lấy danh sách đề cử của năm."),
     )
 
     class Meta:
         model = Poll
-        fields = ["kind", "title", "award_title", "mode", "seats", "max_marks", "base", "threshold_numerator",
-                  "threshold_denominator", "threshold_strict", "allow_self_vote", "basis", "max_rounds",
-                  "tie_break_rule", "counting_committee"]
+        fields = [
+            "kind",
+            "title",
+            "award_title",
+            "mode",
+            "seats",
+            "max_marks",
+            "base",
+            "threshold_numerator",
+            "threshold_denominator",
+            "threshold_strict",
+            "allow_self_vote",
+            "basis",
+            "max_rounds",
+            "tie_break_rule",
+            "counting_committee",
+        ]
         widgets = {"counting_committee": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, units=None, award_titles=None, **kwargs):
@@ -120,7 +154,13 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
         seats, marks = cleaned.get("seats"), cleaned.get("max_marks")
         if kind == Poll.Kind.AWARD and seats and marks and marks > seats:
             self.add_error("max_marks", _("Số đánh dấu tối đa không được vượt số lượng cần chọn."))
-        for name in ("seats", "max_marks", "threshold_numerator", "threshold_denominator", "max_rounds"):
+        for name in (
+            "seats",
+            "max_marks",
+            "threshold_numerator",
+            "threshold_denominator",
+            "max_rounds",
+        ):
             if cleaned.get(name) is not None and cleaned[name] < 1:
                 self.add_error(name, _("Phải lớn hơn hoặc bằng 1."))
         return cleaned
@@ -131,21 +171,28 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         if poll.is_motion:
             self.fields["choice"] = forms.ChoiceField(
-                label=_("Ý kiến"), choices=Ballot.Choice.choices, widget=forms.RadioSelect, required=False,
+                label=_("Ý kiến"),
+                choices=Ballot.Choice.choices,
+                widget=forms.RadioSelect,
+                required=False,
                 help_text=_("Không chọn ô nào là phiếu trắng."),
             )
         else:
             self.fields["marks"] = forms.MultipleChoiceField(
                 label=_("Đánh dấu tối đa %(n)s đơn vị") % {"n": poll.max_marks},
-                choices=[(c.pk, c.unit.name) for c in candidates], widget=forms.CheckboxSelectMultiple,
-                required=False, help_text=_("Không chọn ô nào là phiếu trắng."),
+                choices=[(c.pk, c.unit.name) for c in candidates],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text=_("Không chọn ô nào là phiếu trắng."),
             )
         self.poll = poll
 
     def clean_marks(self):
         marks = self.cleaned_data.get("marks") or []
         if len(marks) > self.poll.max_marks:
-            raise forms.ValidationError(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": self.poll.max_marks})
+            raise forms.ValidationError(
+                _("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": self.poll.max_marks}
+            )
         return [int(m) for m in marks]
 
 
@@ -159,13 +206,16 @@ class PaperBallotForm(BallotForm):
 
 class PaperCountForm(StrippedCharsMixin, forms.Form):
     counting_committee = forms.CharField(
-        label=_("Ban kiểm phiếu"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Ban kiểm phiếu"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mỗi dòng một thành viên: họ tên, chức vụ, đơn vị."),
     )
     ballots_issued = forms.IntegerField(label=_("Số phiếu phát ra"), min_value=0)
     ballots_returned = forms.IntegerField(label=_("Số phiếu thu về"), min_value=0)
     invalid = forms.IntegerField(label=_("Số phiếu không hợp lệ"), min_value=0, initial=0)
-    blank = forms.IntegerField(label=_("Số phiếu trắng (hợp lệ, không đánh dấu)"), min_value=0, initial=0)
+    blank = forms.IntegerField(
+        label=_("Số phiếu trắng (hợp lệ, không đánh dấu)"), min_value=0, initial=0
+    )
 
     def __init__(self, *args, poll: Poll, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +227,8 @@ class PaperCountForm(StrippedCharsMixin, forms.Form):
         else:
             for c in candidates:
                 self.fields[f"c_{c.pk}"] = forms.IntegerField(
-                    label=_("Số phiếu bầu cho %(u)s") % {"u": c.unit.name}, min_value=0, initial=0)
+                    label=_("Số phiếu bầu cho %(u)s") % {"u": c.unit.name}, min_value=0, initial=0
+                )
                 self.keys.append((f"c_{c.pk}", c.pk))
 
     def votes(self) -> dict:
@@ -185,8 +236,9 @@ class PaperCountForm(StrippedCharsMixin, forms.Form):
 
 
 class TieBreakForm(StrippedCharsMixin, forms.Form):
-    winners = forms.ModelMultipleChoiceField(label=_("Đơn vị được chọn"), queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
+    winners = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị được chọn"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
     decided_by = forms.CharField(label=_("Người quyết định"), max_length=255)
     basis = forms.CharField(label=_("Căn cứ"), max_length=500)
 
@@ -197,17 +249,26 @@ class TieBreakForm(StrippedCharsMixin, forms.Form):
 
 
 class ReportedForm(StrippedCharsMixin, forms.Form):
-    basis = forms.CharField(label=_("Căn cứ (nguồn) của kết quả"), max_length=500,
-                            help_text=_("Ví dụ: Biên bản hội nghị; bản tin ngày …"))
-    decided_by = forms.CharField(label=_("Hình thức"), max_length=255, required=False,
-                                 initial=_("Hội nghị thống nhất"))
+    basis = forms.CharField(
+        label=_("Căn cứ (nguồn) của kết quả"),
+        max_length=500,
+        help_text=_("Ví dụ: Biên bản hội nghị; bản tin ngày …"),
+    )
+    decided_by = forms.CharField(
+        label=_("Hình thức"), max_length=255, required=False, initial=_("Hội nghị thống nhất")
+    )
 
     def __init__(self, *args, poll: Poll, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         if poll.is_motion:
-            self.fields["adopted"] = forms.BooleanField(label=_("Nội dung được thông qua"), required=False)
+            self.fields["adopted"] = forms.BooleanField(
+                label=_("Nội dung được thông qua"), required=False
+            )
         else:
             self.fields["winners"] = forms.ModelMultipleChoiceField(
-                label=_("Đơn vị được chọn"), queryset=candidates, widget=forms.CheckboxSelectMultiple,
-                required=False)
+                label=_("Đơn vị được chọn"),
+                queryset=candidates,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
             self.fields["winners"].label_from_instance = lambda c: c.unit.name

@@ -134,7 +134,9 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     title = models.CharField(_("nội dung"), max_length=255)
-    duration_minutes = models.PositiveSmallIntegerField(_("thời lượng (phút)"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("thời lượng (phút)"), null=True, blank=True
+    )
     speaker = models.CharField(_("người trình bày / phát biểu"), max_length=255, blank=True)
     conclusion = models.TextField(_("kết luận"), blank=True)
 
@@ -173,7 +175,9 @@ class Attendance(models.Model):
         SELF = "self", _("Đại biểu tự điểm danh")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         _("tình trạng"), max_length=10, choices=Status.choices, default=Status.UNKNOWN
     )
@@ -238,8 +242,12 @@ class Poll(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    mode = models.CharField(_("hình thức"), max_length=10, choices=Mode.choices, default=Mode.SECRET)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    mode = models.CharField(
+        _("hình thức"), max_length=10, choices=Mode.choices, default=Mode.SECRET
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     seats = models.PositiveSmallIntegerField(_("số lượng cần chọn"), default=1)
     max_marks = models.PositiveSmallIntegerField(
         _("số người được đánh dấu tối đa trên một phiếu"), default=1
@@ -248,7 +256,9 @@ class Poll(models.Model):
     threshold_numerator = models.PositiveSmallIntegerField(_("ngưỡng: tử số"), default=1)
     threshold_denominator = models.PositiveSmallIntegerField(_("ngưỡng: mẫu số"), default=2)
     threshold_strict = models.BooleanField(
-        _("phải vượt quá ngưỡng (>)"), default=True, help_text=_("Bỏ chọn để dùng «từ … trở lên» (≥).")
+        _("phải vượt quá ngưỡng (>)"),
+        default=True,
+        help_text=_("Bỏ chọn để dùng «từ … trở lên» (≥)."),
     )
     allow_self_vote = models.BooleanField(_("được bỏ phiếu cho đơn vị mình"), default=True)
     basis = models.CharField(
@@ -256,20 +266,30 @@ class Poll(models.Model):
     )
     round_no = models.PositiveSmallIntegerField(_("vòng"), default=1)
     previous = models.ForeignKey(
-        "self", verbose_name=_("vòng trước"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("vòng trước"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="runoffs",
     )
     max_rounds = models.PositiveSmallIntegerField(_("số vòng tối đa"), default=2)
     tie_break_rule = models.CharField(
-        _("khi vẫn bằng phiếu sau vòng cuối"), max_length=10, choices=TieBreak.choices,
+        _("khi vẫn bằng phiếu sau vòng cuối"),
+        max_length=10,
+        choices=TieBreak.choices,
         default=TieBreak.LEADERS,
     )
     counting_committee = models.TextField(
-        _("Ban kiểm phiếu"), blank=True, help_text=_("Mỗi dòng một thành viên: họ tên, chức vụ, đơn vị.")
+        _("Ban kiểm phiếu"),
+        blank=True,
+        help_text=_("Mỗi dòng một thành viên: họ tên, chức vụ, đơn vị."),
     )
     # Frozen at open.
     roll_size = models.PositiveIntegerField(_("số đơn vị được bỏ phiếu"), null=True, blank=True)
-    member_count = models.PositiveIntegerField(_("tổng số đơn vị thành viên"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(
+        _("tổng số đơn vị thành viên"), null=True, blank=True
+    )
     roll_hash = models.CharField(_("mã băm danh sách cử tri"), max_length=64, blank=True)
     # Paper ballots (counts entry).
     ballots_issued = models.PositiveIntegerField(_("số phiếu phát ra"), null=True, blank=True)
@@ -279,7 +299,9 @@ class Poll(models.Model):
     # Set at close.
     chain_hash = models.CharField(_("mã băm chuỗi phiếu"), max_length=64, blank=True)
     reported_note = models.CharField(
-        _("ghi chú kết quả"), max_length=500, blank=True,
+        _("ghi chú kết quả"),
+        max_length=500,
+        blank=True,
         help_text=_("Với kết quả chỉ ghi nhận: nguồn, ví dụ «Bản tin ngày 28/11/2023»."),
     )
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -298,10 +320,15 @@ class Poll(models.Model):
                 & Q(threshold_numerator__lte=F("threshold_denominator")),
                 name="poll_threshold_valid",
             ),
-            models.CheckConstraint(condition=Q(seats__gte=1) & Q(max_marks__gte=1), name="poll_seats_valid"),
-            models.CheckConstraint(condition=Q(round_no__gte=1) & Q(max_rounds__gte=1), name="poll_rounds_valid"),
             models.CheckConstraint(
-                condition=~Q(kind="award") | Q(award_title__isnull=False), name="poll_award_has_title"
+                condition=Q(seats__gte=1) & Q(max_marks__gte=1), name="poll_seats_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(round_no__gte=1) & Q(max_rounds__gte=1), name="poll_rounds_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="award") | Q(award_title__isnull=False),
+                name="poll_award_has_title",
             ),
         ]
 
@@ -342,7 +369,9 @@ class Poll(models.Model):
 
 class PollCandidate(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="candidates")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     nomination_id = models.BigIntegerField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -374,7 +403,7 @@ class PollVoter(models.Model):
 
 
 class VoteCast(models.Model):
-    """"This unit has voted in this poll". No time, no ballot link (except in open votes)."""
+    """ "This unit has voted in this poll". No time, no ballot link (except in open votes)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="casts")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
@@ -417,7 +446,9 @@ class Ballot(models.Model):
         verbose_name = _("phiếu bầu")
         verbose_name_plural = _("phiếu bầu")
         ordering = ["poll", "receipt"]
-        constraints = [models.UniqueConstraint(fields=["poll", "receipt"], name="ballot_receipt_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "receipt"], name="ballot_receipt_unique")
+        ]
 
     def __str__(self) -> str:
         return self.receipt
@@ -427,14 +458,24 @@ class PaperCount(models.Model):
     """Counts entered by the counting committee for a paper poll (one row per candidate/choice)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="paper_counts")
-    candidate = models.ForeignKey(PollCandidate, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(
+        PollCandidate, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     choice = models.CharField(max_length=10, choices=Ballot.Choice.choices, blank=True)
     votes = models.PositiveIntegerField(_("số phiếu"))
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "candidate"], condition=Q(candidate__isnull=False), name="papercount_candidate_unique"),
-            models.UniqueConstraint(fields=["poll", "choice"], condition=Q(candidate__isnull=True), name="papercount_choice_unique"),
+            models.UniqueConstraint(
+                fields=["poll", "candidate"],
+                condition=Q(candidate__isnull=False),
+                name="papercount_candidate_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "choice"],
+                condition=Q(candidate__isnull=True),
+                name="papercount_choice_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,11 @@ from fractions import Fraction
 
 def vn_number(value: Fraction | Decimal | float | int, places: int = 2) -> str:
     """Vietnamese number format: comma decimals, dot thousands, trailing zeros dropped."""
-    d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
+    d = (
+        Decimal(value.numerator) / Decimal(value.denominator)
+        if isinstance(value, Fraction)
+        else Decimal(str(value))
+    )
     d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if d < 0 else ""
     integer, _, frac = f"{abs(d):f}".partition(".")
@@ -53,7 +57,11 @@ class Rule:
     @property
     def threshold_words(self) -> str:
         frac = f"{self.numerator}/{self.denominator}"
-        return f"trên {frac} {self.base_words}" if self.strict else f"từ {frac} {self.base_words} trở lên"
+        return (
+            f"trên {frac} {self.base_words}"
+            if self.strict
+            else f"từ {frac} {self.base_words} trở lên"
+        )
 
 
 @dataclass
@@ -108,7 +116,9 @@ def _sentence(votes: int, base_count: int, rule: Rule, reached: bool) -> str:
     return f"{head}, không đạt ngưỡng {rule.threshold_words}"
 
 
-def candidate_outcome(*, candidates: list[tuple[object, str]], counts: Counts, rule: Rule, seats: int) -> Outcome:
+def candidate_outcome(
+    *, candidates: list[tuple[object, str]], counts: Counts, rule: Rule, seats: int
+) -> Outcome:
     """Winners high→low among those who reached the threshold; a tie at the cut-off is flagged."""
     base_count = counts.base_count(rule.base)
     rows = [(key, label, counts.votes.get(key, 0)) for key, label in candidates]
@@ -142,14 +152,18 @@ def candidate_outcome(*, candidates: list[tuple[object, str]], counts: Counts, r
             sentence += "; đạt ngưỡng nhưng không đủ suất"
         else:
             status = "lost"
-        lines.append(Line(key, label, votes, vn_percent(votes, base_count), reached, status, sentence))
+        lines.append(
+            Line(key, label, votes, vn_percent(votes, base_count), reached, status, sentence)
+        )
     unfilled = seats - len(winners) - (open_seats if tied else 0)
     parts = [f"{len(winners)}/{seats} suất đã có người trúng cử"]
     if tied:
         parts.append(f"{len(tied)} đơn vị bằng phiếu tranh {open_seats} suất còn lại")
     if unfilled > 0:
         parts.append(f"{unfilled} suất không có đơn vị đạt ngưỡng")
-    return Outcome(lines, winners, tied, open_seats, max(unfilled, 0), base_count, "; ".join(parts) + ".")
+    return Outcome(
+        lines, winners, tied, open_seats, max(unfilled, 0), base_count, "; ".join(parts) + "."
+    )
 
 
 MOTION_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không ý kiến"}
@@ -163,12 +177,24 @@ def motion_outcome(*, counts: Counts, rule: Rule) -> Outcome:
     for key in ("yes", "no", "abstain"):
         votes = counts.votes.get(key, 0)
         reached = rule.reached(votes, base_count)
-        sentence = f"{MOTION_LABELS[key]}: {votes}/{base_count} phiếu ({vn_percent(votes, base_count)})"
+        sentence = (
+            f"{MOTION_LABELS[key]}: {votes}/{base_count} phiếu ({vn_percent(votes, base_count)})"
+        )
         status = "info"
         if key == "yes":
             sentence = _sentence(yes, base_count, rule, adopted).replace("Đạt", "Tán thành:", 1)
             status = "adopted" if adopted else "rejected"
-        lines.append(Line(key, MOTION_LABELS[key], votes, vn_percent(votes, base_count), reached, status, sentence))
+        lines.append(
+            Line(
+                key,
+                MOTION_LABELS[key],
+                votes,
+                vn_percent(votes, base_count),
+                reached,
+                status,
+                sentence,
+            )
+        )
     summary = (
         f"Nội dung được thông qua với {yes}/{base_count} phiếu tán thành ({vn_percent(yes, base_count)}), "
         f"{'vượt' if rule.strict else 'đạt'} ngưỡng {rule.threshold_words}."

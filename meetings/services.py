@@ -45,7 +45,9 @@ class VoteRefused(Exception):
 def member_units(meeting: Meeting) -> list[Unit]:
     """Member units of the bloc-year on the meeting's date."""
     day = timezone.localtime(meeting.starts_at).date()
-    memberships = Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).select_related("unit")
+    memberships = Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).select_related(
+        "unit"
+    )
     return sorted((m.unit for m in memberships if m.active_on(day)), key=lambda u: u.name)
 
 
@@ -78,9 +80,13 @@ def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
 
 
 @transaction.atomic
-def guest_add(*, meeting: Meeting, name: str, position: str = "", organisation: str = "", actor=None) -> Guest:
+def guest_add(
+    *, meeting: Meeting, name: str, position: str = "", organisation: str = "", actor=None
+) -> Guest:
     order = (meeting.guests.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    guest = Guest.objects.create(meeting=meeting, name=name, position=position, organisation=organisation, order=order)
+    guest = Guest.objects.create(
+        meeting=meeting, name=name, position=position, organisation=organisation, order=order
+    )
     audit(actor=actor, action="meeting.guest.add", obj=meeting, summary=f"Khách mời: {guest}")
     return guest
 
@@ -96,11 +102,18 @@ def guest_remove(*, guest: Guest, actor=None) -> None:
 def agenda_item_save(*, item: AgendaItem, actor=None) -> AgendaItem:
     created = item.pk is None
     if created and not item.order:
-        item.order = (item.meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        item.order = (
+            item.meeting.agenda_items.order_by("-order").values_list("order", flat=True).first()
+            or 0
+        ) + 1
     item.full_clean()
     item.save()
-    audit(actor=actor, action="meeting.agenda.add" if created else "meeting.agenda.edit", obj=item.meeting,
-          summary=item.title)
+    audit(
+        actor=actor,
+        action="meeting.agenda.add" if created else "meeting.agenda.edit",
+        obj=item.meeting,
+        summary=item.title,
+    )
     return item
 
 
@@ -132,8 +145,14 @@ def quorum(meeting: Meeting) -> Quorum:
     members = member_units(meeting)
     ids = {u.pk for u in members}
     present = meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=ids).count()
-    return Quorum(len(members), present, bloc.quorum_needed(len(members)), bloc.quorum_numerator,
-                  bloc.quorum_denominator, bloc.quorum_basis)
+    return Quorum(
+        len(members),
+        present,
+        bloc.quorum_needed(len(members)),
+        bloc.quorum_numerator,
+        bloc.quorum_denominator,
+        bloc.quorum_basis,
+    )
 
 
 @transaction.atomic
@@ -153,8 +172,13 @@ def attendance_mark(
         row.checked_in_at = row.checked_in_at or timezone.now()
         row.checkin_code = None
     row.save()
-    audit(actor=actor, action="attendance.mark", obj=meeting,
-          summary=f"{unit.name}: {row.get_status_display()}", data={"unit": unit.pk, "status": status})
+    audit(
+        actor=actor,
+        action="attendance.mark",
+        obj=meeting,
+        summary=f"{unit.name}: {row.get_status_display()}",
+        data={"unit": unit.pk, "status": status},
+    )
     return row
 
 
@@ -166,7 +190,12 @@ def checkin_codes_issue(*, meeting: Meeting, actor=None) -> int:
     for row in rows:
         row.checkin_code = random_code(8)
     Attendance.objects.bulk_update(rows, ["checkin_code"])
-    audit(actor=actor, action="attendance.codes", obj=meeting, summary=f"Phát {len(rows)} mã điểm danh")
+    audit(
+        actor=actor,
+        action="attendance.codes",
+        obj=meeting,
+        summary=f"Phát {len(rows)} mã điểm danh",
+    )
     return len(rows)
 
 
@@ -175,9 +204,12 @@ def checkin_with_code(*, code: str, delegates: str = "") -> Attendance:
     """A delegate checks their unit in. The code works once."""
     code = (code or "").strip().upper().replace(" ", "")
     row = (
-        Attendance.objects.select_for_update().select_related("meeting", "unit")
-        .filter(checkin_code=code).first()
-        if code else None
+        Attendance.objects.select_for_update()
+        .select_related("meeting", "unit")
+        .filter(checkin_code=code)
+        .first()
+        if code
+        else None
     )
     if row is None:
         raise ValidationError({"code": "Mã điểm danh không đúng hoặc đã được dùng."})
@@ -189,8 +221,13 @@ def checkin_with_code(*, code: str, delegates: str = "") -> Attendance:
     row.checked_in_at = timezone.now()
     row.checkin_code = None
     row.save()
-    audit(actor=None, action="attendance.checkin", obj=row.meeting, summary=f"{row.unit.name} tự điểm danh",
-          data={"unit": row.unit_id})
+    audit(
+        actor=None,
+        action="attendance.checkin",
+        obj=row.meeting,
+        summary=f"{row.unit.name} tự điểm danh",
+        data={"unit": row.unit_id},
+    )
     return row
 
 
@@ -201,14 +238,22 @@ def _check_candidates(poll: Poll, units: list[Unit]) -> None:
     members = {u.pk for u in member_units(poll.meeting)}
     outsiders = [u.name for u in units if u.pk not in members]
     if outsiders:
-        raise ValidationError({"candidates": "Không phải đơn vị thành viên: {}.".format(", ".join(outsiders))})
+        raise ValidationError(
+            {"candidates": "Không phải đơn vị thành viên: {}.".format(", ".join(outsiders))}
+        )
     if len({u.pk for u in units}) != len(units):
         raise ValidationError({"candidates": "Một đơn vị được chọn hai lần."})
 
 
 @transaction.atomic
-def poll_create(*, meeting: Meeting, candidates: list[Unit] | None = None, nomination_ids: dict | None = None,
-                actor=None, **fields) -> Poll:
+def poll_create(
+    *,
+    meeting: Meeting,
+    candidates: list[Unit] | None = None,
+    nomination_ids: dict | None = None,
+    actor=None,
+    **fields,
+) -> Poll:
     poll = Poll(meeting=meeting, **fields)
     if poll.kind in (Poll.Kind.LEADER, Poll.Kind.DEPUTY):
         poll.seats = 1
@@ -219,17 +264,26 @@ def poll_create(*, meeting: Meeting, candidates: list[Unit] | None = None, nomin
         poll.max_marks = 1
     poll.full_clean()
     if not poll.is_motion and poll.max_marks > poll.seats:
-        raise ValidationError({"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."})
+        raise ValidationError(
+            {"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."}
+        )
     poll.save()
     if not poll.is_motion:
         units = list(candidates or [])
         _check_candidates(poll, units)
         PollCandidate.objects.bulk_create(
-            PollCandidate(poll=poll, unit=u, order=i, nomination_id=(nomination_ids or {}).get(u.pk))
+            PollCandidate(
+                poll=poll, unit=u, order=i, nomination_id=(nomination_ids or {}).get(u.pk)
+            )
             for i, u in enumerate(units, start=1)
         )
-    audit(actor=actor, action="poll.create", obj=poll, summary=f"{meeting.label}: {poll.title}",
-          data={"kind": poll.kind, "mode": poll.mode, "round": poll.round_no})
+    audit(
+        actor=actor,
+        action="poll.create",
+        obj=poll,
+        summary=f"{meeting.label}: {poll.title}",
+        data={"kind": poll.kind, "mode": poll.mode, "round": poll.round_no},
+    )
     return poll
 
 
@@ -246,7 +300,9 @@ def poll_update(*, poll: Poll, candidates: list[Unit] | None = None, actor=None,
         poll.max_marks = 1
     poll.full_clean()
     if not poll.is_motion and poll.max_marks > poll.seats:
-        raise ValidationError({"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."})
+        raise ValidationError(
+            {"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."}
+        )
     poll.save()
     if candidates is not None and not poll.is_motion:
         _check_candidates(poll, candidates)
@@ -261,19 +317,27 @@ def poll_update(*, poll: Poll, candidates: list[Unit] | None = None, actor=None,
 
 
 def roll_digest(poll: Poll, unit_rows: list[tuple[int, str]]) -> str:
-    payload = json.dumps({"poll": poll.pk, "voters": sorted(unit_rows)}, ensure_ascii=False,
-                         sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(
+        {"poll": poll.pk, "voters": sorted(unit_rows)},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 @transaction.atomic
 def poll_open(*, poll: Poll, actor=None) -> Poll:
     """Freeze the roll (present units), store its hash, issue one-time ballot codes."""
-    poll = Poll.objects.select_for_update().select_related("meeting__bloc_year__bloc").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update().select_related("meeting__bloc_year__bloc").get(pk=poll.pk)
+    )
     if poll.status != Poll.Status.DRAFT:
         raise ValidationError("Biểu quyết không ở trạng thái nháp.")
     if poll.mode == Poll.Mode.REPORTED:
-        raise ValidationError("Biểu quyết chỉ ghi nhận kết quả không mở bỏ phiếu; hãy ghi nhận kết quả.")
+        raise ValidationError(
+            "Biểu quyết chỉ ghi nhận kết quả không mở bỏ phiếu; hãy ghi nhận kết quả."
+        )
     if not poll.is_motion:
         n = poll.candidates.count()
         if n == 0:
@@ -286,7 +350,8 @@ def poll_open(*, poll: Poll, actor=None) -> Poll:
     members = {u.pk for u in member_units(poll.meeting)}
     present = list(
         poll.meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=members)
-        .select_related("unit").order_by("unit__name")
+        .select_related("unit")
+        .order_by("unit__name")
     )
     used: set[str] = set()
     voters = []
@@ -305,8 +370,17 @@ def poll_open(*, poll: Poll, actor=None) -> Poll:
     if poll.mode == Poll.Mode.PAPER and poll.ballots_issued is None:
         poll.ballots_issued = len(voters)
     poll.save()
-    audit(actor=actor, action="poll.open", obj=poll, summary=f"Mở biểu quyết: {poll.title}",
-          data={"roll_size": poll.roll_size, "roll_hash": poll.roll_hash, "quorum": [q.present, q.members]})
+    audit(
+        actor=actor,
+        action="poll.open",
+        obj=poll,
+        summary=f"Mở biểu quyết: {poll.title}",
+        data={
+            "roll_size": poll.roll_size,
+            "roll_hash": poll.roll_hash,
+            "quorum": [q.present, q.members],
+        },
+    )
     return poll
 
 
@@ -319,8 +393,14 @@ def _lock_poll(poll_id: int, *, shared: bool) -> None:
             cursor.execute(f"SELECT {fn}(%s, %s)", [POLL_LOCK_CLASS, poll_id])
 
 
-def ballot_cast(*, code: str = "", marks: list[int] | None = None, choice: str = "", voter: PollVoter | None = None,
-                candidates: dict[int, int] | None = None) -> str:
+def ballot_cast(
+    *,
+    code: str = "",
+    marks: list[int] | None = None,
+    choice: str = "",
+    voter: PollVoter | None = None,
+    candidates: dict[int, int] | None = None,
+) -> str:
     """Cast one ballot with a one-time ballot code. Returns the receipt code.
 
     `voter` (with its poll) and `candidates` ({candidate id: unit id}) may be passed by a caller
@@ -357,9 +437,12 @@ def ballot_cast(*, code: str = "", marks: list[int] | None = None, choice: str =
             status = Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).get()
             if status != Poll.Status.OPEN:
                 raise VoteRefused("Biểu quyết đã kết thúc, phiếu không được nhận.")
-            ballot = Ballot.objects.create(poll_id=poll.pk, receipt=receipt, marks=marks, choice=choice)
+            ballot = Ballot.objects.create(
+                poll_id=poll.pk, receipt=receipt, marks=marks, choice=choice
+            )
             VoteCast.objects.create(
-                poll_id=poll.pk, unit_id=voter.unit_id,
+                poll_id=poll.pk,
+                unit_id=voter.unit_id,
                 open_ballot=ballot if poll.mode == Poll.Mode.OPEN else None,
             )
     except IntegrityError:
@@ -369,8 +452,15 @@ def ballot_cast(*, code: str = "", marks: list[int] | None = None, choice: str =
 
 def ballot_canonical(poll_id: int, b: Ballot) -> str:
     return json.dumps(
-        {"poll": poll_id, "receipt": b.receipt, "marks": list(b.marks), "choice": b.choice, "invalid": b.invalid},
-        sort_keys=True, separators=(",", ":"),
+        {
+            "poll": poll_id,
+            "receipt": b.receipt,
+            "marks": list(b.marks),
+            "choice": b.choice,
+            "invalid": b.invalid,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
     )
 
 
@@ -406,8 +496,16 @@ def poll_close(*, poll: Poll, actor=None) -> Poll:
         random.SystemRandom().shuffle(ballots)
         poll.ballots.all().delete()
         Ballot.objects.bulk_create(
-            Ballot(id=uuid.uuid4(), poll_id=poll.pk, receipt=b.receipt, marks=b.marks, choice=b.choice,
-                   invalid=b.invalid, source=b.source, chain_hash=b.chain_hash)
+            Ballot(
+                id=uuid.uuid4(),
+                poll_id=poll.pk,
+                receipt=b.receipt,
+                marks=b.marks,
+                choice=b.choice,
+                invalid=b.invalid,
+                source=b.source,
+                chain_hash=b.chain_hash,
+            )
             for b in ballots
         )
     else:
@@ -416,8 +514,13 @@ def poll_close(*, poll: Poll, actor=None) -> Poll:
     poll.status = Poll.Status.CLOSED
     poll.closed_at = timezone.now()
     poll.save()
-    audit(actor=actor, action="poll.close", obj=poll, summary=f"Kết thúc biểu quyết: {poll.title}",
-          data={"ballots": len(ballots), "voted": poll.casts.count(), "chain_hash": poll.chain_hash})
+    audit(
+        actor=actor,
+        action="poll.close",
+        obj=poll,
+        summary=f"Kết thúc biểu quyết: {poll.title}",
+        data={"ballots": len(ballots), "voted": poll.casts.count(), "chain_hash": poll.chain_hash},
+    )
     return poll
 
 
@@ -433,8 +536,15 @@ def _check_paper_complete(poll: Poll) -> None:
 
 @transaction.atomic
 def paper_counts_save(
-    *, poll: Poll, votes: dict, ballots_issued: int, ballots_returned: int, invalid: int, blank: int,
-    committee: str, actor=None,
+    *,
+    poll: Poll,
+    votes: dict,
+    ballots_issued: int,
+    ballots_returned: int,
+    invalid: int,
+    blank: int,
+    committee: str,
+    actor=None,
 ) -> Poll:
     """The counting committee's figures. Checked for consistency; results are then computed."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
@@ -446,7 +556,9 @@ def paper_counts_save(
     if ballots_returned > ballots_issued:
         errors.append("Số phiếu thu về không được lớn hơn số phiếu phát ra.")
     if ballots_issued > (poll.roll_size or 0):
-        errors.append(f"Số phiếu phát ra không được lớn hơn số đơn vị có quyền biểu quyết ({poll.roll_size}).")
+        errors.append(
+            f"Số phiếu phát ra không được lớn hơn số đơn vị có quyền biểu quyết ({poll.roll_size})."
+        )
     if invalid + blank > ballots_returned:
         errors.append("Số phiếu không hợp lệ và phiếu trắng vượt số phiếu thu về.")
     valid = ballots_returned - invalid
@@ -456,7 +568,9 @@ def paper_counts_save(
             errors.append(f"Số phiếu của một lựa chọn vượt số phiếu hợp lệ có đánh dấu ({marked}).")
             break
     if poll.is_motion and sum(votes.values()) != marked:
-        errors.append(f"Tổng phiếu Tán thành, Không tán thành, Không ý kiến phải bằng số phiếu hợp lệ không trắng ({marked}).")
+        errors.append(
+            f"Tổng phiếu Tán thành, Không tán thành, Không ý kiến phải bằng số phiếu hợp lệ không trắng ({marked})."
+        )
     if not poll.is_motion and sum(votes.values()) > marked * poll.max_marks:
         errors.append("Tổng số phiếu bầu vượt quá số phiếu hợp lệ × số đánh dấu tối đa.")
     if not committee.strip():
@@ -465,21 +579,36 @@ def paper_counts_save(
         raise ValidationError(errors)
     poll.paper_counts.all().delete()
     if poll.is_motion:
-        PaperCount.objects.bulk_create(PaperCount(poll=poll, choice=k, votes=v) for k, v in votes.items())
+        PaperCount.objects.bulk_create(
+            PaperCount(poll=poll, choice=k, votes=v) for k, v in votes.items()
+        )
     else:
-        PaperCount.objects.bulk_create(PaperCount(poll=poll, candidate_id=k, votes=v) for k, v in votes.items())
+        PaperCount.objects.bulk_create(
+            PaperCount(poll=poll, candidate_id=k, votes=v) for k, v in votes.items()
+        )
     poll.ballots_issued, poll.ballots_returned = ballots_issued, ballots_returned
     poll.paper_invalid, poll.paper_blank = invalid, blank
     poll.counting_committee = committee.strip()
     poll.save()
-    audit(actor=actor, action="poll.paper_counts", obj=poll, summary=f"Nhập kết quả kiểm phiếu: {poll.title}",
-          data={"issued": ballots_issued, "returned": ballots_returned})
+    audit(
+        actor=actor,
+        action="poll.paper_counts",
+        obj=poll,
+        summary=f"Nhập kết quả kiểm phiếu: {poll.title}",
+        data={"issued": ballots_issued, "returned": ballots_returned},
+    )
     return poll
 
 
 @transaction.atomic
-def paper_ballot_add(*, poll: Poll, marks: list[int] | None = None, choice: str = "", invalid: bool = False,
-                     actor=None) -> Ballot:
+def paper_ballot_add(
+    *,
+    poll: Poll,
+    marks: list[int] | None = None,
+    choice: str = "",
+    invalid: bool = False,
+    actor=None,
+) -> Ballot:
     """The counting committee enters one paper ballot. Its serial (P0001…) is its receipt."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
@@ -502,10 +631,23 @@ def paper_ballot_add(*, poll: Poll, marks: list[int] | None = None, choice: str 
         if any(m not in ids for m in marks):
             raise ValidationError("Phiếu có ứng viên không thuộc danh sách.")
         if len(marks) > poll.max_marks:
-            raise ValidationError(f"Phiếu đánh dấu quá {poll.max_marks} đơn vị: hãy ghi là phiếu không hợp lệ.")
-    ballot = Ballot.objects.create(poll=poll, receipt=f"P{entered + 1:04d}", marks=marks, choice=choice,
-                                   invalid=invalid, source=Ballot.Source.PAPER)
-    audit(actor=actor, action="poll.paper_ballot", obj=poll, summary=f"Nhập phiếu giấy số {ballot.receipt}")
+            raise ValidationError(
+                f"Phiếu đánh dấu quá {poll.max_marks} đơn vị: hãy ghi là phiếu không hợp lệ."
+            )
+    ballot = Ballot.objects.create(
+        poll=poll,
+        receipt=f"P{entered + 1:04d}",
+        marks=marks,
+        choice=choice,
+        invalid=invalid,
+        source=Ballot.Source.PAPER,
+    )
+    audit(
+        actor=actor,
+        action="poll.paper_ballot",
+        obj=poll,
+        summary=f"Nhập phiếu giấy số {ballot.receipt}",
+    )
     return ballot
 
 
@@ -539,8 +681,14 @@ def poll_counts(poll: Poll) -> Counts:
         votes = {}
         for pc in poll.paper_counts.all():
             votes[pc.choice if poll.is_motion else pc.candidate_id] = pc.votes
-        return Counts(votes, poll.ballots_returned or 0, poll.paper_invalid or 0, poll.paper_blank or 0,
-                      present, members)
+        return Counts(
+            votes,
+            poll.ballots_returned or 0,
+            poll.paper_invalid or 0,
+            poll.paper_blank or 0,
+            present,
+            members,
+        )
     votes: dict = {}
     ballots = invalid = blank = 0
     for marks, choice, is_invalid in poll.ballots.values_list("marks", "choice", "invalid"):
@@ -562,7 +710,9 @@ def poll_counts(poll: Poll) -> Counts:
 
 
 def poll_rule(poll: Poll) -> Rule:
-    return Rule(poll.base, poll.threshold_numerator, poll.threshold_denominator, poll.threshold_strict)
+    return Rule(
+        poll.base, poll.threshold_numerator, poll.threshold_denominator, poll.threshold_strict
+    )
 
 
 def poll_outcome(poll: Poll) -> Outcome | None:
@@ -577,7 +727,9 @@ def poll_outcome(poll: Poll) -> Outcome | None:
         outcome = motion_outcome(counts=counts, rule=poll_rule(poll))
     else:
         candidates = [(c.pk, c.unit.name) for c in poll.candidates.select_related("unit")]
-        outcome = candidate_outcome(candidates=candidates, counts=counts, rule=poll_rule(poll), seats=poll.seats)
+        outcome = candidate_outcome(
+            candidates=candidates, counts=counts, rule=poll_rule(poll), seats=poll.seats
+        )
     outcome.counts = counts
     if decision is not None and decision.kind == PollDecision.Kind.TIE_BREAK and outcome.tied:
         picked = set(decision.winners.values_list("pk", flat=True))
@@ -586,13 +738,17 @@ def poll_outcome(poll: Poll) -> Outcome | None:
                 if line.key in picked:
                     line.status = "won"
                     line.sentence = line.sentence.split("; bằng phiếu")[0] + (
-                        f"; trúng cử theo quyết định của {decision.decided_by} (căn cứ: {decision.basis})")
+                        f"; trúng cử theo quyết định của {decision.decided_by} (căn cứ: {decision.basis})"
+                    )
                 else:
                     line.status = "lost"
                     line.sentence = line.sentence.split("; bằng phiếu")[0] + (
-                        f"; không được chọn theo quyết định của {decision.decided_by}")
+                        f"; không được chọn theo quyết định của {decision.decided_by}"
+                    )
         outcome.winners = outcome.winners + [k for k in outcome.tied if k in picked]
-        outcome.summary += f" Quyết định khi bằng phiếu: {decision.decided_by} (căn cứ: {decision.basis})."
+        outcome.summary += (
+            f" Quyết định khi bằng phiếu: {decision.decided_by} (căn cứ: {decision.basis})."
+        )
         outcome.tied = []
     return outcome
 
@@ -606,8 +762,15 @@ def _reported_outcome(poll: Poll, decision) -> Outcome:
     if poll.is_motion:
         adopted = bool(decision and decision.motion_adopted)
         text = "Hội nghị thống nhất thông qua" if adopted else "Không được thông qua"
-        line = Line("yes", "Tán thành", 0, "", adopted, "adopted" if adopted else "rejected",
-                    f"{text}{who} theo {note}{suffix}.")
+        line = Line(
+            "yes",
+            "Tán thành",
+            0,
+            "",
+            adopted,
+            "adopted" if adopted else "rejected",
+            f"{text}{who} theo {note}{suffix}.",
+        )
         return Outcome([line], summary=line.sentence, adopted=adopted)
     winners = set(decision.winners.values_list("pk", flat=True)) if decision else set()
     lines = []
@@ -619,8 +782,16 @@ def _reported_outcome(poll: Poll, decision) -> Outcome:
 
 
 @transaction.atomic
-def poll_record_reported(*, poll: Poll, winners: list[PollCandidate] | None = None, adopted: bool | None = None,
-                         decided_by: str = "", basis: str, meeting_url: str = "", actor=None) -> Poll:
+def poll_record_reported(
+    *,
+    poll: Poll,
+    winners: list[PollCandidate] | None = None,
+    adopted: bool | None = None,
+    decided_by: str = "",
+    basis: str,
+    meeting_url: str = "",
+    actor=None,
+) -> Poll:
     """Record an outcome whose counts were not reported (show of hands, a news report): published."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.mode != Poll.Mode.REPORTED:
@@ -632,24 +803,35 @@ def poll_record_reported(*, poll: Poll, winners: list[PollCandidate] | None = No
     winners = list(winners or [])
     if not poll.is_motion and len(winners) > poll.seats:
         raise ValidationError("Số đơn vị được chọn vượt số lượng cần chọn.")
-    decision = PollDecision.objects.create(poll=poll, kind=PollDecision.Kind.REPORTED, decided_by=decided_by,
-                                           basis=basis.strip(), motion_adopted=adopted,
-                                           recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    decision = PollDecision.objects.create(
+        poll=poll,
+        kind=PollDecision.Kind.REPORTED,
+        decided_by=decided_by,
+        basis=basis.strip(),
+        motion_adopted=adopted,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     decision.winners.set(winners)
     poll.reported_note = poll.reported_note or basis.strip()
     poll.status = Poll.Status.PUBLISHED
     poll.closed_at = poll.published_at = timezone.now()
     poll.member_count = len(member_units(poll.meeting))
     poll.save()
-    audit(actor=actor, action="poll.record_reported", obj=poll, summary=f"Ghi nhận kết quả: {poll.title}",
-          data={"winners": [w.unit_id for w in winners], "adopted": adopted, "basis": basis})
+    audit(
+        actor=actor,
+        action="poll.record_reported",
+        obj=poll,
+        summary=f"Ghi nhận kết quả: {poll.title}",
+        data={"winners": [w.unit_id for w in winners], "adopted": adopted, "basis": basis},
+    )
     _flow_winners(poll, [w.pk for w in winners], meeting_url=meeting_url, actor=actor)
     return poll
 
 
 @transaction.atomic
-def poll_record_tie_break(*, poll: Poll, winners: list[PollCandidate], decided_by: str, basis: str,
-                          actor=None) -> PollDecision:
+def poll_record_tie_break(
+    *, poll: Poll, winners: list[PollCandidate], decided_by: str, basis: str, actor=None
+) -> PollDecision:
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != Poll.Status.CLOSED:
         raise ValidationError("Chỉ ghi quyết định khi biểu quyết đã kết thúc và chưa công bố.")
@@ -659,19 +841,30 @@ def poll_record_tie_break(*, poll: Poll, winners: list[PollCandidate], decided_b
     if not outcome or not outcome.tied:
         raise ValidationError("Không có trường hợp bằng phiếu cần quyết định.")
     if poll.round_no < poll.max_rounds:
-        raise ValidationError(f"Còn được bỏ phiếu vòng sau (tối đa {poll.max_rounds} vòng); hãy tạo vòng bỏ phiếu lại.")
+        raise ValidationError(
+            f"Còn được bỏ phiếu vòng sau (tối đa {poll.max_rounds} vòng); hãy tạo vòng bỏ phiếu lại."
+        )
     if {w.pk for w in winners} - set(outcome.tied):
         raise ValidationError("Chỉ chọn trong các đơn vị bằng phiếu.")
     if len(winners) != outcome.open_seats:
         raise ValidationError(f"Cần chọn đúng {outcome.open_seats} đơn vị.")
     if not basis.strip() or not decided_by.strip():
         raise ValidationError("Cần ghi người quyết định và căn cứ.")
-    decision = PollDecision.objects.create(poll=poll, kind=PollDecision.Kind.TIE_BREAK, decided_by=decided_by.strip(),
-                                           basis=basis.strip(),
-                                           recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    decision = PollDecision.objects.create(
+        poll=poll,
+        kind=PollDecision.Kind.TIE_BREAK,
+        decided_by=decided_by.strip(),
+        basis=basis.strip(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     decision.winners.set(winners)
-    audit(actor=actor, action="poll.tie_break", obj=poll, summary=f"Quyết định khi bằng phiếu: {poll.title}",
-          data={"winners": [w.unit_id for w in winners], "decided_by": decided_by, "basis": basis})
+    audit(
+        actor=actor,
+        action="poll.tie_break",
+        obj=poll,
+        summary=f"Quyết định khi bằng phiếu: {poll.title}",
+        data={"winners": [w.unit_id for w in winners], "decided_by": decided_by, "basis": basis},
+    )
     return decision
 
 
@@ -686,15 +879,32 @@ def poll_runoff_create(*, poll: Poll, actor=None) -> Poll:
         raise ValidationError(f"Đã đủ {poll.max_rounds} vòng; kết quả do quy chế quyết định.")
     if poll.runoffs.exists():
         raise ValidationError("Đã tạo vòng bỏ phiếu lại.")
-    tied_units = list(Unit.objects.filter(pk__in=PollCandidate.objects.filter(pk__in=outcome.tied).values("unit_id")))
+    tied_units = list(
+        Unit.objects.filter(
+            pk__in=PollCandidate.objects.filter(pk__in=outcome.tied).values("unit_id")
+        )
+    )
     runoff = poll_create(
-        meeting=poll.meeting, kind=poll.kind, title=f"{poll.title.split(' – vòng')[0]} – vòng {poll.round_no + 1}",
-        award_title=poll.award_title, mode=poll.mode, seats=outcome.open_seats,
-        max_marks=min(poll.max_marks, outcome.open_seats), base=poll.base,
-        threshold_numerator=poll.threshold_numerator, threshold_denominator=poll.threshold_denominator,
-        threshold_strict=poll.threshold_strict, allow_self_vote=poll.allow_self_vote, basis=poll.basis,
-        round_no=poll.round_no + 1, previous=poll, max_rounds=poll.max_rounds, tie_break_rule=poll.tie_break_rule,
-        counting_committee=poll.counting_committee, candidates=tied_units, actor=actor,
+        meeting=poll.meeting,
+        kind=poll.kind,
+        title=f"{poll.title.split(' – vòng')[0]} – vòng {poll.round_no + 1}",
+        award_title=poll.award_title,
+        mode=poll.mode,
+        seats=outcome.open_seats,
+        max_marks=min(poll.max_marks, outcome.open_seats),
+        base=poll.base,
+        threshold_numerator=poll.threshold_numerator,
+        threshold_denominator=poll.threshold_denominator,
+        threshold_strict=poll.threshold_strict,
+        allow_self_vote=poll.allow_self_vote,
+        basis=poll.basis,
+        round_no=poll.round_no + 1,
+        previous=poll,
+        max_rounds=poll.max_rounds,
+        tie_break_rule=poll.tie_break_rule,
+        counting_committee=poll.counting_committee,
+        candidates=tied_units,
+        actor=actor,
     )
     return runoff
 
@@ -704,15 +914,24 @@ def _flow_winners(poll: Poll, winner_ids: list[int], *, meeting_url: str = "", a
     if not winner_ids:
         return
     meeting = poll.meeting
-    units = list(Unit.objects.filter(pk__in=PollCandidate.objects.filter(pk__in=winner_ids).values("unit_id")))
+    units = list(
+        Unit.objects.filter(
+            pk__in=PollCandidate.objects.filter(pk__in=winner_ids).values("unit_id")
+        )
+    )
     day = timezone.localtime(meeting.starts_at).date()
     label = meeting.label
     if poll.kind == Poll.Kind.AWARD:
         from awards.services import award_propose_from_poll
 
         award_propose_from_poll(
-            bloc_year=meeting.bloc_year, award_title=poll.award_title, unit_ids=[u.pk for u in units],
-            source_label=f"{poll.title} – {label}", source_url=meeting_url, proposed_on=day, actor=actor,
+            bloc_year=meeting.bloc_year,
+            award_title=poll.award_title,
+            unit_ids=[u.pk for u in units],
+            source_label=f"{poll.title} – {label}",
+            source_url=meeting_url,
+            proposed_on=day,
+            actor=actor,
         )
     elif poll.kind in (Poll.Kind.LEADER, Poll.Kind.DEPUTY):
         from blocs.services import bloc_year_create, leadership_record_election
@@ -720,23 +939,45 @@ def _flow_winners(poll: Poll, winner_ids: list[int], *, meeting_url: str = "", a
         bloc = meeting.bloc_year.bloc
         next_year = BlocYear.objects.filter(bloc=bloc, year=meeting.bloc_year.year + 1).first()
         if next_year is None:
-            next_year = bloc_year_create(bloc=bloc, year=meeting.bloc_year.year + 1, copy_members=True, actor=actor)
+            next_year = bloc_year_create(
+                bloc=bloc, year=meeting.bloc_year.year + 1, copy_members=True, actor=actor
+            )
         for unit in units:
-            leadership_record_election(bloc_year=next_year, role=poll.kind, unit=unit, meeting_label=label,
-                                       meeting_url=meeting_url, elected_on=day, actor=actor)
+            leadership_record_election(
+                bloc_year=next_year,
+                role=poll.kind,
+                unit=unit,
+                meeting_label=label,
+                meeting_url=meeting_url,
+                elected_on=day,
+                actor=actor,
+            )
 
 
 @transaction.atomic
 def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting__bloc_year__bloc", "award_title").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("meeting__bloc_year__bloc", "award_title")
+        .get(pk=poll.pk)
+    )
     if poll.status != Poll.Status.CLOSED:
         raise ValidationError("Chỉ công bố được biểu quyết đã kết thúc.")
     outcome = poll_outcome(poll)
     poll.status = Poll.Status.PUBLISHED
     poll.published_at = timezone.now()
     poll.save()
-    audit(actor=actor, action="poll.publish", obj=poll, summary=f"Công bố kết quả: {poll.title}",
-          data={"chain_hash": poll.chain_hash, "winners": list(outcome.winners), "adopted": outcome.adopted})
+    audit(
+        actor=actor,
+        action="poll.publish",
+        obj=poll,
+        summary=f"Công bố kết quả: {poll.title}",
+        data={
+            "chain_hash": poll.chain_hash,
+            "winners": list(outcome.winners),
+            "adopted": outcome.adopted,
+        },
+    )
     _flow_winners(poll, list(outcome.winners), meeting_url=meeting_url, actor=actor)
     return poll
 
@@ -749,16 +990,31 @@ def poll_result_data(poll: Poll) -> dict | None:
     c = outcome.counts
     rows = []
     for line in outcome.lines:
-        pct = (100 * line.votes / outcome.base_count) if (outcome.base_count and poll.mode != Poll.Mode.REPORTED) else None
-        rows.append({"name": line.label, "label": line.label, "votes": line.votes, "percent": pct,
-                     "percent_text": line.percent, "elected": line.status in ("won", "adopted"),
-                     "status": line.status, "sentence": line.sentence})
+        pct = (
+            (100 * line.votes / outcome.base_count)
+            if (outcome.base_count and poll.mode != Poll.Mode.REPORTED)
+            else None
+        )
+        rows.append(
+            {
+                "name": line.label,
+                "label": line.label,
+                "votes": line.votes,
+                "percent": pct,
+                "percent_text": line.percent,
+                "elected": line.status in ("won", "adopted"),
+                "status": line.status,
+                "sentence": line.sentence,
+            }
+        )
     data = {
         "candidates": [] if poll.is_motion else rows,
         "rows": rows,
         "base_label": poll.get_base_display(),
         "rule": poll.rule_label,
-        "issued": poll.ballots_issued if poll.mode == Poll.Mode.PAPER else (poll.roll_size if c else None),
+        "issued": poll.ballots_issued
+        if poll.mode == Poll.Mode.PAPER
+        else (poll.roll_size if c else None),
         "returned": c.ballots if c else None,
         "valid": c.valid if c else None,
         "invalid": c.invalid if c else None,
@@ -774,7 +1030,9 @@ def poll_result_data(poll: Poll) -> dict | None:
         "roll_hash": poll.roll_hash,
     }
     if poll.is_motion and c:
-        data.update(yes=c.votes.get("yes", 0), no=c.votes.get("no", 0), abstain=c.votes.get("abstain", 0))
+        data.update(
+            yes=c.votes.get("yes", 0), no=c.votes.get("no", 0), abstain=c.votes.get("abstain", 0)
+        )
     return data
 
 

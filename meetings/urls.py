@@ -10,10 +10,14 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/guests/add/", views.guest_add, name="guest_add"),
-    path("meetings/<int:pk>/guests/<int:guest_pk>/remove/", views.guest_remove, name="guest_remove"),
+    path(
+        "meetings/<int:pk>/guests/<int:guest_pk>/remove/", views.guest_remove, name="guest_remove"
+    ),
     path("meetings/<int:pk>/agenda/add/", views.agenda_edit, name="agenda_add"),
     path("meetings/<int:pk>/agenda/<int:item_pk>/edit/", views.agenda_edit, name="agenda_edit"),
-    path("meetings/<int:pk>/agenda/<int:item_pk>/remove/", views.agenda_remove, name="agenda_remove"),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/remove/", views.agenda_remove, name="agenda_remove"
+    ),
     path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("meetings/<int:pk>/attendance/codes/", views.checkin_codes, name="checkin_codes"),
     path("checkin/", views.checkin, name="checkin"),

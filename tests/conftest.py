@@ -16,10 +16,14 @@ def pytest_collection_modifyitems(config, items):
     is_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     for item in items:
         if "browser" in item.keywords and not chromium:
-            item.add_marker(pytest.mark.skip(reason="Chromium không có trên máy (apt-get install chromium)"))
+            item.add_marker(
+                pytest.mark.skip(reason="Chromium không có trên máy (apt-get install chromium)")
+            )
         if "postgres" in item.keywords and not is_postgres:
             item.add_marker(
-                pytest.mark.skip(reason="cần PostgreSQL (needs PostgreSQL semantics); CI chạy trên PostgreSQL")
+                pytest.mark.skip(
+                    reason="cần PostgreSQL (needs PostgreSQL semantics); CI chạy trên PostgreSQL"
+                )
             )
 
 
@@ -76,5 +80,17 @@ def world(db) -> World:
     outsider = UserFactory(username="daibieu-khac")
     grant(outsider, "delegate", other_bloc_year.memberships.first().unit)
     nobody = UserFactory(username="chua-phan-quyen")
-    return World(organizer, other, bloc_year, other_bloc_year, units, superuser, office, other_office,
-                 secretary, delegate, outsider, nobody)
+    return World(
+        organizer,
+        other,
+        bloc_year,
+        other_bloc_year,
+        units,
+        superuser,
+        office,
+        other_office,
+        secretary,
+        delegate,
+        outsider,
+        nobody,
+    )

@@ -66,7 +66,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         model = Membership
 
     bloc_year = factory.SubFactory(BlocYearFactory)
-    unit = factory.SubFactory(UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer"))
+    unit = factory.SubFactory(
+        UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer")
+    )
 
 
 class LeadershipTermFactory(factory.django.DjangoModelFactory):
@@ -75,7 +77,9 @@ class LeadershipTermFactory(factory.django.DjangoModelFactory):
 
     bloc_year = factory.SubFactory(BlocYearFactory)
     role = LeadershipTerm.Role.LEADER
-    unit = factory.SubFactory(UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer"))
+    unit = factory.SubFactory(
+        UnitFactory, organizer=factory.SelfAttribute("..bloc_year.bloc.organizer")
+    )
     method = LeadershipTerm.Method.APPOINTED
     status = LeadershipTerm.Status.CONFIRMED
 

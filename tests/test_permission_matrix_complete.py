@@ -19,6 +19,8 @@ def _names():
 
 
 def test_every_view_is_in_a_permission_matrix():
-    text = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("test_permissions.py"))
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("test_permissions.py")
+    )
     missing = sorted(n for n in _names() if n.split(":")[-1] not in text)
     assert missing == [], f"views without a role × view test: {missing}"

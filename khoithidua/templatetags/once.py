@@ -14,4 +14,6 @@ register = template.Library()
 
 @register.simple_tag
 def once_token() -> str:
-    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, secrets.token_urlsafe(16))
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', ONCE_FIELD, secrets.token_urlsafe(16)
+    )

@@ -25,8 +25,18 @@ def bang_khen(titles):
     return titles["bang-khen-chu-tich-ubnd-tinh"]
 
 
-def make_scheme(bloc_year, *, groups=2, per_group=2, max_score=Decimal(25), bonus=True, penalty=True,
-                method=ScoringScheme.Method.LEADER, open_=False, **settings) -> ScoringScheme:
+def make_scheme(
+    bloc_year,
+    *,
+    groups=2,
+    per_group=2,
+    max_score=Decimal(25),
+    bonus=True,
+    penalty=True,
+    method=ScoringScheme.Method.LEADER,
+    open_=False,
+    **settings,
+) -> ScoringScheme:
     """A criteria table whose standard criteria sum to groups × per_group × max_score."""
     scheme = services.scheme_for(bloc_year, create=True)
     scheme.total_scale = groups * per_group * max_score
@@ -35,20 +45,50 @@ def make_scheme(bloc_year, *, groups=2, per_group=2, max_score=Decimal(25), bonu
         setattr(scheme, name, value)
     scheme.save()
     for g in range(groups):
-        group = services.criterion_save(scheme=scheme, parent=None, code=f"G{g + 1}", title=f"Nhóm {g + 1}",
-                                        kind=Criterion.Kind.GROUP, max_score=0)
+        group = services.criterion_save(
+            scheme=scheme,
+            parent=None,
+            code=f"G{g + 1}",
+            title=f"Nhóm {g + 1}",
+            kind=Criterion.Kind.GROUP,
+            max_score=0,
+        )
         for c in range(per_group):
-            services.criterion_save(scheme=scheme, parent=group, code=f"{g + 1}.{c + 1}", title=f"Tiêu chí {g + 1}.{c + 1}",
-                                    kind=Criterion.Kind.POINTS, max_score=max_score)
+            services.criterion_save(
+                scheme=scheme,
+                parent=group,
+                code=f"{g + 1}.{c + 1}",
+                title=f"Tiêu chí {g + 1}.{c + 1}",
+                kind=Criterion.Kind.POINTS,
+                max_score=max_score,
+            )
     if bonus or penalty:
-        extra = services.criterion_save(scheme=scheme, parent=None, code="X", title="Cộng, trừ",
-                                        kind=Criterion.Kind.GROUP, max_score=0)
+        extra = services.criterion_save(
+            scheme=scheme,
+            parent=None,
+            code="X",
+            title="Cộng, trừ",
+            kind=Criterion.Kind.GROUP,
+            max_score=0,
+        )
         if bonus:
-            services.criterion_save(scheme=scheme, parent=extra, code="X.1", title="Điểm cộng",
-                                    kind=Criterion.Kind.BONUS, max_score=Decimal(15))
+            services.criterion_save(
+                scheme=scheme,
+                parent=extra,
+                code="X.1",
+                title="Điểm cộng",
+                kind=Criterion.Kind.BONUS,
+                max_score=Decimal(15),
+            )
         if penalty:
-            services.criterion_save(scheme=scheme, parent=extra, code="X.2", title="Điểm trừ",
-                                    kind=Criterion.Kind.PENALTY, max_score=Decimal(5))
+            services.criterion_save(
+                scheme=scheme,
+                parent=extra,
+                code="X.2",
+                title="Điểm trừ",
+                kind=Criterion.Kind.PENALTY,
+                max_score=Decimal(5),
+            )
     if open_:
         services.scoring_open(bloc_year=bloc_year)
         scheme.refresh_from_db()
@@ -56,7 +96,9 @@ def make_scheme(bloc_year, *, groups=2, per_group=2, max_score=Decimal(25), bonu
 
 
 def leaves(scheme):
-    return list(scheme.criteria.exclude(kind=Criterion.Kind.GROUP).order_by("parent__position", "position"))
+    return list(
+        scheme.criteria.exclude(kind=Criterion.Kind.GROUP).order_by("parent__position", "position")
+    )
 
 
 def self_assess(sheet, values: dict | None = None, default=Decimal(20), submit=True):
@@ -67,7 +109,11 @@ def self_assess(sheet, values: dict | None = None, default=Decimal(20), submit=T
         if c.code in values:
             v = values[c.code]
         else:
-            v = default if c.kind not in (Criterion.Kind.BONUS, Criterion.Kind.PENALTY) else Decimal(0)
+            v = (
+                default
+                if c.kind not in (Criterion.Kind.BONUS, Criterion.Kind.PENALTY)
+                else Decimal(0)
+            )
         entries[c.pk] = {"value": Decimal(v), "evidence": "Báo cáo số 1"}
     services.sheet_self_assess(sheet=sheet, entries=entries)
     if submit:

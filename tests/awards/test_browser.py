@@ -11,7 +11,12 @@ from .conftest import leaves, make_scheme, self_assess
 pytestmark = [pytest.mark.browser]
 
 
-def test_self_scoring_review_and_ranking_in_the_browser(new_page, world, transactional_db, browser_errors):  # noqa: F811
+def test_self_scoring_review_and_ranking_in_the_browser(
+    new_page,  # noqa: F811 - the imported fixture
+    world,
+    transactional_db,
+    browser_errors,  # noqa: F811
+):
     from awards.catalog import ensure_catalog
 
     ensure_catalog()

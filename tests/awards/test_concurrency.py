@@ -40,7 +40,6 @@ def test_concurrent_proposals_never_exceed_the_quota(world, transactional_db):
     assert Award.objects.filter(award_title=title).count() == 1
 
 
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_identical_nominations_create_one_and_refuse_the_other():
@@ -57,7 +56,9 @@ def test_two_simultaneous_identical_nominations_create_one_and_refuse_the_other(
     def add():
         try:
             barrier.wait()
-            services.nomination_add(bloc_year=bloc_year, award_title=title, unit=unit, reason="Bổ sung")
+            services.nomination_add(
+                bloc_year=bloc_year, award_title=title, unit=unit, reason="Bổ sung"
+            )
             outcomes.append("created")
         except ValidationError as exc:
             outcomes.append(" ".join(exc.messages))

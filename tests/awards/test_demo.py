@@ -8,8 +8,14 @@ from awards.models import Award, AwardTally, AwardTitle, Covenant, Criterion
 
 def _award_rows():
     return sorted(
-        Award.objects.values_list("bloc_year__bloc__organizer__code", "year", "award_title__code", "unit__code",
-                                  "person_name", "collective_name")
+        Award.objects.values_list(
+            "bloc_year__bloc__organizer__code",
+            "year",
+            "award_title__code",
+            "unit__code",
+            "person_name",
+            "collective_name",
+        )
     )
 
 
@@ -17,11 +23,20 @@ def _award_rows():
 def test_the_demo_records_the_seed_results_and_loads_twice_without_doubling(capsys):
     call_command("load_demo")
     first = _award_rows()
-    counts = (AwardTitle.objects.count(), AwardTally.objects.count(), Covenant.objects.count(), Criterion.objects.count())
+    counts = (
+        AwardTitle.objects.count(),
+        AwardTally.objects.count(),
+        Covenant.objects.count(),
+        Criterion.objects.count(),
+    )
     call_command("load_demo")
     assert _award_rows() == first
-    assert counts == (AwardTitle.objects.count(), AwardTally.objects.count(), Covenant.objects.count(),
-                      Criterion.objects.count())
+    assert counts == (
+        AwardTitle.objects.count(),
+        AwardTally.objects.count(),
+        Covenant.objects.count(),
+        Criterion.objects.count(),
+    )
     collective = {(o, y, t, u) for o, y, t, u, p, c in first if not p and not c}
     assert {
         ("tay-ninh", 2022, "co-thi-dua-ubnd-tinh", "vksnd"),
@@ -35,11 +50,22 @@ def test_the_demo_records_the_seed_results_and_loads_twice_without_doubling(caps
     tally = AwardTally.objects.get(bloc_year__bloc__organizer__code="ha-giang")
     assert (tally.collectives, tally.individuals) == (31, 60)
     named = Award.objects.filter(bloc_year__bloc__organizer__code="ha-giang")
-    assert named.exclude(person_name="").count() == 6 and named.exclude(collective_name="").count() == 7
+    assert (
+        named.exclude(person_name="").count() == 6
+        and named.exclude(collective_name="").count() == 7
+    )
     assert "Giàng Xuân Chiến" in set(named.values_list("person_name", flat=True))
-    assert not Award.objects.filter(status=Award.Status.FINAL).exists()  # no report gives a decision number
-    for code in ("co-thi-dua-chinh-phu", "bang-khen-thu-tuong", "co-thi-dua-ubnd-tinh", "bang-khen-chu-tich-ubnd-tinh",
-                 "tap-the-lao-dong-xuat-sac", "tap-the-lao-dong-tien-tien"):
+    assert not Award.objects.filter(
+        status=Award.Status.FINAL
+    ).exists()  # no report gives a decision number
+    for code in (
+        "co-thi-dua-chinh-phu",
+        "bang-khen-thu-tuong",
+        "co-thi-dua-ubnd-tinh",
+        "bang-khen-chu-tich-ubnd-tinh",
+        "tap-the-lao-dong-xuat-sac",
+        "tap-the-lao-dong-tien-tien",
+    ):
         title = AwardTitle.objects.get(code=code)
         assert title.legal_basis and title.prize_coefficient and title.organizer_id is None
     assert AwardTitle.objects.filter(organizer__code="trung-uong").exists()

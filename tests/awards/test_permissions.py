@@ -20,16 +20,37 @@ from blocs.services import bloc_year_create
 from .conftest import make_scheme, self_assess
 
 ROLES = ["superuser", "office", "secretary", "delegate", "other_office", "outsider", "nobody"]
-VIEW = {"superuser": 200, "office": 200, "secretary": 200, "delegate": 200,
-        "other_office": 404, "outsider": 404, "nobody": 404}
+VIEW = {
+    "superuser": 200,
+    "office": 200,
+    "secretary": 200,
+    "delegate": 200,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
 EVERYONE = dict.fromkeys(ROLES, 200)
 RUN_GET = {**VIEW, "delegate": 403}
-RUN_POST = {"superuser": 302, "office": 302, "secretary": 302, "delegate": 403,
-            "other_office": 404, "outsider": 404, "nobody": 404}
+RUN_POST = {
+    "superuser": 302,
+    "office": 302,
+    "secretary": 302,
+    "delegate": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
 OFFICE_POST = {**RUN_POST, "secretary": 403}
 OWN_UNIT_POST = {**RUN_POST, "delegate": 302}
-CATALOG_POST = {"superuser": 302, "office": 302, "other_office": 302, "secretary": 403, "delegate": 403,
-                "outsider": 403, "nobody": 403}
+CATALOG_POST = {
+    "superuser": 302,
+    "office": 302,
+    "other_office": 302,
+    "secretary": 403,
+    "delegate": 403,
+    "outsider": 403,
+    "nobody": 403,
+}
 
 
 @pytest.fixture
@@ -39,18 +60,36 @@ def s(world, co, bang_khen):
     services.quota_set(bloc_year=by, award_title=bang_khen, max_count=3)
     covenant = services.covenant_create(bloc_year=by, title="Giao ước thi đua năm 2024")
     target = services.covenant_target_add(covenant=covenant, text="Hoàn thành 100% chỉ tiêu")
-    nomination = services.nomination_add(bloc_year=by, award_title=co, unit=u[2], reason="Thành tích nổi bật")
-    withdrawn = services.nomination_add(bloc_year=by, award_title=bang_khen, unit=u[4], reason="Đề xuất")
+    nomination = services.nomination_add(
+        bloc_year=by, award_title=co, unit=u[2], reason="Thành tích nổi bật"
+    )
+    withdrawn = services.nomination_add(
+        bloc_year=by, award_title=bang_khen, unit=u[4], reason="Đề xuất"
+    )
     services.nomination_withdraw(nomination=withdrawn, reason="Trùng")
-    award = services.award_create(bloc_year=by, award_title=bang_khen, unit=u[3], source_label="Hội nghị")
+    award = services.award_create(
+        bloc_year=by, award_title=bang_khen, unit=u[3], source_label="Hội nghị"
+    )
     scheme = make_scheme(by)
     leaf = scheme.criteria.exclude(kind=Criterion.Kind.GROUP).first()
     # A second year of the same bloc, with scoring open, for the sheet pages.
     later = bloc_year_create(bloc=by.bloc, year=2025)
     later_scheme = make_scheme(later, open_=True)
     own_sheet = later_scheme.sheets.get(unit=u[1])
-    return {"by": by, "co": co, "bk": bang_khen, "covenant": covenant, "target": target, "nomination": nomination,
-            "withdrawn": withdrawn, "award": award, "leaf": leaf, "later": later, "own_sheet": own_sheet, "u": u}
+    return {
+        "by": by,
+        "co": co,
+        "bk": bang_khen,
+        "covenant": covenant,
+        "target": target,
+        "nomination": nomination,
+        "withdrawn": withdrawn,
+        "award": award,
+        "leaf": leaf,
+        "later": later,
+        "own_sheet": own_sheet,
+        "u": u,
+    }
 
 
 def cases(s):
@@ -68,61 +107,186 @@ def cases(s):
         "registrations": ("get", y("registrations"), None, VIEW),
         "scoring": ("get", y("scoring"), None, VIEW),
         "ranking": ("get", reverse("awards:ranking", args=[s["later"].pk]), None, VIEW),
-        "sheet_detail": ("get", reverse("awards:sheet_detail", args=[s["own_sheet"].pk]), None, VIEW),
+        "sheet_detail": (
+            "get",
+            reverse("awards:sheet_detail", args=[s["own_sheet"].pk]),
+            None,
+            VIEW,
+        ),
         "title_list": ("get", reverse("awards:title_list"), None, EVERYONE),
         "award_report": ("get", reverse("awards:award_report"), None, EVERYONE),
         "award_report_export": ("get", reverse("awards:award_report_export"), None, EVERYONE),
         "criterion_add": ("get", y("criterion_add"), None, RUN_GET),
         "criterion_edit": ("get", y("criterion_edit", s["leaf"].pk), None, RUN_GET),
         # running the year
-        "quota_set": ("post", y("quota_set"), {"award_title": s["co"].pk, "max_count": 2, "eligibility": "any"}, RUN_POST),
-        "nominations_generate": ("post", y("nominations_generate"), {"award_title": s["bk"].pk}, RUN_POST),
-        "nomination_add": ("post", y("nomination_add"), {"award_title": s["co"].pk, "unit": u[5].pk,
-                                                         "reason": "Thành tích đột xuất"}, RUN_POST),
-        "nomination_withdraw": ("post", y("nomination_withdraw", s["nomination"].pk), {"reason": "Bị kỷ luật"}, RUN_POST),
-        "nomination_restore": ("post", y("nomination_restore", s["withdrawn"].pk), {"reason": "Xét lại"}, RUN_POST),
-        "award_create": ("post", y("award_create"), {"award_title": s["bk"].pk, "unit": u[6].pk,
-                                                     "person_name": "Nguyễn Văn A"}, RUN_POST),
+        "quota_set": (
+            "post",
+            y("quota_set"),
+            {"award_title": s["co"].pk, "max_count": 2, "eligibility": "any"},
+            RUN_POST,
+        ),
+        "nominations_generate": (
+            "post",
+            y("nominations_generate"),
+            {"award_title": s["bk"].pk},
+            RUN_POST,
+        ),
+        "nomination_add": (
+            "post",
+            y("nomination_add"),
+            {"award_title": s["co"].pk, "unit": u[5].pk, "reason": "Thành tích đột xuất"},
+            RUN_POST,
+        ),
+        "nomination_withdraw": (
+            "post",
+            y("nomination_withdraw", s["nomination"].pk),
+            {"reason": "Bị kỷ luật"},
+            RUN_POST,
+        ),
+        "nomination_restore": (
+            "post",
+            y("nomination_restore", s["withdrawn"].pk),
+            {"reason": "Xét lại"},
+            RUN_POST,
+        ),
+        "award_create": (
+            "post",
+            y("award_create"),
+            {"award_title": s["bk"].pk, "unit": u[6].pk, "person_name": "Nguyễn Văn A"},
+            RUN_POST,
+        ),
         "scoring_action": ("post", y("scoring_action", "create"), {}, RUN_POST),
         "criterion_delete": ("post", y("criterion_delete", s["leaf"].pk), {}, RUN_POST),
-        "deadlines_post": ("post", y("deadlines"), {"kind": "registration", "due_on": "2024-03-31"}, RUN_POST),
-        "sheet_action": ("post", reverse("awards:sheet_action", args=[s["own_sheet"].pk, "apply-cross"]), {},
-                         {**RUN_POST, "superuser": 422, "office": 422, "secretary": 422}),
+        "deadlines_post": (
+            "post",
+            y("deadlines"),
+            {"kind": "registration", "due_on": "2024-03-31"},
+            RUN_POST,
+        ),
+        "sheet_action": (
+            "post",
+            reverse("awards:sheet_action", args=[s["own_sheet"].pk, "apply-cross"]),
+            {},
+            {**RUN_POST, "superuser": 422, "office": 422, "secretary": 422},
+        ),
         # office only
-        "award_decision": ("post", y("award_decision"), {"awards": [s["award"].pk], "decision_number": "12/QĐ-UBND",
-                                                         "decision_date": "2025-01-15",
-                                                         "decision_issuer": "Chủ tịch UBND tỉnh"}, OFFICE_POST),
-        "award_reject": ("post", y("award_reject", s["award"].pk), {"reason": "Không đủ điều kiện"}, OFFICE_POST),
+        "award_decision": (
+            "post",
+            y("award_decision"),
+            {
+                "awards": [s["award"].pk],
+                "decision_number": "12/QĐ-UBND",
+                "decision_date": "2025-01-15",
+                "decision_issuer": "Chủ tịch UBND tỉnh",
+            },
+            OFFICE_POST,
+        ),
+        "award_reject": (
+            "post",
+            y("award_reject", s["award"].pk),
+            {"reason": "Không đủ điều kiện"},
+            OFFICE_POST,
+        ),
         "catalog_load": ("post", reverse("awards:catalog_load"), {}, CATALOG_POST),
         # the leader unit, the secretary or the office (the delegate here is not the leader)
-        "covenant_create": ("post", reverse("awards:covenant_create", args=[s["later"].pk]),
-                            {"title": "Giao ước năm 2025"}, RUN_POST),
-        "covenant_edit": ("post", reverse("awards:covenant_edit", args=[s["covenant"].pk]),
-                          {"title": "Giao ước thi đua năm 2024 (sửa)"}, RUN_POST),
-        "covenant_target_add": ("post", reverse("awards:covenant_target_add", args=[s["covenant"].pk]),
-                                {"text": "Không có vụ việc tồn đọng"}, RUN_POST),
-        "covenant_target_remove": ("post", reverse("awards:covenant_target_remove",
-                                                   args=[s["covenant"].pk, s["target"].pk]), {}, RUN_POST),
-        "covenant_revise": ("post", reverse("awards:covenant_revise", args=[s["covenant"].pk]),
-                            {"change_note": "Bổ sung chỉ tiêu"}, RUN_POST),
+        "covenant_create": (
+            "post",
+            reverse("awards:covenant_create", args=[s["later"].pk]),
+            {"title": "Giao ước năm 2025"},
+            RUN_POST,
+        ),
+        "covenant_edit": (
+            "post",
+            reverse("awards:covenant_edit", args=[s["covenant"].pk]),
+            {"title": "Giao ước thi đua năm 2024 (sửa)"},
+            RUN_POST,
+        ),
+        "covenant_target_add": (
+            "post",
+            reverse("awards:covenant_target_add", args=[s["covenant"].pk]),
+            {"text": "Không có vụ việc tồn đọng"},
+            RUN_POST,
+        ),
+        "covenant_target_remove": (
+            "post",
+            reverse("awards:covenant_target_remove", args=[s["covenant"].pk, s["target"].pk]),
+            {},
+            RUN_POST,
+        ),
+        "covenant_revise": (
+            "post",
+            reverse("awards:covenant_revise", args=[s["covenant"].pk]),
+            {"change_note": "Bổ sung chỉ tiêu"},
+            RUN_POST,
+        ),
         # a unit's own actions: the delegate of units[1] may act for it
-        "covenant_sign": ("post", reverse("awards:covenant_sign", args=[s["covenant"].pk]),
-                          {"unit": u[1].pk, "representative_name": "Trần Văn B", "representative_position": "Chánh án",
-                           "signed_on": "2024-02-01"}, OWN_UNIT_POST),
-        "registrations_post": ("post", y("registrations"), {"unit": u[1].pk, "titles": [s["co"].pk],
-                                                           "commitments": "Hoàn thành xuất sắc",
-                                                           "registered_on": "2024-02-01"}, OWN_UNIT_POST),
-        "sheet_detail_post": ("post", reverse("awards:sheet_detail", args=[s["own_sheet"].pk]), self_data, OWN_UNIT_POST),
+        "covenant_sign": (
+            "post",
+            reverse("awards:covenant_sign", args=[s["covenant"].pk]),
+            {
+                "unit": u[1].pk,
+                "representative_name": "Trần Văn B",
+                "representative_position": "Chánh án",
+                "signed_on": "2024-02-01",
+            },
+            OWN_UNIT_POST,
+        ),
+        "registrations_post": (
+            "post",
+            y("registrations"),
+            {
+                "unit": u[1].pk,
+                "titles": [s["co"].pk],
+                "commitments": "Hoàn thành xuất sắc",
+                "registered_on": "2024-02-01",
+            },
+            OWN_UNIT_POST,
+        ),
+        "sheet_detail_post": (
+            "post",
+            reverse("awards:sheet_detail", args=[s["own_sheet"].pk]),
+            self_data,
+            OWN_UNIT_POST,
+        ),
     }
 
 
 CASE_NAMES = [
-    "year_awards", "results", "results_export", "deadlines", "covenant", "registrations", "scoring", "ranking",
-    "sheet_detail", "title_list", "award_report", "award_report_export", "criterion_add", "criterion_edit",
-    "quota_set", "nominations_generate", "nomination_add", "nomination_withdraw", "nomination_restore",
-    "award_create", "scoring_action", "criterion_delete", "deadlines_post", "sheet_action", "award_decision",
-    "award_reject", "catalog_load", "covenant_create", "covenant_edit", "covenant_target_add",
-    "covenant_target_remove", "covenant_revise", "covenant_sign", "registrations_post", "sheet_detail_post",
+    "year_awards",
+    "results",
+    "results_export",
+    "deadlines",
+    "covenant",
+    "registrations",
+    "scoring",
+    "ranking",
+    "sheet_detail",
+    "title_list",
+    "award_report",
+    "award_report_export",
+    "criterion_add",
+    "criterion_edit",
+    "quota_set",
+    "nominations_generate",
+    "nomination_add",
+    "nomination_withdraw",
+    "nomination_restore",
+    "award_create",
+    "scoring_action",
+    "criterion_delete",
+    "deadlines_post",
+    "sheet_action",
+    "award_decision",
+    "award_reject",
+    "catalog_load",
+    "covenant_create",
+    "covenant_edit",
+    "covenant_target_add",
+    "covenant_target_remove",
+    "covenant_revise",
+    "covenant_sign",
+    "registrations_post",
+    "sheet_detail_post",
 ]
 
 
@@ -146,7 +310,9 @@ def test_anonymous_users_are_sent_to_login(client, world, s):
         assert response.status_code == 302 and "/login/" in response["Location"], url
 
 
-def test_the_leader_units_delegate_drafts_the_covenant_but_another_delegate_cannot(client, world, s):
+def test_the_leader_units_delegate_drafts_the_covenant_but_another_delegate_cannot(
+    client, world, s
+):
     from tests.factories import UserFactory, grant
 
     leader_delegate = UserFactory(username="daibieu-khoitruong")
@@ -162,13 +328,21 @@ def test_the_leader_units_delegate_drafts_the_covenant_but_another_delegate_cann
 def test_a_delegate_cannot_sign_or_register_for_another_unit(client, world, s):
     client.force_login(world.delegate)
     other = world.units[2]
-    response = client.post(reverse("awards:covenant_sign", args=[s["covenant"].pk]),
-                           {"unit": other.pk, "representative_name": "X", "representative_position": "Y",
-                            "signed_on": "2024-02-01"})
+    response = client.post(
+        reverse("awards:covenant_sign", args=[s["covenant"].pk]),
+        {
+            "unit": other.pk,
+            "representative_name": "X",
+            "representative_position": "Y",
+            "signed_on": "2024-02-01",
+        },
+    )
     assert response.status_code == 422  # the other unit is not a choice for this delegate
     assert not s["covenant"].signatures.exists()
-    response = client.post(reverse("awards:registrations", args=[s["by"].pk]),
-                           {"unit": other.pk, "commitments": "X", "registered_on": "2024-02-01"})
+    response = client.post(
+        reverse("awards:registrations", args=[s["by"].pk]),
+        {"unit": other.pk, "commitments": "X", "registered_on": "2024-02-01"},
+    )
     assert response.status_code == 422
     assert not other.registrations.exists()
 
@@ -177,7 +351,9 @@ def test_a_delegate_cannot_self_score_another_units_sheet(client, world, s):
     sheet = s["own_sheet"].scheme.sheets.get(unit=world.units[2])
     client.force_login(world.delegate)
     leaf = sheet.scheme.criteria.exclude(kind=Criterion.Kind.GROUP).first()
-    response = client.post(reverse("awards:sheet_detail", args=[sheet.pk]), {"mode": "self", f"v{leaf.pk}": "5"})
+    response = client.post(
+        reverse("awards:sheet_detail", args=[sheet.pk]), {"mode": "self", f"v{leaf.pk}": "5"}
+    )
     assert response.status_code == 403
     assert not sheet.scores.filter(self_value__isnull=False).exists()
     self_assess(s["own_sheet"])  # and submitting someone else's sheet is refused too
@@ -194,5 +370,8 @@ def test_post_results_are_visible_state_changes(client, world, s):
     method, url, data, _ = cases(s)["nomination_withdraw"]
     client.post(url, data)
     s["nomination"].refresh_from_db()
-    assert s["nomination"].status == Nomination.Status.WITHDRAWN and s["nomination"].reason == "Bị kỷ luật"
+    assert (
+        s["nomination"].status == Nomination.Status.WITHDRAWN
+        and s["nomination"].reason == "Bị kỷ luật"
+    )
     assert Decimal(1) == 1

@@ -12,40 +12,90 @@ from meetings.models import Meeting
 from ..factories import BlocFactory, OrganizerFactory, UserFactory, grant
 
 
-def _bulk_blocs(organizer, n: int, *, year: int = 2024, members: int = 3, level: str = "province", start: int = 0):
+def _bulk_blocs(
+    organizer,
+    n: int,
+    *,
+    year: int = 2024,
+    members: int = 3,
+    level: str = "province",
+    start: int = 0,
+):
     """n blocs, each with one year, `members` members, a leader, a deputy and an upcoming meeting."""
     blocs = Bloc.objects.bulk_create(
-        Bloc(organizer=organizer, code=f"b{organizer.pk}-{start + i}", name=f"Khối {start + i:04d}", level=level)
+        Bloc(
+            organizer=organizer,
+            code=f"b{organizer.pk}-{start + i}",
+            name=f"Khối {start + i:04d}",
+            level=level,
+        )
         for i in range(n)
     )
     years = BlocYear.objects.bulk_create(BlocYear(bloc=b, year=year) for b in blocs)
     units = Unit.objects.bulk_create(
-        Unit(organizer=organizer, code=f"u{organizer.pk}-{start + i}-{j}", name=f"Đơn vị {start + i}-{j}")
-        for i in range(n) for j in range(members)
+        Unit(
+            organizer=organizer,
+            code=f"u{organizer.pk}-{start + i}-{j}",
+            name=f"Đơn vị {start + i}-{j}",
+        )
+        for i in range(n)
+        for j in range(members)
     )
     Membership.objects.bulk_create(
-        Membership(bloc_year=y, unit=units[i * members + j]) for i, y in enumerate(years) for j in range(members)
+        Membership(bloc_year=y, unit=units[i * members + j])
+        for i, y in enumerate(years)
+        for j in range(members)
     )
     LeadershipTerm.objects.bulk_create(
-        [LeadershipTerm(bloc_year=y, role="leader", unit=units[i * members], method="appointed", status="confirmed")
-         for i, y in enumerate(years)]
-        + [LeadershipTerm(bloc_year=y, role="deputy", unit=units[i * members + 1], method="appointed",
-                          status="confirmed") for i, y in enumerate(years)]
+        [
+            LeadershipTerm(
+                bloc_year=y,
+                role="leader",
+                unit=units[i * members],
+                method="appointed",
+                status="confirmed",
+            )
+            for i, y in enumerate(years)
+        ]
+        + [
+            LeadershipTerm(
+                bloc_year=y,
+                role="deputy",
+                unit=units[i * members + 1],
+                method="appointed",
+                status="confirmed",
+            )
+            for i, y in enumerate(years)
+        ]
     )
     soon = timezone.now() + dt.timedelta(days=7)
     Meeting.objects.bulk_create(
-        Meeting(bloc_year=y, kind="yearend", title=f"Tổng kết {i}", starts_at=soon) for i, y in enumerate(years)
+        Meeting(bloc_year=y, kind="yearend", title=f"Tổng kết {i}", starts_at=soon)
+        for i, y in enumerate(years)
     )
     return blocs
 
 
 def test_row_shows_year_leader_deputy_members_and_next_meeting(client, world):
-    LeadershipTerm.objects.create(bloc_year=world.bloc_year, role="deputy", unit=world.units[1],
-                                  method="appointed", status="confirmed")
-    Meeting.objects.create(bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
-                           starts_at=timezone.now() + dt.timedelta(days=3))
-    Meeting.objects.create(bloc_year=world.bloc_year, kind="midyear", title="Sơ kết đã qua",
-                           starts_at=timezone.now() - dt.timedelta(days=30))
+    LeadershipTerm.objects.create(
+        bloc_year=world.bloc_year,
+        role="deputy",
+        unit=world.units[1],
+        method="appointed",
+        status="confirmed",
+    )
+    Meeting.objects.create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+    )
+    Meeting.objects.create(
+        bloc_year=world.bloc_year,
+        kind="midyear",
+        title="Sơ kết đã qua",
+        starts_at=timezone.now() - dt.timedelta(days=30),
+    )
     client.force_login(world.office)
     response = client.get(reverse("dashboard"))
     row = response.context["rows"][0]
@@ -120,7 +170,9 @@ def test_secretary_and_delegate_see_only_their_blocs(client, world):
 
 
 @pytest.mark.parametrize("n_blocs", [10, 1000])
-def test_dashboard_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_blocs):
+def test_dashboard_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, n_blocs
+):
     staff = UserFactory()
     org = OrganizerFactory()
     grant(staff, "office", org)
@@ -149,16 +201,28 @@ def test_dashboard_query_count_does_not_grow_with_blocs(client, db):
 
 
 @pytest.mark.parametrize("n_years", [2, 30])
-def test_bloc_page_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_years):
+def test_bloc_page_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, n_years
+):
     staff = UserFactory()
     bloc = BlocFactory()
     grant(staff, "office", bloc.organizer)
-    units = Unit.objects.bulk_create(Unit(organizer=bloc.organizer, code=f"u{i}", name=f"ĐV {i}") for i in range(12))
+    units = Unit.objects.bulk_create(
+        Unit(organizer=bloc.organizer, code=f"u{i}", name=f"ĐV {i}") for i in range(12)
+    )
     for y in range(n_years):
         by = BlocYear.objects.create(bloc=bloc, year=1990 + y)
         Membership.objects.bulk_create(Membership(bloc_year=by, unit=u) for u in units)
-        LeadershipTerm.objects.create(bloc_year=by, role="leader", unit=units[y % 12], method="appointed", status="confirmed")
-        LeadershipTerm.objects.create(bloc_year=by, role="deputy", unit=units[(y + 1) % 12], method="appointed", status="confirmed")
+        LeadershipTerm.objects.create(
+            bloc_year=by, role="leader", unit=units[y % 12], method="appointed", status="confirmed"
+        )
+        LeadershipTerm.objects.create(
+            bloc_year=by,
+            role="deputy",
+            unit=units[(y + 1) % 12],
+            method="appointed",
+            status="confirmed",
+        )
     client.force_login(staff)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("blocs:bloc_detail", args=[bloc.pk]))
@@ -166,7 +230,9 @@ def test_bloc_page_runs_a_constant_number_of_queries(client, db, django_assert_m
 
 
 @pytest.mark.parametrize("n_members", [3, 60])
-def test_bloc_year_page_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_members):
+def test_bloc_year_page_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, n_members
+):
     staff = UserFactory()
     bloc = BlocFactory()
     grant(staff, "office", bloc.organizer)
@@ -182,11 +248,15 @@ def test_bloc_year_page_runs_a_constant_number_of_queries(client, db, django_ass
 
 
 @pytest.mark.parametrize("n_units", [3, 120])
-def test_unit_list_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_units):
+def test_unit_list_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, n_units
+):
     staff = UserFactory()
     org = OrganizerFactory()
     grant(staff, "office", org)
-    Unit.objects.bulk_create(Unit(organizer=org, code=f"u{i}", name=f"ĐV {i}") for i in range(n_units))
+    Unit.objects.bulk_create(
+        Unit(organizer=org, code=f"u{i}", name=f"ĐV {i}") for i in range(n_units)
+    )
     client.force_login(staff)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("blocs:unit_list"))
@@ -194,7 +264,9 @@ def test_unit_list_runs_a_constant_number_of_queries(client, db, django_assert_m
 
 
 @pytest.mark.parametrize("n_years", [2, 25])
-def test_unit_history_page_runs_a_constant_number_of_queries(client, db, django_assert_max_num_queries, n_years):
+def test_unit_history_page_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries, n_years
+):
     staff = UserFactory()
     bloc = BlocFactory()
     grant(staff, "office", bloc.organizer)
@@ -203,7 +275,9 @@ def test_unit_history_page_runs_a_constant_number_of_queries(client, db, django_
         by = BlocYear.objects.create(bloc=bloc, year=2000 + y)
         Membership.objects.create(bloc_year=by, unit=unit)
         if y % 2:
-            LeadershipTerm.objects.create(bloc_year=by, role="leader", unit=unit, method="appointed", status="confirmed")
+            LeadershipTerm.objects.create(
+                bloc_year=by, role="leader", unit=unit, method="appointed", status="confirmed"
+            )
     client.force_login(staff)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("blocs:unit_detail", args=[unit.pk]))

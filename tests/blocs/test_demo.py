@@ -9,7 +9,11 @@ from blocs.models import Bloc, BlocYear, LeadershipTerm, Unit
 
 
 def _row_counts():
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in ("blocs", "meetings", "awards", "auth")}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("blocs", "meetings", "awards", "auth")
+    }
 
 
 def test_loading_the_demo_twice_changes_nothing(db):
@@ -24,8 +28,18 @@ def test_demo_holds_the_seed_facts(db):
     call_command("load_demo", stdout=io.StringIO())
     bn = Bloc.objects.get(organizer__code="bac-ninh", code="knc")
     assert bn.years.get(year=2023).memberships.count() == 8
-    assert LeadershipTerm.objects.get(bloc_year__bloc=bn, bloc_year__year=2023, role="leader").unit.name == "Thanh tra tỉnh"
-    assert LeadershipTerm.objects.get(bloc_year__bloc=bn, bloc_year__year=2024, role="leader").unit.name == "Tòa án nhân dân tỉnh"
+    assert (
+        LeadershipTerm.objects.get(
+            bloc_year__bloc=bn, bloc_year__year=2023, role="leader"
+        ).unit.name
+        == "Thanh tra tỉnh"
+    )
+    assert (
+        LeadershipTerm.objects.get(
+            bloc_year__bloc=bn, bloc_year__year=2024, role="leader"
+        ).unit.name
+        == "Tòa án nhân dân tỉnh"
+    )
     tw = BlocYear.objects.get(bloc__organizer__code="trung-uong", year=2024)
     leader, deputy = tw.terms.get(role="leader"), tw.terms.get(role="deputy")
     assert (leader.unit.short_name, deputy.unit.short_name) == ("TANDTC", "VKSNDTC")
@@ -35,6 +49,8 @@ def test_demo_holds_the_seed_facts(db):
     st = BlocYear.objects.get(bloc__organizer__code="soc-trang", year=2024)
     assert st.memberships.count() == 6
     assert st.terms.get(role="deputy").unit.short_name == "BĐBP tỉnh"
-    thads = Unit.objects.prefetch_related("former_names").get(organizer__code="bac-ninh", code="thads")
+    thads = Unit.objects.prefetch_related("former_names").get(
+        organizer__code="bac-ninh", code="thads"
+    )
     assert thads.name_in_year(2023) == "Cục Thi hành án dân sự tỉnh"
     assert thads.name_in_year(2025) == "Thi hành án dân sự tỉnh"

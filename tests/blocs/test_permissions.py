@@ -8,12 +8,33 @@ from blocs.models import LeadershipTerm
 ROLES = ["superuser", "office", "other_office", "secretary", "delegate", "outsider", "nobody"]
 
 # Expected status per role. "ok" means 200 for GET, redirect (302) for a successful POST.
-VIEW = {"superuser": "ok", "office": "ok", "secretary": "ok", "delegate": "ok",
-        "other_office": 404, "outsider": 404, "nobody": 404}
-MANAGE = {"superuser": "ok", "office": "ok", "secretary": 403, "delegate": 403,
-          "other_office": 404, "outsider": 404, "nobody": 404}
-OFFICE_ONLY = {"superuser": "ok", "office": "ok", "other_office": "ok", "secretary": 403,
-               "delegate": 403, "outsider": 403, "nobody": 403}
+VIEW = {
+    "superuser": "ok",
+    "office": "ok",
+    "secretary": "ok",
+    "delegate": "ok",
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+MANAGE = {
+    "superuser": "ok",
+    "office": "ok",
+    "secretary": 403,
+    "delegate": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+OFFICE_ONLY = {
+    "superuser": "ok",
+    "office": "ok",
+    "other_office": "ok",
+    "secretary": 403,
+    "delegate": 403,
+    "outsider": 403,
+    "nobody": 403,
+}
 EVERYONE = dict.fromkeys(ROLES, "ok")
 
 
@@ -33,11 +54,20 @@ def _urls(world):
         "unit_list": ("get", reverse("blocs:unit_list"), EVERYONE, None),
         "bloc_edit": ("get", reverse("blocs:bloc_edit", args=[bloc.pk]), MANAGE, None),
         "bloc_rotation": ("get", reverse("blocs:bloc_rotation", args=[bloc.pk]), MANAGE, None),
-        "bloc_year_create": ("get", reverse("blocs:bloc_year_create", args=[bloc.pk]), MANAGE, None),
+        "bloc_year_create": (
+            "get",
+            reverse("blocs:bloc_year_create", args=[bloc.pk]),
+            MANAGE,
+            None,
+        ),
         "bloc_year_edit": ("get", reverse("blocs:bloc_year_edit", args=[by.pk]), MANAGE, None),
         "leadership_set": ("get", reverse("blocs:leadership_set", args=[by.pk]), MANAGE, None),
         "membership_edit": (
-            "get", reverse("blocs:membership_edit", args=[by.pk, membership.pk]), MANAGE, None),
+            "get",
+            reverse("blocs:membership_edit", args=[by.pk, membership.pk]),
+            MANAGE,
+            None,
+        ),
         "unit_edit": ("get", reverse("blocs:unit_edit", args=[unit.pk]), MANAGE, None),
         "unit_rename": ("get", reverse("blocs:unit_rename", args=[unit.pk]), MANAGE, None),
         "unit_merge": ("get", reverse("blocs:unit_merge", args=[unit.pk]), MANAGE, None),
@@ -45,25 +75,68 @@ def _urls(world):
         "bloc_year_archive": ("post", reverse("blocs:bloc_year_archive", args=[by.pk]), MANAGE, {}),
         "unit_archive": ("post", reverse("blocs:unit_archive", args=[unit.pk]), MANAGE, {}),
         "membership_remove": (
-            "post", reverse("blocs:membership_remove", args=[by.pk, membership.pk]), MANAGE, {}),
-        "membership_add": ("post", reverse("blocs:membership_add", args=[by.pk]), MANAGE,
-                           {"unit": "", "joined_on": "", "note": ""}),
-        "leadership_propose": ("post", reverse("blocs:leadership_propose", args=[by.pk]), MANAGE, {}),
+            "post",
+            reverse("blocs:membership_remove", args=[by.pk, membership.pk]),
+            MANAGE,
+            {},
+        ),
+        "membership_add": (
+            "post",
+            reverse("blocs:membership_add", args=[by.pk]),
+            MANAGE,
+            {"unit": "", "joined_on": "", "note": ""},
+        ),
+        "leadership_propose": (
+            "post",
+            reverse("blocs:leadership_propose", args=[by.pk]),
+            MANAGE,
+            {},
+        ),
         "leadership_accept": (
-            "post", reverse("blocs:leadership_accept", args=[by.pk, term.pk]), MANAGE, {}),
+            "post",
+            reverse("blocs:leadership_accept", args=[by.pk, term.pk]),
+            MANAGE,
+            {},
+        ),
         "bloc_create": ("get", reverse("blocs:bloc_create"), OFFICE_ONLY, None),
         "unit_create": ("get", reverse("blocs:unit_create"), OFFICE_ONLY, None),
         "registry_import": ("get", reverse("blocs:registry_import"), OFFICE_ONLY, None),
-        "registry_export": ("get", reverse("blocs:registry_export", args=["csv"]), OFFICE_ONLY, None),
+        "registry_export": (
+            "get",
+            reverse("blocs:registry_export", args=["csv"]),
+            OFFICE_ONLY,
+            None,
+        ),
     }
 
 
 VIEW_NAMES = [
-    "dashboard", "ping", "bloc_detail", "bloc_year_detail", "unit_detail", "unit_list", "bloc_edit",
-    "bloc_rotation", "bloc_year_create", "bloc_year_edit", "leadership_set", "membership_edit", "unit_edit", "unit_rename",
-    "unit_merge", "bloc_archive", "bloc_year_archive", "unit_archive", "membership_remove",
-    "membership_add", "leadership_propose", "leadership_accept", "bloc_create", "unit_create",
-    "registry_import", "registry_export",
+    "dashboard",
+    "ping",
+    "bloc_detail",
+    "bloc_year_detail",
+    "unit_detail",
+    "unit_list",
+    "bloc_edit",
+    "bloc_rotation",
+    "bloc_year_create",
+    "bloc_year_edit",
+    "leadership_set",
+    "membership_edit",
+    "unit_edit",
+    "unit_rename",
+    "unit_merge",
+    "bloc_archive",
+    "bloc_year_archive",
+    "unit_archive",
+    "membership_remove",
+    "membership_add",
+    "leadership_propose",
+    "leadership_accept",
+    "bloc_create",
+    "unit_create",
+    "registry_import",
+    "registry_export",
 ]
 
 

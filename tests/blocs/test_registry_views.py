@@ -15,11 +15,23 @@ def test_office_creates_a_bloc_with_the_full_page_form(client, world):
     client.force_login(world.office)
     response = client.post(
         reverse("blocs:bloc_create"),
-        {"organizer": world.organizer.pk, "code": "khoi-kinh-te", "name": "Khối thi đua Kinh tế",
-         "short_name": "KKT", "kind": "khoi", "level": "province", "description": "",
-         "quorum_numerator": 2, "quorum_denominator": 3, "quorum_basis": "Quy chế",
-         "rotation_policy": "order", "max_vote_rounds": 3, "tie_break_rule": "chair",
-         "voting_basis": "Quy chế Khối Kinh tế", "predecessor": ""},
+        {
+            "organizer": world.organizer.pk,
+            "code": "khoi-kinh-te",
+            "name": "Khối thi đua Kinh tế",
+            "short_name": "KKT",
+            "kind": "khoi",
+            "level": "province",
+            "description": "",
+            "quorum_numerator": 2,
+            "quorum_denominator": 3,
+            "quorum_basis": "Quy chế",
+            "rotation_policy": "order",
+            "max_vote_rounds": 3,
+            "tie_break_rule": "chair",
+            "voting_basis": "Quy chế Khối Kinh tế",
+            "predecessor": "",
+        },
     )
     bloc = Bloc.objects.get(code="khoi-kinh-te")
     assert response.status_code == 302
@@ -32,8 +44,16 @@ def test_bloc_form_shows_inline_vietnamese_errors_under_htmx_and_saves_nothing(c
     client.force_login(world.office)
     response = client.post(
         reverse("blocs:bloc_create"),
-        {"organizer": world.organizer.pk, "code": world.bloc.code, "name": "", "kind": "khoi",
-         "level": "province", "quorum_numerator": 3, "quorum_denominator": 2, "rotation_policy": "order"},
+        {
+            "organizer": world.organizer.pk,
+            "code": world.bloc.code,
+            "name": "",
+            "kind": "khoi",
+            "level": "province",
+            "quorum_numerator": 3,
+            "quorum_denominator": 2,
+            "rotation_policy": "order",
+        },
         **HX,
     )
     body = response.content.decode()
@@ -49,7 +69,12 @@ def test_htmx_success_answers_with_a_client_redirect(client, world):
     client.force_login(world.office)
     response = client.post(
         reverse("blocs:bloc_year_create", args=[world.bloc.pk]),
-        {"year": 2025, "plan_reference": "Kế hoạch số 12/KH-KNC ngày 15/01/2025", "notes": "", "copy_members": "on"},
+        {
+            "year": 2025,
+            "plan_reference": "Kế hoạch số 12/KH-KNC ngày 15/01/2025",
+            "notes": "",
+            "copy_members": "on",
+        },
         **HX,
     )
     new_year = BlocYear.objects.get(bloc=world.bloc, year=2025)
@@ -70,14 +95,18 @@ def test_office_adds_and_removes_a_member_with_htmx_partials(client, world):
     client.force_login(world.office)
     newcomer = UnitFactory(organizer=world.organizer, name="Sở Tư pháp")
     url = reverse("blocs:membership_add", args=[world.bloc_year.pk])
-    response = client.post(url, {"unit": newcomer.pk, "joined_on": "2024-07-01", "note": "Bổ sung giữa năm"}, **HX)
+    response = client.post(
+        url, {"unit": newcomer.pk, "joined_on": "2024-07-01", "note": "Bổ sung giữa năm"}, **HX
+    )
     assert response.status_code == 200
     assert 'id="members"' in response.content.decode()
     assert "Sở Tư pháp" in response.content.decode()
     membership = Membership.objects.get(bloc_year=world.bloc_year, unit=newcomer)
     assert membership.joined_on == dt.date(2024, 7, 1)
 
-    response = client.post(reverse("blocs:membership_remove", args=[world.bloc_year.pk, membership.pk]), **HX)
+    response = client.post(
+        reverse("blocs:membership_remove", args=[world.bloc_year.pk, membership.pk]), **HX
+    )
     assert response.status_code == 200
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
@@ -97,7 +126,9 @@ def test_member_join_date_outside_the_year_is_rejected(client, world):
 def test_the_leader_cannot_be_removed_from_the_year(client, world):
     client.force_login(world.office)
     leader_membership = world.bloc_year.memberships.get(unit=world.units[0])
-    response = client.post(reverse("blocs:membership_remove", args=[world.bloc_year.pk, leader_membership.pk]))
+    response = client.post(
+        reverse("blocs:membership_remove", args=[world.bloc_year.pk, leader_membership.pk])
+    )
     assert response.status_code == 302
     assert Membership.objects.filter(pk=leader_membership.pk).exists()
     follow = client.get(response["Location"])
@@ -142,14 +173,24 @@ def test_office_creates_and_edits_a_unit_but_renames_only_through_rename(client,
     client.force_login(world.office)
     response = client.post(
         reverse("blocs:unit_create"),
-        {"organizer": world.organizer.pk, "code": "so-cong-thuong", "name": "Sở Công Thương",
-         "short_name": "SCT", "head_title": "Giám đốc Sở"},
+        {
+            "organizer": world.organizer.pk,
+            "code": "so-cong-thuong",
+            "name": "Sở Công Thương",
+            "short_name": "SCT",
+            "head_title": "Giám đốc Sở",
+        },
     )
     unit = Unit.objects.get(code="so-cong-thuong")
     assert response.status_code == 302
     response = client.post(
         reverse("blocs:unit_edit", args=[unit.pk]),
-        {"code": "so-cong-thuong", "name": "Tên khác", "short_name": "Sở CT", "head_title": "Giám đốc"},
+        {
+            "code": "so-cong-thuong",
+            "name": "Tên khác",
+            "short_name": "Sở CT",
+            "head_title": "Giám đốc",
+        },
     )
     unit.refresh_from_db()
     assert response.status_code == 302
@@ -161,8 +202,12 @@ def test_unit_form_rejects_spreadsheet_formulas_and_control_characters(client, w
     client.force_login(world.office)
     response = client.post(
         reverse("blocs:unit_create"),
-        {"organizer": world.organizer.pk, "code": "x1", "name": "=HYPERLINK(\"http://x\")",
-         "short_name": "a\x07b"},
+        {
+            "organizer": world.organizer.pk,
+            "code": "x1",
+            "name": '=HYPERLINK("http://x")',
+            "short_name": "a\x07b",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 422
@@ -181,7 +226,9 @@ def test_rotation_order_is_saved_and_duplicates_are_rejected(client, world):
     ok = {f"pos_{i + 1}": u.pk for i, u in enumerate(world.units[:4])}
     response = client.post(url, ok)
     assert response.status_code == 302
-    assert list(world.bloc.rotation_slots.values_list("unit_id", flat=True)) == [u.pk for u in world.units[:4]]
+    assert list(world.bloc.rotation_slots.values_list("unit_id", flat=True)) == [
+        u.pk for u in world.units[:4]
+    ]
 
 
 def test_post_without_csrf_token_is_refused(world):
@@ -202,13 +249,17 @@ def test_htmx_post_with_csrf_header_is_accepted(world):
     client.force_login(world.office)
     page = client.get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
     token = page.cookies["csrftoken"].value
-    response = client.post(reverse("blocs:bloc_archive", args=[world.bloc.pk]), HTTP_X_CSRFTOKEN=token, **HX)
+    response = client.post(
+        reverse("blocs:bloc_archive", args=[world.bloc.pk]), HTTP_X_CSRFTOKEN=token, **HX
+    )
     assert response.status_code == 200 and response["HX-Redirect"]
     world.bloc.refresh_from_db()
     assert world.bloc.archived_at is not None
 
 
-def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_refused(client, world):
+def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_refused(
+    client, world
+):
     client.force_login(world.office)
     membership = world.bloc_year.memberships.get(unit=world.units[4])
     url = reverse("blocs:membership_edit", args=[world.bloc_year.pk, membership.pk])
@@ -217,7 +268,9 @@ def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_r
     assert "Ngày phải nằm trong năm 2024" in response.content.decode()
     response = client.post(url, {"joined_on": "2024-03-01", "left_on": "2024-02-01", "note": ""})
     assert response.status_code == 422
-    response = client.post(url, {"joined_on": "", "left_on": "2024-06-30", "note": "Hợp nhất từ 01/7"})
+    response = client.post(
+        url, {"joined_on": "", "left_on": "2024-06-30", "note": "Hợp nhất từ 01/7"}
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.left_on == dt.date(2024, 6, 30) and membership.note == "Hợp nhất từ 01/7"
@@ -228,10 +281,18 @@ def test_office_records_a_unit_leaving_mid_year_and_dates_outside_the_year_are_r
 def test_a_new_poll_starts_from_the_blocs_voting_rules(client, world):
     from meetings.models import Meeting
 
-    world.bloc.max_vote_rounds, world.bloc.tie_break_rule, world.bloc.voting_basis = 3, "chair", "TT 01/2024/TT-TANDTC"
+    world.bloc.max_vote_rounds, world.bloc.tie_break_rule, world.bloc.voting_basis = (
+        3,
+        "chair",
+        "TT 01/2024/TT-TANDTC",
+    )
     world.bloc.save()
-    meeting = Meeting.objects.create(bloc_year=world.bloc_year, kind="yearend", title="Tổng kết",
-                                     starts_at=dt.datetime(2024, 12, 5, 8, 0, tzinfo=dt.UTC))
+    meeting = Meeting.objects.create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Tổng kết",
+        starts_at=dt.datetime(2024, 12, 5, 8, 0, tzinfo=dt.UTC),
+    )
     client.force_login(world.office)
     form = client.get(reverse("meetings:poll_create", args=[meeting.pk])).context["form"]
     assert form["max_rounds"].value() == 3
@@ -241,8 +302,18 @@ def test_a_new_poll_starts_from_the_blocs_voting_rules(client, world):
 
 def test_vote_rounds_outside_one_to_ten_are_refused(client, world):
     client.force_login(world.office)
-    response = client.post(reverse("blocs:bloc_edit", args=[world.bloc.pk]), {
-        "code": world.bloc.code, "name": world.bloc.name, "kind": "khoi", "level": "province",
-        "quorum_numerator": 2, "quorum_denominator": 3, "rotation_policy": "order", "max_vote_rounds": 0})
+    response = client.post(
+        reverse("blocs:bloc_edit", args=[world.bloc.pk]),
+        {
+            "code": world.bloc.code,
+            "name": world.bloc.name,
+            "kind": "khoi",
+            "level": "province",
+            "quorum_numerator": 2,
+            "quorum_denominator": 3,
+            "rotation_policy": "order",
+            "max_vote_rounds": 0,
+        },
+    )
     assert response.status_code == 422
     assert "Số vòng bỏ phiếu tối đa phải từ 1 đến 10" in response.content.decode()

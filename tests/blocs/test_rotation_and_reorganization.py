@@ -72,7 +72,10 @@ def test_overriding_a_proposal_needs_a_reason_and_records_it(rotating_bloc):
         services.leadership_set(bloc_year=y2024, role="leader", unit=units[3])
     assert "Cần ghi lý do" in str(exc.value)
     term = services.leadership_set(
-        bloc_year=y2024, role="leader", unit=units[3], reason="Đơn vị được đề xuất đang sắp xếp bộ máy"
+        bloc_year=y2024,
+        role="leader",
+        unit=units[3],
+        reason="Đơn vị được đề xuất đang sắp xếp bộ máy",
     )
     assert term.method == "override" and term.proposed_unit == units[1]
     assert term.reason == "Đơn vị được đề xuất đang sắp xếp bộ máy"
@@ -81,16 +84,28 @@ def test_overriding_a_proposal_needs_a_reason_and_records_it(rotating_bloc):
 def test_database_refuses_an_override_without_reason(rotating_bloc):
     _, _, y2024, units = rotating_bloc
     with pytest.raises(IntegrityError), transaction.atomic():
-        LeadershipTerm.objects.create(bloc_year=y2024, role="leader", unit=units[2], method="override",
-                                      status="confirmed", reason="")
+        LeadershipTerm.objects.create(
+            bloc_year=y2024,
+            role="leader",
+            unit=units[2],
+            method="override",
+            status="confirmed",
+            reason="",
+        )
 
 
-def test_an_election_replaces_proposed_with_elected_at_the_meeting(client, rotating_bloc, django_user_model):
+def test_an_election_replaces_proposed_with_elected_at_the_meeting(
+    client, rotating_bloc, django_user_model
+):
     bloc, _, y2024, units = rotating_bloc
     services.rotation_propose(bloc_year=y2024)
     services.leadership_record_election(
-        bloc_year=y2024, role="leader", unit=units[1], meeting_label="Hội nghị tổng kết năm 2023 (21/11/2023)",
-        meeting_url="/meetings/1/", elected_on=dt.date(2023, 11, 21),
+        bloc_year=y2024,
+        role="leader",
+        unit=units[1],
+        meeting_label="Hội nghị tổng kết năm 2023 (21/11/2023)",
+        meeting_url="/meetings/1/",
+        elected_on=dt.date(2023, 11, 21),
     )
     term = LeadershipTerm.objects.get(bloc_year=y2024, role="leader")
     assert term.method == "elected" and term.status == "confirmed"
@@ -101,20 +116,24 @@ def test_an_election_replaces_proposed_with_elected_at_the_meeting(client, rotat
     assert "Bầu tại Hội nghị tổng kết năm 2023 (21/11/2023)" in page
 
 
-def test_bloc_page_shows_the_leader_timeline_in_year_order(client, rotating_bloc, django_user_model):
+def test_bloc_page_shows_the_leader_timeline_in_year_order(
+    client, rotating_bloc, django_user_model
+):
     bloc, y2023, y2024, units = rotating_bloc
     services.leadership_set(bloc_year=y2024, role="leader", unit=units[1])
     admin = django_user_model.objects.create_superuser("sa", "sa@example.org", "x")
     client.force_login(admin)
     page = client.get(reverse("blocs:bloc_detail", args=[bloc.pk])).content.decode()
-    timeline = page[page.index('class="timeline"'):]
+    timeline = page[page.index('class="timeline"') :]
     assert timeline.index(">2023<") < timeline.index(">2024<")
     assert units[0].name in timeline and units[1].name in timeline
 
 
 def test_rename_keeps_the_old_name_for_earlier_years(db):
     unit = UnitFactory(name="Cục Thi hành án dân sự tỉnh")
-    services.unit_rename(unit=unit, new_name="Thi hành án dân sự tỉnh", effective_date=dt.date(2025, 7, 1))
+    services.unit_rename(
+        unit=unit, new_name="Thi hành án dân sự tỉnh", effective_date=dt.date(2025, 7, 1)
+    )
     unit = Unit.objects.prefetch_related("former_names").get(pk=unit.pk)
     assert unit.name_on(dt.date(2025, 6, 30)) == "Cục Thi hành án dân sự tỉnh"
     assert unit.name_on(dt.date(2025, 7, 1)) == "Thi hành án dân sự tỉnh"
@@ -127,7 +146,11 @@ def test_two_renames_each_keep_their_period(db):
     services.unit_rename(unit=unit, new_name="Tên B", effective_date=dt.date(2020, 1, 1))
     services.unit_rename(unit=unit, new_name="Tên C", effective_date=dt.date(2025, 7, 1))
     unit = Unit.objects.get(pk=unit.pk)
-    assert [unit.name_on(dt.date(y, 6, 1)) for y in (2019, 2022, 2026)] == ["Tên A", "Tên B", "Tên C"]
+    assert [unit.name_on(dt.date(y, 6, 1)) for y in (2019, 2022, 2026)] == [
+        "Tên A",
+        "Tên B",
+        "Tên C",
+    ]
     with pytest.raises(ValidationError):
         services.unit_rename(unit=unit, new_name="Tên D", effective_date=dt.date(2024, 1, 1))
 
@@ -135,7 +158,9 @@ def test_two_renames_each_keep_their_period(db):
 def test_bloc_year_page_shows_names_as_they_were_that_year(client, world):
     unit = world.units[3]
     old = unit.name
-    services.unit_rename(unit=unit, new_name="Tên mới sau sáp nhập", effective_date=dt.date(2025, 7, 1))
+    services.unit_rename(
+        unit=unit, new_name="Tên mới sau sáp nhập", effective_date=dt.date(2025, 7, 1)
+    )
     client.force_login(world.office)
     page = client.get(reverse("blocs:bloc_year_detail", args=[world.bloc_year.pk])).content.decode()
     assert old in page and "Tên mới sau sáp nhập" not in page
@@ -163,7 +188,9 @@ def test_a_new_year_replaces_merged_units_by_their_receiver(db):
     y2025 = services.bloc_year_create(bloc=y2024.bloc, year=2025)
     units = set(y2025.memberships.values_list("unit_id", flat=True))
     assert receiver.pk in units and merged.pk not in units
-    assert BlocYear.objects.get(pk=y2024.pk).memberships.filter(unit=merged).exists()  # history kept
+    assert (
+        BlocYear.objects.get(pk=y2024.pk).memberships.filter(unit=merged).exists()
+    )  # history kept
 
 
 def test_merge_into_itself_or_twice_is_refused(db):
@@ -179,15 +206,25 @@ def test_merge_into_itself_or_twice_is_refused(db):
 def test_rename_and_merge_forms_work_in_the_browser_flow(client, world):
     client.force_login(world.office)
     unit = world.units[5]
-    response = client.post(reverse("blocs:unit_rename", args=[unit.pk]),
-                           {"new_name": "Thi hành án dân sự tỉnh", "effective_date": "2025-07-01", "basis": "NQ 202/2025/QH15"})
+    response = client.post(
+        reverse("blocs:unit_rename", args=[unit.pk]),
+        {
+            "new_name": "Thi hành án dân sự tỉnh",
+            "effective_date": "2025-07-01",
+            "basis": "NQ 202/2025/QH15",
+        },
+    )
     assert response.status_code == 302
     unit.refresh_from_db()
     assert unit.name == "Thi hành án dân sự tỉnh"
-    response = client.post(reverse("blocs:unit_merge", args=[unit.pk]),
-                           {"into": world.units[6].pk, "effective_date": "2025-07-01", "basis": ""})
+    response = client.post(
+        reverse("blocs:unit_merge", args=[unit.pk]),
+        {"into": world.units[6].pk, "effective_date": "2025-07-01", "basis": ""},
+    )
     assert response.status_code == 302
     unit.refresh_from_db()
     assert unit.merged_into == world.units[6]
-    response = client.post(reverse("blocs:unit_rename", args=[unit.pk]), {"new_name": "", "effective_date": "x"})
+    response = client.post(
+        reverse("blocs:unit_rename", args=[unit.pk]), {"new_name": "", "effective_date": "x"}
+    )
     assert response.status_code == 422

@@ -12,7 +12,9 @@ def test_pages_are_vietnamese_even_for_an_english_browser(client, world):
 
 def test_language_switch_sets_english(client, world):
     client.force_login(world.office)
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("dashboard")})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("dashboard")}
+    )
     assert response.status_code == 302
     page = client.get(reverse("dashboard"))
     assert page["Content-Language"] == "en"

@@ -108,7 +108,9 @@ def test_the_signed_scan_downloads_only_for_people_of_the_bloc(
     if expected == 200:
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["Content-Type"] == "application/pdf"
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 ky"  # consuming it closes the file
+        assert (
+            b"".join(response.streaming_content) == b"%PDF-1.4 ky"
+        )  # consuming it closes the file
 
 
 def test_the_verification_pages_are_public_and_show_only_the_paper_facts(client, locked):

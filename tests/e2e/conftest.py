@@ -17,8 +17,14 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "mat-khau-thu-nghiem"
 
 
@@ -66,7 +72,9 @@ def new_page(request, browser, live_server, browser_errors):
     def make(user=None, *, password: str = PASSWORD, viewport=None, bypass_csp: bool = False):
         # bypass_csp only for injecting test tooling (axe-core); the app's pages never need it.
         context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", viewport=viewport or {"width": 1280, "height": 900},
+            base_url=live_server.url,
+            locale="vi-VN",
+            viewport=viewport or {"width": 1280, "height": 900},
             bypass_csp=bypass_csp,
         )
         context.set_default_timeout(10_000)

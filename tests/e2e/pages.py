@@ -15,15 +15,26 @@ def rich_world(world) -> dict:
     from meetings.models import Attendance, Poll
 
     meeting = services.meeting_create(
-        bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)), place="Hội trường",
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+        place="Hội trường",
     )
     meeting.attendances.filter(unit__in=world.units[:7]).update(status=Attendance.Status.PRESENT)
-    title = AwardTitle.objects.get_or_create(code="bang-khen-ubnd-tinh",
-                                             defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"})[0]
-    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.AWARD, title="Suy tôn Bằng khen",
-                                award_title=title, mode=Poll.Mode.SECRET, seats=1, max_marks=1,
-                                candidates=world.units[1:3])
+    title = AwardTitle.objects.get_or_create(
+        code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
+    )[0]
+    poll = services.poll_create(
+        meeting=meeting,
+        kind=Poll.Kind.AWARD,
+        title="Suy tôn Bằng khen",
+        award_title=title,
+        mode=Poll.Mode.SECRET,
+        seats=1,
+        max_marks=1,
+        candidates=world.units[1:3],
+    )
     poll = services.poll_open(poll=poll)
     return {"meeting": meeting, "poll": poll, "code": poll.voters.first().code}
 

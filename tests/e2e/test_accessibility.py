@@ -26,7 +26,8 @@ def _axe(page) -> list[str]:
     assert len(result["passes"]) >= 10, "axe-core ran its rules"
     return [
         f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
     ]
 
 

@@ -9,7 +9,15 @@ import pytest
 
 from .pages import anonymous_pages, main_pages, rich_world
 
-VNU = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = (
+    Path(__file__).resolve().parents[2]
+    / "tools"
+    / "node_modules"
+    / "vnu-jar"
+    / "build"
+    / "dist"
+    / "vnu.jar"
+)
 
 # htmx's own attributes (hx-get, hx-post, hx-headers ...) are the one thing the checker does not
 # know; only those messages are filtered, nothing else.
@@ -41,13 +49,25 @@ def test_the_main_pages_pass_the_nu_html_checker_without_errors(client, world, t
     files = _render_all(client, world, tmp_path)
     assert len(files) >= 20
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--filterpattern", HTMX_ATTRIBUTES,
-         *map(str, files)],
-        capture_output=True, text=True, timeout=180,
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--filterpattern",
+            HTMX_ATTRIBUTES,
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     errors = [
         f"{files[Path(m['url'].removeprefix('file:'))]} line {m.get('lastLine')}: {m['message']}"
-        for m in messages if m.get("type") == "error"
+        for m in messages
+        if m.get("type") == "error"
     ]
     assert errors == [], "\n".join(errors)

@@ -24,8 +24,11 @@ def _accept_dialogs(page):
 @pytest.fixture
 def meeting(world):
     return services.meeting_create(
-        bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)), place="Hội trường Công an tỉnh",
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+        place="Hội trường Công an tỉnh",
     )
 
 
@@ -33,11 +36,19 @@ def test_secretary_takes_attendance_voters_vote_in_their_own_browsers_and_the_po
     new_page, world, meeting, transactional_db, browser_errors
 ):
     present = world.units[:6]
-    title = AwardTitle.objects.get_or_create(code="bang-khen-ubnd-tinh",
-                                             defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"})[0]
-    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.AWARD, title="Suy tôn Bằng khen của Chủ tịch UBND tỉnh",
-                                award_title=title, mode=Poll.Mode.SECRET, seats=1, max_marks=1,
-                                candidates=[world.units[1], world.units[2]])
+    title = AwardTitle.objects.get_or_create(
+        code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
+    )[0]
+    poll = services.poll_create(
+        meeting=meeting,
+        kind=Poll.Kind.AWARD,
+        title="Suy tôn Bằng khen của Chủ tịch UBND tỉnh",
+        award_title=title,
+        mode=Poll.Mode.SECRET,
+        seats=1,
+        max_marks=1,
+        candidates=[world.units[1], world.units[2]],
+    )
 
     # Attendance: the secretary marks six units present, the board updates in place (htmx).
     staff = new_page(world.secretary)
@@ -91,8 +102,12 @@ def test_secretary_takes_attendance_voters_vote_in_their_own_browsers_and_the_po
     assert browser_errors == []
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) không có trên máy")
-def test_office_downloads_the_minutes_pdf_and_its_text_names_the_meeting(new_page, world, meeting, transactional_db, tmp_path):
+@pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) không có trên máy"
+)
+def test_office_downloads_the_minutes_pdf_and_its_text_names_the_meeting(
+    new_page, world, meeting, transactional_db, tmp_path
+):
     page = new_page(world.office)
     page.goto(f"/meetings/{meeting.pk}/documents/")
     row = page.locator("tr", has_text="Biên bản hội nghị").first
@@ -105,7 +120,9 @@ def test_office_downloads_the_minutes_pdf_and_its_text_names_the_meeting(new_pag
     path = tmp_path / "bien-ban.pdf"
     path.write_bytes(response.body())
     assert path.read_bytes()[:5] == b"%PDF-"
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = re.sub(r"\s+", " ", text)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat
     assert "BIÊN BẢN" in flat

@@ -12,7 +12,9 @@ from .conftest import login
 pytestmark = [pytest.mark.browser]
 
 
-def test_staff_logs_in_through_the_form_after_one_wrong_password(new_page, world, transactional_db, browser_errors):
+def test_staff_logs_in_through_the_form_after_one_wrong_password(
+    new_page, world, transactional_db, browser_errors
+):
     page = new_page()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
@@ -28,10 +30,14 @@ def test_staff_logs_in_through_the_form_after_one_wrong_password(new_page, world
     assert browser_errors == []
 
 
-def test_dashboard_search_filters_the_results_with_htmx_without_a_page_load(new_page, world, transactional_db, browser_errors):
+def test_dashboard_search_filters_the_results_with_htmx_without_a_page_load(
+    new_page, world, transactional_db, browser_errors
+):
     from tests.factories import BlocFactory, BlocYearFactory
 
-    BlocYearFactory(bloc=BlocFactory(organizer=world.organizer, name="Cụm thi đua Văn hoá – Xã hội"))
+    BlocYearFactory(
+        bloc=BlocFactory(organizer=world.organizer, name="Cụm thi đua Văn hoá – Xã hội")
+    )
     page = new_page(world.office)
     expect(page.locator("#results")).to_contain_text("2 khối")
     page.evaluate("window.__same_page = true")
@@ -52,7 +58,9 @@ def test_dashboard_search_filters_the_results_with_htmx_without_a_page_load(new_
     assert browser_errors == []
 
 
-def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_forms(new_page, world, transactional_db, browser_errors):
+def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_forms(
+    new_page, world, transactional_db, browser_errors
+):
     bloc = world.bloc
     page = new_page(world.office)
     page.goto(f"/blocs/{bloc.pk}/")
@@ -78,7 +86,9 @@ def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_form
     form = page.locator("#leadership-form")
     form.get_by_label("Vai trò").select_option("leader")
     form.get_by_label("Đơn vị").select_option(str(leader_unit.pk))
-    with page.expect_navigation(url=re.compile(rf"/years/{new_year.pk}/$")):  # HX-Redirect reloads the page
+    with page.expect_navigation(
+        url=re.compile(rf"/years/{new_year.pk}/$")
+    ):  # HX-Redirect reloads the page
         form.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu Khối trưởng/Khối phó.")).to_be_visible()
 
@@ -88,12 +98,16 @@ def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_form
     form.get_by_label("Vai trò").select_option("deputy")
     form.get_by_label("Đơn vị").select_option(str(leader_unit.pk))
     form.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_text("Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó.")).to_be_visible()
+    expect(
+        page.get_by_text("Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó.")
+    ).to_be_visible()
     assert not LeadershipTerm.objects.filter(bloc_year=new_year, role="deputy").exists()
 
     form = page.locator("#leadership-form")
     form.get_by_label("Đơn vị").select_option(str(deputy_unit.pk))
-    with page.expect_navigation(url=re.compile(rf"/years/{new_year.pk}/$")):  # HX-Redirect reloads the page
+    with page.expect_navigation(
+        url=re.compile(rf"/years/{new_year.pk}/$")
+    ):  # HX-Redirect reloads the page
         form.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu Khối trưởng/Khối phó.")).to_be_visible()
     terms = dict(LeadershipTerm.objects.filter(bloc_year=new_year).values_list("role", "unit_id"))

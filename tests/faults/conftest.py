@@ -31,10 +31,21 @@ def _free_port() -> int:
 def _env() -> dict:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(DJANGO_SETTINGS_MODULE="khoithidua.settings", DEBUG="0", SECRET_KEY=settings.SECRET_KEY,
-               ALLOWED_HOSTS="127.0.0.1", HTTPS="False", DATABASE_URL=url, CONN_MAX_AGE="60",
-               LOG_LEVEL="CRITICAL")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="khoithidua.settings",
+        DEBUG="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        HTTPS="False",
+        DATABASE_URL=url,
+        CONN_MAX_AGE="60",
+        LOG_LEVEL="CRITICAL",
+    )
     return env
 
 
@@ -70,8 +81,13 @@ class Gunicorn:
 
 @pytest.fixture(scope="session")
 def _collected_static():
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-                   env=_env(), check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=_env(),
+        check=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -80,11 +96,27 @@ def gunicorn(transactional_db, _collected_static, tmp_path):
 
     def start(workers: int = 2) -> Gunicorn:
         port = _free_port()
-        env = _env() | {"CACHE_DIR": str(tmp_path / f"cache-{port}")}  # no lockout left from another run
+        env = _env() | {
+            "CACHE_DIR": str(tmp_path / f"cache-{port}")
+        }  # no lockout left from another run
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "khoithidua.wsgi", "-w", str(workers),
-             "-b", f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "3", "--log-level", "critical"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "khoithidua.wsgi",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "3",
+                "--log-level",
+                "critical",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         g = Gunicorn(proc, f"http://127.0.0.1:{port}")
         started.append(g)

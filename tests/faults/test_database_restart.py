@@ -25,8 +25,14 @@ pytestmark = [pytest.mark.postgres]
 @contextlib.contextmanager
 def _admin():
     db = settings.DATABASES["default"]
-    conn = psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                           password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
+    conn = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     try:
         yield conn
     finally:
@@ -57,7 +63,9 @@ def test_settings_reuse_connections_with_health_checks():
     assert db["CONN_MAX_AGE"] > 0
 
 
-def test_after_postgres_kills_the_connections_the_next_request_reconnects_without_an_error(world, gunicorn):
+def test_after_postgres_kills_the_connections_the_next_request_reconnects_without_an_error(
+    world, gunicorn
+):
     server = gunicorn(workers=1)
     s = server.session(world.office)
     url = f"{server.url}/years/{world.bloc_year.pk}/"
@@ -69,18 +77,26 @@ def test_after_postgres_kills_the_connections_the_next_request_reconnects_withou
     assert world.bloc.name in response.text
 
 
-def test_while_the_database_is_down_pages_answer_500_then_recover_with_every_committed_row(world, gunicorn):
+def test_while_the_database_is_down_pages_answer_500_then_recover_with_every_committed_row(
+    world, gunicorn
+):
     server = gunicorn(workers=1)
     s = server.session(world.office)
     year_url = f"{server.url}/years/{world.bloc_year.pk}/"
     unit = UnitFactory(organizer=world.organizer)
     page = s.get(year_url, timeout=10)
     token = csrf_token(page.text)
-    response = s.post(f"{server.url}/years/{world.bloc_year.pk}/members/add/",
-                      data={"csrfmiddlewaretoken": token, "unit": unit.pk},
-                      headers={"Referer": year_url}, allow_redirects=False, timeout=10)
+    response = s.post(
+        f"{server.url}/years/{world.bloc_year.pk}/members/add/",
+        data={"csrfmiddlewaretoken": token, "unit": unit.pk},
+        headers={"Referer": year_url},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert response.status_code == 302
-    committed = set(Membership.objects.filter(bloc_year=world.bloc_year).values_list("unit_id", flat=True))
+    committed = set(
+        Membership.objects.filter(bloc_year=world.bloc_year).values_list("unit_id", flat=True)
+    )
     assert unit.pk in committed
 
     with _admin() as admin:
@@ -97,4 +113,7 @@ def test_while_the_database_is_down_pages_answer_500_then_recover_with_every_com
     response = s.get(year_url, timeout=10)
     assert response.status_code == 200
     assert unit.name in response.text
-    assert set(Membership.objects.filter(bloc_year=world.bloc_year).values_list("unit_id", flat=True)) == committed
+    assert (
+        set(Membership.objects.filter(bloc_year=world.bloc_year).values_list("unit_id", flat=True))
+        == committed
+    )

@@ -19,8 +19,13 @@ HX = {"HX-Request": "true"}
 
 
 def _unit_data(world):
-    return {"organizer": world.organizer.pk, "code": "so-tu-phap", "name": "Sở Tư pháp tỉnh Bắc Ninh",
-            "short_name": "STP", "head_title": ""}
+    return {
+        "organizer": world.organizer.pk,
+        "code": "so-tu-phap",
+        "name": "Sở Tư pháp tỉnh Bắc Ninh",
+        "short_name": "STP",
+        "head_title": "",
+    }
 
 
 # --- sequential replays -------------------------------------------------------------------------
@@ -98,27 +103,44 @@ def _race(monkeypatch, model, users, post, n=2):
 
 
 @pytest.mark.postgres
-def test_two_simultaneous_bloc_year_creates_make_one_year_and_one_clear_error(world, transactional_db, monkeypatch):
+def test_two_simultaneous_bloc_year_creates_make_one_year_and_one_clear_error(
+    world, transactional_db, monkeypatch
+):
     url = reverse("blocs:bloc_year_create", args=[world.bloc.pk])
-    results = _race(monkeypatch, BlocYear, [world.office],
-                    lambda c: c.post(url, {"year": 2026, "plan_reference": "", "notes": ""}, headers=HX))
+    results = _race(
+        monkeypatch,
+        BlocYear,
+        [world.office],
+        lambda c: c.post(url, {"year": 2026, "plan_reference": "", "notes": ""}, headers=HX),
+    )
     assert results == ["200", "422"], results
     assert BlocYear.objects.filter(bloc=world.bloc, year=2026).count() == 1
 
 
 @pytest.mark.postgres
-def test_two_simultaneous_membership_adds_make_one_membership_and_one_clear_error(world, transactional_db, monkeypatch):
+def test_two_simultaneous_membership_adds_make_one_membership_and_one_clear_error(
+    world, transactional_db, monkeypatch
+):
     unit = UnitFactory(organizer=world.organizer)
     url = reverse("blocs:membership_add", args=[world.bloc_year.pk])
-    results = _race(monkeypatch, Membership, [world.office], lambda c: c.post(url, {"unit": unit.pk}, headers=HX))
+    results = _race(
+        monkeypatch,
+        Membership,
+        [world.office],
+        lambda c: c.post(url, {"unit": unit.pk}, headers=HX),
+    )
     assert results == ["200", "422"], results
     assert Membership.objects.filter(bloc_year=world.bloc_year, unit=unit).count() == 1
 
 
 @pytest.mark.postgres
-def test_two_simultaneous_unit_creates_make_one_unit_and_one_clear_error(world, transactional_db, monkeypatch):
+def test_two_simultaneous_unit_creates_make_one_unit_and_one_clear_error(
+    world, transactional_db, monkeypatch
+):
     data = _unit_data(world)
-    results = _race(monkeypatch, Unit, [world.office], lambda c: c.post(reverse("blocs:unit_create"), data))
+    results = _race(
+        monkeypatch, Unit, [world.office], lambda c: c.post(reverse("blocs:unit_create"), data)
+    )
     assert results == ["302", "422"], results
     assert Unit.objects.filter(code="so-tu-phap").count() == 1
 
@@ -136,11 +158,18 @@ def _form_with_token(client, url) -> dict:
 
 
 def _meeting_data(**extra):
-    return {"kind": "yearend", "title": "Hội nghị tổng kết năm 2024", "starts_at": "2024-11-21T08:00",
-            "place": "Hội trường", **extra}
+    return {
+        "kind": "yearend",
+        "title": "Hội nghị tổng kết năm 2024",
+        "starts_at": "2024-11-21T08:00",
+        "place": "Hội trường",
+        **extra,
+    }
 
 
-def test_a_double_submitted_meeting_create_creates_one_meeting_and_sends_the_replay_to_it(client, world):
+def test_a_double_submitted_meeting_create_creates_one_meeting_and_sends_the_replay_to_it(
+    client, world
+):
     from meetings.models import Meeting
 
     client.force_login(world.office)
@@ -174,8 +203,15 @@ def test_two_meetings_from_two_separate_forms_are_both_created(client, world):
     client.force_login(world.office)
     url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
     client.post(url, _meeting_data(**_form_with_token(client, url)))
-    client.post(url, _meeting_data(title="Sơ kết 6 tháng", kind="midyear", starts_at="2024-07-10T08:00",
-                                   **_form_with_token(client, url)))
+    client.post(
+        url,
+        _meeting_data(
+            title="Sơ kết 6 tháng",
+            kind="midyear",
+            starts_at="2024-07-10T08:00",
+            **_form_with_token(client, url),
+        ),
+    )
     assert Meeting.objects.filter(bloc_year=world.bloc_year).count() == 2
 
 
@@ -200,11 +236,20 @@ def test_a_double_submitted_guest_add_adds_one_guest(client, world):
     from meetings import services
     from meetings.models import Guest
 
-    meeting = services.meeting_create(bloc_year=world.bloc_year, kind="yearend", title="Tổng kết",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)))
+    meeting = services.meeting_create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Tổng kết",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
+    )
     client.force_login(world.office)
     token = _form_with_token(client, reverse("meetings:meeting_detail", args=[meeting.pk]))
-    data = {"name": "Ông Nguyễn Văn A", "position": "Phó Chủ tịch UBND tỉnh", "organisation": "", **token}
+    data = {
+        "name": "Ông Nguyễn Văn A",
+        "position": "Phó Chủ tịch UBND tỉnh",
+        "organisation": "",
+        **token,
+    }
     url = reverse("meetings:guest_add", args=[meeting.pk])
     client.post(url, data)
     client.post(url, data)

@@ -12,9 +12,17 @@ pytestmark = [pytest.mark.postgres]
 def _attempt(base: str, username: str, password: str) -> int:
     s = requests.Session()  # a new connection each time: the attempts spread over the workers
     page = s.get(f"{base}/login/", timeout=30)
-    r = s.post(f"{base}/login/", data={"csrfmiddlewaretoken": csrf_token(page.text), "username": username,
-                                       "password": password},
-               headers={"Referer": f"{base}/login/"}, allow_redirects=False, timeout=30)
+    r = s.post(
+        f"{base}/login/",
+        data={
+            "csrfmiddlewaretoken": csrf_token(page.text),
+            "username": username,
+            "password": password,
+        },
+        headers={"Referer": f"{base}/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     return r.status_code
 
 

@@ -30,12 +30,20 @@ N = 12
 
 def _open_poll() -> Poll:
     bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(bloc_year=bloc_year, kind="yearend", title="Tổng kết năm 2024",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)))
+    meeting = services.meeting_create(
+        bloc_year=bloc_year,
+        kind="yearend",
+        title="Tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
+    )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
     units = services.member_units(meeting)
-    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.LEADER, title="Bầu Khối trưởng năm 2025",
-                                candidates=units[:3])
+    poll = services.poll_create(
+        meeting=meeting,
+        kind=Poll.Kind.LEADER,
+        title="Bầu Khối trưởng năm 2025",
+        candidates=units[:3],
+    )
     return services.poll_open(poll=poll)
 
 
@@ -44,8 +52,12 @@ def _vote(base: str, code: str, candidate: int) -> tuple[str, str]:
     s = requests.Session()
     try:
         page = s.get(f"{base}/vote/{code}/", timeout=30)
-        r = s.post(f"{base}/vote/{code}/", data={"csrfmiddlewaretoken": csrf_token(page.text), "marks": [candidate]},
-                   headers={"Referer": f"{base}/vote/{code}/"}, timeout=30)
+        r = s.post(
+            f"{base}/vote/{code}/",
+            data={"csrfmiddlewaretoken": csrf_token(page.text), "marks": [candidate]},
+            headers={"Referer": f"{base}/vote/{code}/"},
+            timeout=30,
+        )
     except requests.ConnectionError as exc:
         return "error", repr(exc)
     match = re.search(r'<code id="receipt">([^<]+)</code>', r.text)
@@ -56,14 +68,21 @@ def _vote(base: str, code: str, candidate: int) -> tuple[str, str]:
 
 def _admin():
     db = settings.DATABASES["default"]
-    return psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                           password=db["PASSWORD"] or None, dbname=db["NAME"])
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    )
 
 
 def _waiting_on_advisory_lock(admin) -> int:
     with admin.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+        )
         return cur.fetchone()[0]
 
 
@@ -78,8 +97,12 @@ def test_killing_a_worker_mid_vote_loses_no_accepted_ballot_and_the_voter_can_re
     holder = _admin()
     with holder.cursor() as cur:  # BEGIN implicitly: the lock lasts until commit
         cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [services.POLL_LOCK_CLASS, poll.pk])
-    threads = [threading.Thread(target=lambda v=v: results.__setitem__(v.code, _vote(server.url, v.code, candidate)))
-               for v in (first, second)]
+    threads = [
+        threading.Thread(
+            target=lambda v=v: results.__setitem__(v.code, _vote(server.url, v.code, candidate))
+        )
+        for v in (first, second)
+    ]
     for t in threads:
         t.start()
     watcher = _admin()
@@ -100,8 +123,12 @@ def test_killing_a_worker_mid_vote_loses_no_accepted_ballot_and_the_voter_can_re
 
     server.wait_workers(2)  # the master replaced the killed worker
     # Everyone else votes, all at once.
-    more = [threading.Thread(target=lambda v=v: results.__setitem__(v.code, _vote(server.url, v.code, candidate)))
-            for v in rest]
+    more = [
+        threading.Thread(
+            target=lambda v=v: results.__setitem__(v.code, _vote(server.url, v.code, candidate))
+        )
+        for v in rest
+    ]
     for t in more:
         t.start()
     for t in more:
@@ -121,5 +148,7 @@ def test_killing_a_worker_mid_vote_loses_no_accepted_ballot_and_the_voter_can_re
     assert set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == receipts
     assert VoteCast.objects.filter(poll=poll).count() == N
     assert Ballot.objects.filter(poll=poll).count() == N
-    assert set(VoteCast.objects.filter(poll=poll).values_list("unit_id", flat=True)) == {v.unit_id for v in voters}
+    assert set(VoteCast.objects.filter(poll=poll).values_list("unit_id", flat=True)) == {
+        v.unit_id for v in voters
+    }
     watcher.close()

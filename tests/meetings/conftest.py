@@ -32,8 +32,13 @@ def award_title(code="bang-khen-ubnd-tinh", name="Bằng khen của Chủ tịch
 
 
 def make_poll(meeting, candidates=None, **fields):
-    defaults = {"kind": Poll.Kind.AWARD, "title": "Suy tôn Bằng khen", "mode": Poll.Mode.SECRET, "seats": 1,
-                "max_marks": 1}
+    defaults = {
+        "kind": Poll.Kind.AWARD,
+        "title": "Suy tôn Bằng khen",
+        "mode": Poll.Mode.SECRET,
+        "seats": 1,
+        "max_marks": 1,
+    }
     defaults.update(fields)
     if defaults["kind"] == Poll.Kind.AWARD and "award_title" not in defaults:
         defaults["award_title"] = award_title()

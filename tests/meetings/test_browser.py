@@ -20,8 +20,14 @@ from .conftest import award_title, make_meeting
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -47,7 +53,9 @@ def _shoot(pages, name):
             pass
 
 
-def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_server, world, transactional_db):
+def test_full_meeting_with_checkin_tie_runoff_and_publication(
+    chromium, live_server, world, transactional_db
+):
     from playwright.sync_api import expect
 
     meeting = make_meeting(world)
@@ -57,10 +65,15 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
     pages = []
 
     def context_page(login_as=None):
-        ctx = chromium.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
+        ctx = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1100, "height": 900}
+        )
         ctx.set_default_timeout(10_000)
         page = ctx.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "409" not in m.text else None)
+        page.on(
+            "console",
+            lambda m: errors.append(m.text) if m.type == "error" and "409" not in m.text else None,
+        )
         page.on("dialog", lambda d: d.accept())
         pages.append(page)
         if login_as:
@@ -118,7 +131,9 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
                 page.goto(f"/vote/{code}/")
                 for unit in marks:
                     page.get_by_label(unit.name, exact=True).check()
-                others = [c.unit for c in poll.candidates.select_related("unit") if c.unit not in marks]
+                others = [
+                    c.unit for c in poll.candidates.select_related("unit") if c.unit not in marks
+                ]
                 if len(marks) == poll.max_marks and others:  # static/js/meetings.js: no more marks
                     expect(page.get_by_label(others[0].name, exact=True)).to_be_disabled()
                 page.get_by_role("button", name="Gửi phiếu").click()
@@ -133,7 +148,9 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
 
         # Round 1: everyone marks u0; the second marks split 4/4 between u1 and u2: a tie at the cut-off.
         run_round(poll, [[u[0], u[1]]] * 4 + [[u[0], u[2]]] * 4)
-        expect(sec.locator("#results")).to_contain_text("Đạt 8/8 phiếu (100%), đạt ngưỡng từ 1/2 số phiếu hợp lệ trở lên; trúng cử")
+        expect(sec.locator("#results")).to_contain_text(
+            "Đạt 8/8 phiếu (100%), đạt ngưỡng từ 1/2 số phiếu hợp lệ trở lên; trúng cử"
+        )
         expect(sec.locator("#results")).to_contain_text("bằng phiếu tại vị trí cuối cùng")
         sec.get_by_role("button", name="Công bố kết quả").click()
         expect(sec.locator("#poll-status")).to_have_text("Đã công bố")
@@ -153,7 +170,11 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(chromium, live_ser
         # A voter checks their receipt on the published list.
         voters[0].goto(f"/vote/{runoff.voters.first().code}/")
         expect(voters[0].get_by_text(receipts[0])).to_be_visible()
-        awarded = set(Award.objects.filter(bloc_year=world.bloc_year, award_title=title).values_list("unit_id", flat=True))
+        awarded = set(
+            Award.objects.filter(bloc_year=world.bloc_year, award_title=title).values_list(
+                "unit_id", flat=True
+            )
+        )
         assert awarded == {u[0].pk, u[1].pk}
         assert errors == []
         if os.environ.get("E2E_SCREENSHOTS"):

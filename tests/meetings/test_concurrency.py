@@ -18,12 +18,17 @@ N = 40
 
 def _open_poll():
     bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(bloc_year=bloc_year, kind="yearend", title="Tổng kết",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)))
+    meeting = services.meeting_create(
+        bloc_year=bloc_year,
+        kind="yearend",
+        title="Tổng kết",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
+    )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
     units = services.member_units(meeting)
-    poll = services.poll_create(meeting=meeting, kind=Poll.Kind.LEADER, title="Bầu Khối trưởng",
-                                candidates=units[:3])
+    poll = services.poll_create(
+        meeting=meeting, kind=Poll.Kind.LEADER, title="Bầu Khối trưởng", candidates=units[:3]
+    )
     return services.poll_open(poll=poll)
 
 
@@ -55,15 +60,22 @@ def test_concurrent_ballots_none_lost_none_doubled(transactional_db):
     cand = list(poll.candidates.values_list("pk", flat=True))
     voters = list(poll.voters.all())
     # Every unit votes once, and a third of them try a second time at the same moment.
-    targets = [lambda v=v, i=i: services.ballot_cast(code=v.code, marks=[cand[i % 3]]) for i, v in enumerate(voters)]
-    targets += [lambda v=v: services.ballot_cast(code=v.code, marks=[cand[0]]) for v in voters[: N // 3]]
+    targets = [
+        lambda v=v, i=i: services.ballot_cast(code=v.code, marks=[cand[i % 3]])
+        for i, v in enumerate(voters)
+    ]
+    targets += [
+        lambda v=v: services.ballot_cast(code=v.code, marks=[cand[0]]) for v in voters[: N // 3]
+    ]
     results = _run(targets)
     assert not [r for r in results if r[0] == "error"], results
     accepted = [r[1] for r in results if r[0] == "ok"]
     refused = [r for r in results if r[0] == "refused"]
     assert len(accepted) == N and len(refused) == N // 3
     assert all("đã bỏ phiếu" in r[1] for r in refused)
-    assert Ballot.objects.filter(poll=poll).count() == N == VoteCast.objects.filter(poll=poll).count()
+    assert (
+        Ballot.objects.filter(poll=poll).count() == N == VoteCast.objects.filter(poll=poll).count()
+    )
     assert set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == set(accepted)
     poll = services.poll_close(poll=poll)
     counts = services.poll_counts(poll)

@@ -12,12 +12,33 @@ from meetings.models import Poll
 
 from .conftest import make_poll, mark_present
 
-VIEW = {"superuser": 200, "office": 200, "secretary": 200, "delegate": 200,
-        "other_office": 404, "outsider": 404, "nobody": 404}
-RUN_GET = {"superuser": 200, "office": 200, "secretary": 200, "delegate": 403,
-           "other_office": 404, "outsider": 404, "nobody": 404}
-RUN_POST = {"superuser": 302, "office": 302, "secretary": 302, "delegate": 403,
-            "other_office": 404, "outsider": 404, "nobody": 404}
+VIEW = {
+    "superuser": 200,
+    "office": 200,
+    "secretary": 200,
+    "delegate": 200,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+RUN_GET = {
+    "superuser": 200,
+    "office": 200,
+    "secretary": 200,
+    "delegate": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+RUN_POST = {
+    "superuser": 302,
+    "office": 302,
+    "secretary": 302,
+    "delegate": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
 
 
 @pytest.fixture
@@ -27,7 +48,9 @@ def setup(world, full_meeting):
     guest = services.guest_add(meeting=m, name="Nguyễn Hương Giang", position="Chủ tịch UBND tỉnh")
     from meetings.models import AgendaItem
 
-    item = services.agenda_item_save(item=AgendaItem(meeting=m, title="Báo cáo tổng kết", duration_minutes=20))
+    item = services.agenda_item_save(
+        item=AgendaItem(meeting=m, title="Báo cáo tổng kết", duration_minutes=20)
+    )
     draft = make_poll(m, u[:2])
     open_poll = services.poll_open(poll=make_poll(m, u[:2], title="Đang mở"))
     paper = services.poll_open(poll=make_poll(m, u[:2], title="Phiếu giấy", mode=Poll.Mode.PAPER))
@@ -42,8 +65,17 @@ def setup(world, full_meeting):
     services.ballot_cast(code=published.voters.first().code, marks=[])
     services.poll_close(poll=published)
     services.poll_publish(poll=published)
-    return {"meeting": m, "guest": guest, "item": item, "draft": draft, "open": open_poll, "paper": paper,
-            "reported": reported, "tie": tie, "published": published}
+    return {
+        "meeting": m,
+        "guest": guest,
+        "item": item,
+        "draft": draft,
+        "open": open_poll,
+        "paper": paper,
+        "reported": reported,
+        "tie": tie,
+        "published": published,
+    }
 
 
 def view_urls(world, s):
@@ -82,8 +114,10 @@ def run_post_urls(world, s):
         "meetings:guest_add": (reverse("meetings:guest_add", args=[m]), {"name": "Khách"}),
         "meetings:guest_remove": (reverse("meetings:guest_remove", args=[m, s["guest"].pk]), {}),
         "meetings:agenda_remove": (reverse("meetings:agenda_remove", args=[m, s["item"].pk]), {}),
-        "meetings:attendance": (reverse("meetings:attendance", args=[m]),
-                                {"unit": world.units[0].pk, "status": "present"}),
+        "meetings:attendance": (
+            reverse("meetings:attendance", args=[m]),
+            {"unit": world.units[0].pk, "status": "present"},
+        ),
         "meetings:checkin_codes": (reverse("meetings:checkin_codes", args=[m]), {}),
         "meetings:poll_open": (reverse("meetings:poll_open", args=[s["draft"].pk]), {}),
         "meetings:poll_close": (reverse("meetings:poll_close", args=[s["open"].pk]), {}),
@@ -93,7 +127,9 @@ def run_post_urls(world, s):
 
 
 @pytest.mark.parametrize("role,expected", VIEW.items())
-def test_people_of_the_bloc_see_meetings_and_published_results_others_get_404(client, world, setup, role, expected):
+def test_people_of_the_bloc_see_meetings_and_published_results_others_get_404(
+    client, world, setup, role, expected
+):
     client.force_login(world.users()[role])
     for name, url in view_urls(world, setup).items():
         assert client.get(url).status_code == expected, name
@@ -132,7 +168,9 @@ def test_delegate_sees_results_only_after_publication(client, world, setup):
     client.force_login(world.delegate)
     tie_url = reverse("meetings:poll_detail", args=[setup["tie"].pk])
     assert "Đạt 4/8" not in client.get(tie_url).content.decode()
-    assert client.get(reverse("meetings:poll_export_csv", args=[setup["tie"].pk])).status_code == 403
+    assert (
+        client.get(reverse("meetings:poll_export_csv", args=[setup["tie"].pk])).status_code == 403
+    )
     client.force_login(world.secretary)
     assert "Đạt 4/8" in client.get(tie_url).content.decode()
 

@@ -36,7 +36,9 @@ def test_bloc_quorum_setting_changes_needed(world, meeting):
 def test_absent_unit_needs_a_reason(world, meeting):
     with pytest.raises(ValidationError):
         services.attendance_mark(meeting=meeting, unit=world.units[0], status="absent")
-    row = services.attendance_mark(meeting=meeting, unit=world.units[0], status="absent", reason="Bận công tác")
+    row = services.attendance_mark(
+        meeting=meeting, unit=world.units[0], status="absent", reason="Bận công tác"
+    )
     assert row.reason == "Bận công tác"
 
 
@@ -74,7 +76,9 @@ def test_open_freezes_roll_of_present_units_with_hash(world, meeting):
 def test_secret_ballot_is_stored_without_voter_and_receipt_is_returned(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     cand = _cand(poll)
-    receipt = services.ballot_cast(code=codes(poll)[world.units[3].pk], marks=[cand[world.units[0].pk]])
+    receipt = services.ballot_cast(
+        code=codes(poll)[world.units[3].pk], marks=[cand[world.units[0].pk]]
+    )
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.receipt == receipt
     field_names = {f.name for f in Ballot._meta.get_fields()}
@@ -103,8 +107,9 @@ def test_one_ballot_per_unit_is_a_database_constraint(world, full_meeting):
 
 
 def test_ballot_marks_are_checked(world, full_meeting):
-    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:3], seats=2, max_marks=2,
-                                             allow_self_vote=False))
+    poll = services.poll_open(
+        poll=make_poll(full_meeting, world.units[:3], seats=2, max_marks=2, allow_self_vote=False)
+    )
     cand = _cand(poll)
     c = codes(poll)
     with pytest.raises(services.VoteRefused, match="tối đa 2"):
@@ -187,15 +192,18 @@ def test_tie_at_cut_off_is_flagged_and_runoff_between_tied(world, full_meeting):
 
 def test_after_max_rounds_a_tie_break_decision_is_recorded(world, full_meeting):
     u = world.units
-    poll = make_poll(full_meeting, u[:2], seats=1, max_rounds=1, threshold_numerator=1, threshold_denominator=3)
+    poll = make_poll(
+        full_meeting, u[:2], seats=1, max_rounds=1, threshold_numerator=1, threshold_denominator=3
+    )
     poll = services.poll_open(poll=poll)
     _vote(poll, world, [[u[0]]] * 4 + [[u[1]]] * 4)
     poll = services.poll_close(poll=poll)
     with pytest.raises(ValidationError):
         services.poll_runoff_create(poll=poll)
     tied = list(PollCandidate.objects.filter(poll=poll, unit=u[1]))
-    services.poll_record_tie_break(poll=poll, winners=tied, decided_by="Khối trưởng và Khối phó",
-                                   basis="Quy chế Khối, Điều 8")
+    services.poll_record_tie_break(
+        poll=poll, winners=tied, decided_by="Khối trưởng và Khối phó", basis="Quy chế Khối, Điều 8"
+    )
     outcome = services.poll_outcome(poll)
     assert outcome.winners == [tied[0].pk] and not outcome.tied
     assert "Khối trưởng và Khối phó" in outcome.summary
@@ -206,7 +214,9 @@ def test_motion_result(world, full_meeting):
     poll = services.poll_open(poll=poll)
     c = list(codes(poll).values())
     for i, code in enumerate(c):
-        services.ballot_cast(code=code, choice=["yes", "yes", "yes", "yes", "yes", "no", "abstain", ""][i])
+        services.ballot_cast(
+            code=code, choice=["yes", "yes", "yes", "yes", "yes", "no", "abstain", ""][i]
+        )
     poll = services.poll_close(poll=poll)
     outcome = services.poll_outcome(poll)
     assert outcome.adopted is True
@@ -247,10 +257,24 @@ def test_paper_counts_checked_and_results_computed(world, full_meeting):
     with pytest.raises(ValidationError):
         services.poll_close(poll=poll)
     with pytest.raises(ValidationError):
-        services.paper_counts_save(poll=poll, votes={cands[u[0].pk]: 9, cands[u[1].pk]: 0}, ballots_issued=8,
-                                   ballots_returned=8, invalid=0, blank=0, committee="Nguyễn Văn A")
-    services.paper_counts_save(poll=poll, votes={cands[u[0].pk]: 5, cands[u[1].pk]: 2}, ballots_issued=8,
-                               ballots_returned=8, invalid=1, blank=0, committee="Nguyễn Văn A – Trưởng ban")
+        services.paper_counts_save(
+            poll=poll,
+            votes={cands[u[0].pk]: 9, cands[u[1].pk]: 0},
+            ballots_issued=8,
+            ballots_returned=8,
+            invalid=0,
+            blank=0,
+            committee="Nguyễn Văn A",
+        )
+    services.paper_counts_save(
+        poll=poll,
+        votes={cands[u[0].pk]: 5, cands[u[1].pk]: 2},
+        ballots_issued=8,
+        ballots_returned=8,
+        invalid=1,
+        blank=0,
+        committee="Nguyễn Văn A – Trưởng ban",
+    )
     poll = services.poll_close(poll=poll)
     outcome = services.poll_outcome(poll)
     assert outcome.counts.valid == 7
@@ -273,5 +297,11 @@ def test_every_state_change_is_audited(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     services.poll_close(poll=poll)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"meeting.create", "attendance.mark", "poll.create", "poll.open", "poll.close"} <= actions
+    assert {
+        "meeting.create",
+        "attendance.mark",
+        "poll.create",
+        "poll.open",
+        "poll.close",
+    } <= actions
     assert Attendance.objects.count() == 8

@@ -16,13 +16,22 @@ from .conftest import make_meeting, make_poll, mark_present
 def test_secretary_creates_a_meeting_with_the_form(client, world):
     client.force_login(world.secretary)
     url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
-    response = client.post(url, {
-        "kind": "yearend", "title": "Hội nghị tổng kết năm 2024", "starts_at": "2024-11-21T08:00",
-        "place": "Hội trường Thanh tra tỉnh", "host_unit": world.units[0].pk,
-        "chairs": "Đồng chí A – Chánh Thanh tra tỉnh\nĐồng chí B – Chánh án", "secretary_name": "Đồng chí C",
-    })
+    response = client.post(
+        url,
+        {
+            "kind": "yearend",
+            "title": "Hội nghị tổng kết năm 2024",
+            "starts_at": "2024-11-21T08:00",
+            "place": "Hội trường Thanh tra tỉnh",
+            "host_unit": world.units[0].pk,
+            "chairs": "Đồng chí A – Chánh Thanh tra tỉnh\nĐồng chí B – Chánh án",
+            "secretary_name": "Đồng chí C",
+        },
+    )
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("meetings:meeting_detail", args=[meeting.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "meetings:meeting_detail", args=[meeting.pk]
+    )
     assert meeting.chair_lines == ["Đồng chí A – Chánh Thanh tra tỉnh", "Đồng chí B – Chánh án"]
     assert meeting.attendances.count() == 8
     page = client.get(response["Location"]).content.decode()
@@ -32,8 +41,16 @@ def test_secretary_creates_a_meeting_with_the_form(client, world):
 def test_meeting_form_rejects_end_before_start_and_saves_nothing(client, world):
     client.force_login(world.office)
     url = reverse("meetings:meeting_create", args=[world.bloc_year.pk])
-    response = client.post(url, {"kind": "yearend", "title": "X", "starts_at": "2024-11-21T08:00",
-                                 "ends_at": "2024-11-21T07:00"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url,
+        {
+            "kind": "yearend",
+            "title": "X",
+            "starts_at": "2024-11-21T08:00",
+            "ends_at": "2024-11-21T07:00",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 422
     assert "Thời gian kết thúc phải sau thời gian bắt đầu" in response.content.decode()
     assert "<html" not in response.content.decode()  # the htmx partial only
@@ -43,21 +60,42 @@ def test_meeting_form_rejects_end_before_start_and_saves_nothing(client, world):
 def test_host_unit_must_be_a_member_of_the_bloc(client, world):
     client.force_login(world.office)
     other_unit = world.other_bloc_year.memberships.first().unit
-    response = client.post(reverse("meetings:meeting_create", args=[world.bloc_year.pk]), {
-        "kind": "midyear", "title": "Sơ kết", "starts_at": "2024-07-11T14:00", "host_unit": other_unit.pk})
+    response = client.post(
+        reverse("meetings:meeting_create", args=[world.bloc_year.pk]),
+        {
+            "kind": "midyear",
+            "title": "Sơ kết",
+            "starts_at": "2024-07-11T14:00",
+            "host_unit": other_unit.pk,
+        },
+    )
     assert response.status_code == 422 and not Meeting.objects.exists()
 
 
 def test_guests_and_agenda_are_added_and_shown(client, world, meeting):
     client.force_login(world.secretary)
-    client.post(reverse("meetings:guest_add", args=[meeting.pk]),
-                {"name": "Nguyễn Hương Giang", "position": "Chủ tịch UBND tỉnh", "organisation": "UBND tỉnh Bắc Ninh"})
-    client.post(reverse("meetings:agenda_add", args=[meeting.pk]),
-                {"title": "Báo cáo tổng kết", "duration_minutes": 30, "speaker": "Khối trưởng"})
+    client.post(
+        reverse("meetings:guest_add", args=[meeting.pk]),
+        {
+            "name": "Nguyễn Hương Giang",
+            "position": "Chủ tịch UBND tỉnh",
+            "organisation": "UBND tỉnh Bắc Ninh",
+        },
+    )
+    client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]),
+        {"title": "Báo cáo tổng kết", "duration_minutes": 30, "speaker": "Khối trưởng"},
+    )
     item = meeting.agenda_items.get()
-    client.post(reverse("meetings:agenda_edit", args=[meeting.pk, item.pk]),
-                {"title": "Báo cáo tổng kết", "duration_minutes": 30, "speaker": "Khối trưởng",
-                 "conclusion": "Hội nghị thống nhất thông qua báo cáo."})
+    client.post(
+        reverse("meetings:agenda_edit", args=[meeting.pk, item.pk]),
+        {
+            "title": "Báo cáo tổng kết",
+            "duration_minutes": 30,
+            "speaker": "Khối trưởng",
+            "conclusion": "Hội nghị thống nhất thông qua báo cáo.",
+        },
+    )
     page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert "Nguyễn Hương Giang" in page and "Chủ tịch UBND tỉnh" in page
     assert "Hội nghị thống nhất thông qua báo cáo." in page and "30 phút" in page
@@ -66,8 +104,10 @@ def test_guests_and_agenda_are_added_and_shown(client, world, meeting):
 
 def test_agenda_form_rejects_formula_and_absurd_duration(client, world, meeting):
     client.force_login(world.secretary)
-    response = client.post(reverse("meetings:agenda_add", args=[meeting.pk]),
-                           {"title": "=HYPERLINK(1)", "duration_minutes": 5000})
+    response = client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]),
+        {"title": "=HYPERLINK(1)", "duration_minutes": 5000},
+    )
     assert response.status_code == 422 and not meeting.agenda_items.exists()
 
 
@@ -75,11 +115,16 @@ def test_secretary_marks_attendance_with_htmx_and_sees_quorum(client, world, mee
     client.force_login(world.secretary)
     url = reverse("meetings:attendance", args=[meeting.pk])
     for unit in world.units[:6]:
-        response = client.post(url, {"unit": unit.pk, "status": "present", "delegates": "Đại biểu"},
-                               HTTP_HX_REQUEST="true")
+        response = client.post(
+            url,
+            {"unit": unit.pk, "status": "present", "delegates": "Đại biểu"},
+            HTTP_HX_REQUEST="true",
+        )
         assert response.status_code == 200
     assert "6/8" in response.content.decode() and "Đủ túc số" in response.content.decode()
-    response = client.post(url, {"unit": world.units[6].pk, "status": "absent"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"unit": world.units[6].pk, "status": "absent"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422 and "Cần ghi lý do vắng mặt" in response.content.decode()
 
 
@@ -111,26 +156,60 @@ def test_award_poll_takes_candidates_from_nominations(client, world, full_meetin
 
     title = award_title()
     for rank, unit in enumerate(world.units[2:5], start=1):
-        Nomination.objects.create(bloc_year=world.bloc_year, award_title=title, unit=unit, rank=rank)
+        Nomination.objects.create(
+            bloc_year=world.bloc_year, award_title=title, unit=unit, rank=rank
+        )
     client.force_login(world.secretary)
-    response = client.post(reverse("meetings:poll_create", args=[full_meeting.pk]), {
-        "kind": "award", "title": "Suy tôn Bằng khen", "award_title": title.pk, "mode": "secret", "seats": 2,
-        "max_marks": 2, "base": "valid", "threshold_numerator": 1, "threshold_denominator": 2,
-        "threshold_strict": "on", "allow_self_vote": "on", "basis": "Quy chế Khối", "max_rounds": 2,
-        "tie_break_rule": "leaders"})
+    response = client.post(
+        reverse("meetings:poll_create", args=[full_meeting.pk]),
+        {
+            "kind": "award",
+            "title": "Suy tôn Bằng khen",
+            "award_title": title.pk,
+            "mode": "secret",
+            "seats": 2,
+            "max_marks": 2,
+            "base": "valid",
+            "threshold_numerator": 1,
+            "threshold_denominator": 2,
+            "threshold_strict": "on",
+            "allow_self_vote": "on",
+            "basis": "Quy chế Khối",
+            "max_rounds": 2,
+            "tie_break_rule": "leaders",
+        },
+    )
     poll = Poll.objects.get()
     assert response.status_code == 302
-    assert list(poll.candidates.values_list("unit_id", flat=True)) == [u.pk for u in world.units[2:5]]
+    assert list(poll.candidates.values_list("unit_id", flat=True)) == [
+        u.pk for u in world.units[2:5]
+    ]
     assert all(c.nomination_id for c in poll.candidates.all())
 
 
 def test_poll_form_rejects_bad_fraction_and_too_many_marks(client, world, full_meeting):
     client.force_login(world.secretary)
-    response = client.post(reverse("meetings:poll_create", args=[full_meeting.pk]), {
-        "kind": "leader", "title": "Bầu", "mode": "secret", "seats": 1, "max_marks": 1, "base": "valid",
-        "threshold_numerator": 3, "threshold_denominator": 2, "basis": "x", "max_rounds": 2,
-        "tie_break_rule": "chair", "candidates": [world.units[0].pk]})
-    assert response.status_code == 422 and "Tử số không được lớn hơn mẫu số" in response.content.decode()
+    response = client.post(
+        reverse("meetings:poll_create", args=[full_meeting.pk]),
+        {
+            "kind": "leader",
+            "title": "Bầu",
+            "mode": "secret",
+            "seats": 1,
+            "max_marks": 1,
+            "base": "valid",
+            "threshold_numerator": 3,
+            "threshold_denominator": 2,
+            "basis": "x",
+            "max_rounds": 2,
+            "tie_break_rule": "chair",
+            "candidates": [world.units[0].pk],
+        },
+    )
+    assert (
+        response.status_code == 422
+        and "Tử số không được lớn hơn mẫu số" in response.content.decode()
+    )
     assert not Poll.objects.exists()
 
 
@@ -151,12 +230,18 @@ def test_voter_casts_secret_ballot_through_the_page_and_gets_receipt(world, full
     c = Client(enforce_csrf_checks=True)
     page = c.get(reverse("meetings:vote_ballot", args=[voter.code]))
     token = page.cookies["csrftoken"].value
-    response = c.post(reverse("meetings:vote_ballot", args=[voter.code]),
-                      {"marks": [cand.pk], "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    response = c.post(
+        reverse("meetings:vote_ballot", args=[voter.code]),
+        {"marks": [cand.pk], "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     receipt = Ballot.objects.get(poll=poll).receipt
     assert receipt in response.content.decode() and "<html" not in response.content.decode()
-    again = c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": [], "csrfmiddlewaretoken": token})
+    again = c.post(
+        reverse("meetings:vote_ballot", args=[voter.code]),
+        {"marks": [], "csrfmiddlewaretoken": token},
+    )
     assert again.status_code == 409 and "đã bỏ phiếu" in again.content.decode()
 
 
@@ -164,7 +249,9 @@ def test_vote_without_csrf_token_is_refused(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     voter = poll.voters.first()
     c = Client(enforce_csrf_checks=True)
-    assert c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": []}).status_code == 403
+    assert (
+        c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": []}).status_code == 403
+    )
     assert not Ballot.objects.exists()
 
 
@@ -182,7 +269,9 @@ def test_progress_shows_count_never_results(client, world, full_meeting):
     assert 'hx-trigger="every 2s"' in detail and "Đạt 3" not in detail
 
 
-def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(client, world, full_meeting):
+def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(
+    client, world, full_meeting
+):
     u = world.units
     services.meeting_update(meeting=full_meeting, title="=cmd|' /C calc'!A0")
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2], title="+SUM(A1)"))
@@ -197,11 +286,21 @@ def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(client
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert all(r in page for r in receipts) and poll.chain_hash in page
     assert "Đạt 8/8 phiếu (100%), vượt ngưỡng trên 1/2 số phiếu hợp lệ" in page
-    rows = list(csv.reader(io.StringIO(client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     assert rows[0][1] == "'+SUM(A1)" and rows[1][1].startswith("'=cmd")
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(client.get(reverse("meetings:poll_export_xlsx", args=[poll.pk])).content))
+    wb = load_workbook(
+        io.BytesIO(client.get(reverse("meetings:poll_export_xlsx", args=[poll.pk])).content)
+    )
     values = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "@")) for v in values)
 
@@ -226,7 +325,9 @@ def test_year_panel_links_to_meetings(client, world):
 @pytest.mark.parametrize("mode", ["open"])
 def test_open_vote_is_named_after_publication(client, world, full_meeting, mode):
     u = world.units
-    poll = services.poll_open(poll=make_poll(full_meeting, kind=Poll.Kind.MOTION, title="Thông qua", mode=mode))
+    poll = services.poll_open(
+        poll=make_poll(full_meeting, kind=Poll.Kind.MOTION, title="Thông qua", mode=mode)
+    )
     for v in poll.voters.all():
         services.ballot_cast(code=v.code, choice="yes")
     services.poll_close(poll=poll)
@@ -239,7 +340,9 @@ def test_open_vote_is_named_after_publication(client, world, full_meeting, mode)
 def test_an_empty_post_is_a_blank_ballot(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     voter = poll.voters.first()
-    response = Client().post(reverse("meetings:vote_ballot", args=[voter.code]), {}, HTTP_HX_REQUEST="true")
+    response = Client().post(
+        reverse("meetings:vote_ballot", args=[voter.code]), {}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert Ballot.objects.get(poll=poll).marks == []
 
@@ -253,43 +356,85 @@ def _closed_tie(world, meeting, **fields):
     return services.poll_close(poll=poll)
 
 
-def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(client, world, full_meeting):
-    poll = _closed_tie(world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3)
+def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(
+    client, world, full_meeting
+):
+    poll = _closed_tie(
+        world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3
+    )
     client.force_login(world.secretary)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert "Ghi quyết định khi bằng phiếu" in page and "Tạo vòng bỏ phiếu lại" not in page
     form = client.get(reverse("meetings:poll_tie_break", args=[poll.pk])).content.decode()
     assert f"Khối trưởng {world.units[0].name}" in form
     winner = poll.candidates.get(unit=world.units[1])
-    response = client.post(reverse("meetings:poll_tie_break", args=[poll.pk]), {
-        "winners": [winner.pk], "decided_by": "Khối trưởng và Khối phó", "basis": "Quy chế Khối, Điều 8"})
+    response = client.post(
+        reverse("meetings:poll_tie_break", args=[poll.pk]),
+        {
+            "winners": [winner.pk],
+            "decided_by": "Khối trưởng và Khối phó",
+            "basis": "Quy chế Khối, Điều 8",
+        },
+    )
     assert response.status_code == 302
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
-    assert "trúng cử theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)" in page
+    assert (
+        "trúng cử theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)"
+        in page
+    )
     assert "Nhật ký thao tác" in page and "Quyết định khi bằng phiếu" in page
 
 
 def test_tie_break_form_requires_the_right_number_of_winners(client, world, full_meeting):
-    poll = _closed_tie(world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3)
+    poll = _closed_tie(
+        world, full_meeting, max_rounds=1, threshold_numerator=1, threshold_denominator=3
+    )
     client.force_login(world.office)
-    response = client.post(reverse("meetings:poll_tie_break", args=[poll.pk]), {
-        "winners": list(poll.candidates.values_list("pk", flat=True)), "decided_by": "Chủ trì", "basis": "Quy chế"})
+    response = client.post(
+        reverse("meetings:poll_tie_break", args=[poll.pk]),
+        {
+            "winners": list(poll.candidates.values_list("pk", flat=True)),
+            "decided_by": "Chủ trì",
+            "basis": "Quy chế",
+        },
+    )
     assert response.status_code == 422 and "Cần chọn đúng 1 đơn vị" in response.content.decode()
     assert not hasattr(Poll.objects.get(pk=poll.pk), "decision")
 
 
-def test_counting_committee_enters_paper_counts_and_results_are_computed(client, world, full_meeting):
+def test_counting_committee_enters_paper_counts_and_results_are_computed(
+    client, world, full_meeting
+):
     u = world.units
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER))
     c0, c1 = poll.candidates.get(unit=u[0]), poll.candidates.get(unit=u[1])
     client.force_login(world.secretary)
     url = reverse("meetings:poll_paper", args=[poll.pk])
-    bad = client.post(url, {"counting_committee": "Nguyễn Văn A", "ballots_issued": 8, "ballots_returned": 9,
-                            "invalid": 0, "blank": 0, f"c_{c0.pk}": 5, f"c_{c1.pk}": 3})
+    bad = client.post(
+        url,
+        {
+            "counting_committee": "Nguyễn Văn A",
+            "ballots_issued": 8,
+            "ballots_returned": 9,
+            "invalid": 0,
+            "blank": 0,
+            f"c_{c0.pk}": 5,
+            f"c_{c1.pk}": 3,
+        },
+    )
     assert bad.status_code == 422 and "không được lớn hơn số phiếu phát ra" in bad.content.decode()
-    ok = client.post(url, {"counting_committee": "Nguyễn Văn A – Trưởng ban\nTrần Thị B – Thành viên",
-                           "ballots_issued": 8, "ballots_returned": 8, "invalid": 0, "blank": 1,
-                           f"c_{c0.pk}": 5, f"c_{c1.pk}": 2})
+    ok = client.post(
+        url,
+        {
+            "counting_committee": "Nguyễn Văn A – Trưởng ban\nTrần Thị B – Thành viên",
+            "ballots_issued": 8,
+            "ballots_returned": 8,
+            "invalid": 0,
+            "blank": 1,
+            f"c_{c0.pk}": 5,
+            f"c_{c1.pk}": 2,
+        },
+    )
     assert ok.status_code == 302
     client.post(reverse("meetings:poll_close", args=[poll.pk]))
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
@@ -298,11 +443,15 @@ def test_counting_committee_enters_paper_counts_and_results_are_computed(client,
 
 
 def test_reported_outcome_form_records_a_show_of_hands_motion(client, world, meeting):
-    poll = make_poll(meeting, kind=Poll.Kind.MOTION, title="Thông qua giao ước", mode=Poll.Mode.REPORTED)
+    poll = make_poll(
+        meeting, kind=Poll.Kind.MOTION, title="Thông qua giao ước", mode=Poll.Mode.REPORTED
+    )
     client.force_login(world.secretary)
     url = reverse("meetings:poll_record", args=[poll.pk])
     assert client.post(url, {"basis": "", "decided_by": "x"}).status_code == 422
-    response = client.post(url, {"basis": "Biên bản hội nghị", "decided_by": "Giơ tay, 8/8 đơn vị", "adopted": "on"})
+    response = client.post(
+        url, {"basis": "Biên bản hội nghị", "decided_by": "Giơ tay, 8/8 đơn vị", "adopted": "on"}
+    )
     assert response.status_code == 302
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert "Hội nghị thống nhất thông qua (Giơ tay, 8/8 đơn vị) theo Biên bản hội nghị" in page
@@ -310,7 +459,9 @@ def test_reported_outcome_form_records_a_show_of_hands_motion(client, world, mee
 
 def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_meeting):
     u = world.units
-    poll = services.poll_open(poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER, counting_committee="Nguyễn Văn A"))
+    poll = services.poll_open(
+        poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER, counting_committee="Nguyễn Văn A")
+    )
     c0, c1 = poll.candidates.get(unit=u[0]), poll.candidates.get(unit=u[1])
     client.force_login(world.secretary)
     url = reverse("meetings:poll_paper_ballot", args=[poll.pk])
@@ -322,9 +473,18 @@ def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_
     full = client.post(url, {"marks": [c0.pk]})
     assert full.status_code == 422 and "Đã nhập đủ" in full.content.decode()
     assert sorted(poll.ballots.values_list("receipt", flat=True))[-1] == "P0008"
-    count_form = client.post(reverse("meetings:poll_paper", args=[poll.pk]), {
-        "counting_committee": "x", "ballots_issued": 8, "ballots_returned": 8, "invalid": 0, "blank": 0,
-        f"c_{c0.pk}": 1, f"c_{c1.pk}": 1})
+    count_form = client.post(
+        reverse("meetings:poll_paper", args=[poll.pk]),
+        {
+            "counting_committee": "x",
+            "ballots_issued": 8,
+            "ballots_returned": 8,
+            "invalid": 0,
+            "blank": 0,
+            f"c_{c0.pk}": 1,
+            f"c_{c1.pk}": 1,
+        },
+    )
     assert count_form.status_code == 422
     client.post(reverse("meetings:poll_close", args=[poll.pk]))
     poll.refresh_from_db()

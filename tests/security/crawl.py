@@ -32,7 +32,9 @@ class PageScan(HTMLParser):
                 self.problems.append(f"style= on <{tag}>: {value!r}")
             elif lname.startswith("on"):
                 self.problems.append(f"{lname}= on <{tag}>")
-            elif lname in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:"):
+            elif lname in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.problems.append(f"javascript: URL on <{tag}>")
             elif lname in ("hx-on", "hx-vars") or lname.startswith(("hx-on:", "hx-on-")):
                 self.problems.append(f"{lname} (evaluated by htmx) on <{tag}>")

@@ -43,7 +43,9 @@ def test_login_page_sends_a_strict_csp_and_has_no_inline_code(client):
 
 
 @pytest.mark.parametrize("who", ["superuser", "office", "secretary", "delegate"])
-def test_every_reachable_page_sends_csp_and_has_no_inline_script_style_or_handler(client, world, who):
+def test_every_reachable_page_sends_csp_and_has_no_inline_script_style_or_handler(
+    client, world, who
+):
     client.force_login(world.users()[who])
     pages = crawl(client, _start_urls(world))
     assert len(pages) >= 10
@@ -70,7 +72,7 @@ def test_htmx_partials_have_no_inline_code_either(client, world):
 
 def test_htmx_is_served_from_our_own_static_files_with_eval_disabled(client):
     html = client.get(reverse("login")).content.decode()
-    assert '/static/vendor/htmx-' in html
+    assert "/static/vendor/htmx-" in html
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assert '"allowEval": false' in html
 

@@ -51,8 +51,11 @@ EXEMPT = {
 
 
 def test_only_the_listed_views_are_csrf_exempt():
-    exempt = {name for name, p in _all_routes() if not name.startswith("admin:")
-              and getattr(p.callback, "csrf_exempt", False)}
+    exempt = {
+        name
+        for name, p in _all_routes()
+        if not name.startswith("admin:") and getattr(p.callback, "csrf_exempt", False)
+    }
     assert exempt == set(EXEMPT)
 
 
@@ -83,7 +86,9 @@ def test_htmx_post_without_token_is_refused_and_creates_nothing(csrf_client, wor
 
 def test_htmx_post_with_the_token_from_body_hx_headers_is_accepted(csrf_client, world):
     page = csrf_client.get(reverse("blocs:bloc_year_detail", args=[world.bloc_year.pk]))
-    match = re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page.content.decode())
+    match = re.search(
+        r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page.content.decode()
+    )
     assert match, "the CSRF token must be in hx-headers on <body>"
     response = csrf_client.post(
         reverse("blocs:bloc_year_create", args=[world.bloc.pk]),
@@ -100,8 +105,14 @@ def test_plain_form_post_with_the_hidden_token_is_accepted(csrf_client, world):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     response = csrf_client.post(
         reverse("blocs:unit_create"),
-        {"csrfmiddlewaretoken": token, "organizer": world.organizer.pk, "code": "so-tu-phap",
-         "name": "Sở Tư pháp", "short_name": "", "head_title": ""},
+        {
+            "csrfmiddlewaretoken": token,
+            "organizer": world.organizer.pk,
+            "code": "so-tu-phap",
+            "name": "Sở Tư pháp",
+            "short_name": "",
+            "head_title": "",
+        },
     )
     assert response.status_code == 302
 
@@ -116,7 +127,8 @@ def test_a_token_from_another_session_is_refused(world):
     victim.get(reverse("dashboard"))
     response = victim.post(
         reverse("blocs:bloc_year_create", args=[world.bloc.pk]),
-        {"year": 2031}, headers={"X-CSRFToken": stolen},
+        {"year": 2031},
+        headers={"X-CSRFToken": stolen},
     )
     assert response.status_code == 403
     assert not BlocYear.objects.filter(bloc=world.bloc, year=2031).exists()

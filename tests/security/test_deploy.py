@@ -25,7 +25,11 @@ def _production_env(**extra) -> dict:
 def test_check_deploy_is_clean_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -36,7 +40,11 @@ def test_production_settings_refuse_to_start_without_secret_key():
     del env["SECRET_KEY"]
     result = subprocess.run(
         [sys.executable, "-c", "import khoithidua.settings"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -51,8 +59,12 @@ def test_production_session_and_csrf_cookies_are_secure_httponly_and_samesite():
         "'SECURE_CONTENT_TYPE_NOSNIFF','X_FRAME_OPTIONS','DEBUG','SESSION_COOKIE_AGE','CACHES']}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_production_env(),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     s = json.loads(result.stdout.strip().splitlines()[-1])
@@ -74,7 +86,9 @@ def test_production_session_and_csrf_cookies_are_secure_httponly_and_samesite():
 def test_session_cookie_is_sent_secure_and_httponly_when_https_is_on(client, world, settings):
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
-    response = client.post("/login/", {"username": "canbo", "password": "mat-khau-thu-nghiem"}, secure=True)
+    response = client.post(
+        "/login/", {"username": "canbo", "password": "mat-khau-thu-nghiem"}, secure=True
+    )
     assert response.status_code == 302
     cookie = response.cookies["sessionid"]
     assert cookie["secure"] is True

@@ -9,7 +9,7 @@ import pytest
 from blocs.models import Bloc, Unit
 from blocs.registry import export_csv, export_xlsx, import_registry
 
-DANGEROUS = ["=CMD()", "+SUM(1,2)", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://evil\",\"x\")"]
+DANGEROUS = ["=CMD()", "+SUM(1,2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil","x")']
 
 
 @pytest.fixture
@@ -17,7 +17,11 @@ def poisoned(world):
     """Names that slipped in through the admin or an old import."""
     units = []
     for i, name in enumerate(DANGEROUS):
-        units.append(Unit.objects.create(organizer=world.organizer, code=f"doc-{i}", name=name, short_name=name))
+        units.append(
+            Unit.objects.create(
+                organizer=world.organizer, code=f"doc-{i}", name=name, short_name=name
+            )
+        )
     Bloc.objects.filter(pk=world.bloc.pk).update(name="=1+1")
     return units
 
@@ -47,7 +51,9 @@ def test_xlsx_export_writes_formula_like_cells_as_plain_text(world, poisoned):
 
 def test_a_neutralised_csv_export_imports_back_without_changes(world):
     data = export_csv([world.organizer.pk])
-    result = import_registry(organizer=world.organizer, filename="lai.csv", data=data, actor=world.office)
+    result = import_registry(
+        organizer=world.organizer, filename="lai.csv", data=data, actor=world.office
+    )
     assert result.ok, [str(e) for e in result.errors]
     assert result.changes == 0
 
@@ -63,19 +69,30 @@ def test_poll_result_exports_neutralise_formula_like_unit_names(client, world):
 
     Unit.objects.filter(pk=world.units[1].pk).update(name="=CMD()")
     Unit.objects.filter(pk=world.units[2].pk).update(name="@SUM(A1)")
-    meeting = services.meeting_create(bloc_year=world.bloc_year, kind="yearend", title="+Tổng kết",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)))
+    meeting = services.meeting_create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="+Tổng kết",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+    )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
-    poll = services.poll_open(poll=services.poll_create(meeting=meeting, kind=Poll.Kind.LEADER, title="=Bầu",
-                                                        candidates=world.units[1:3]))
+    poll = services.poll_open(
+        poll=services.poll_create(
+            meeting=meeting, kind=Poll.Kind.LEADER, title="=Bầu", candidates=world.units[1:3]
+        )
+    )
     for voter in poll.voters.all()[:3]:
         services.ballot_cast(code=voter.code, marks=[poll.candidates.first().pk])
     services.poll_close(poll=poll)
     client.force_login(world.office)
-    text = client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode("utf-8-sig")
+    text = client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode(
+        "utf-8-sig"
+    )
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'=CMD()" in cells
-    assert not any(c.startswith(("=", "+", "@")) for c in cells), [c for c in cells if c[:1] in "=+@"]
+    assert not any(c.startswith(("=", "+", "@")) for c in cells), [
+        c for c in cells if c[:1] in "=+@"
+    ]
     data = client.get(reverse("meetings:poll_export_xlsx", args=[poll.pk])).content
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for row in wb.worksheets[0].iter_rows():

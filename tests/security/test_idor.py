@@ -17,7 +17,13 @@ def theirs(world):
     term = LeadershipTerm.objects.create(
         bloc_year=by, role="leader", unit=unit, method="appointed", status="proposed"
     )
-    return {"bloc": by.bloc, "year": by, "unit": unit, "membership": by.memberships.first(), "term": term}
+    return {
+        "bloc": by.bloc,
+        "year": by,
+        "unit": unit,
+        "membership": by.memberships.first(),
+        "term": term,
+    }
 
 
 def _url_cases(theirs):
@@ -68,8 +74,15 @@ def test_another_provinces_ids_in_urls_answer_404_and_change_nothing(client, wor
     client.force_login(world.users()[who])
     before = _snapshot()
     for method, url in _url_cases(theirs):
-        data = {"name": "Bị sửa", "year": 2031, "unit": theirs["unit"].pk, "role": "leader",
-                "method": "appointed", "new_name": "Bị đổi", "effective_date": "2024-05-01"}
+        data = {
+            "name": "Bị sửa",
+            "year": 2031,
+            "unit": theirs["unit"].pk,
+            "role": "leader",
+            "method": "appointed",
+            "new_name": "Bị đổi",
+            "effective_date": "2024-05-01",
+        }
         response = getattr(client, method)(url, data) if method == "post" else client.get(url)
         assert response.status_code == 404, (who, method, url, response.status_code)
     assert _snapshot() == before
@@ -79,8 +92,16 @@ def test_a_membership_or_term_of_another_year_under_my_own_year_answers_404(clie
     client.force_login(world.office)
     mine = world.bloc_year.pk
     before = _snapshot()
-    assert client.post(reverse("blocs:membership_remove", args=[mine, theirs["membership"].pk])).status_code == 404
-    assert client.post(reverse("blocs:leadership_accept", args=[mine, theirs["term"].pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("blocs:membership_remove", args=[mine, theirs["membership"].pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("blocs:leadership_accept", args=[mine, theirs["term"].pk])).status_code
+        == 404
+    )
     assert _snapshot() == before
 
 
@@ -95,8 +116,9 @@ def _assert_form_refused(response, field_text=None):
 def test_another_provinces_unit_in_membership_form_is_a_form_error(client, world, theirs):
     client.force_login(world.office)
     before = _snapshot()
-    response = client.post(reverse("blocs:membership_add", args=[world.bloc_year.pk]),
-                           {"unit": theirs["unit"].pk})
+    response = client.post(
+        reverse("blocs:membership_add", args=[world.bloc_year.pk]), {"unit": theirs["unit"].pk}
+    )
     _assert_form_refused(response)
     assert _snapshot() == before
 
@@ -104,8 +126,10 @@ def test_another_provinces_unit_in_membership_form_is_a_form_error(client, world
 def test_another_provinces_unit_as_leader_is_a_form_error(client, world, theirs):
     client.force_login(world.office)
     before = _snapshot()
-    response = client.post(reverse("blocs:leadership_set", args=[world.bloc_year.pk]),
-                           {"role": "deputy", "unit": theirs["unit"].pk, "method": "appointed", "reason": "x"})
+    response = client.post(
+        reverse("blocs:leadership_set", args=[world.bloc_year.pk]),
+        {"role": "deputy", "unit": theirs["unit"].pk, "method": "appointed", "reason": "x"},
+    )
     _assert_form_refused(response)
     assert _snapshot() == before
 
@@ -113,13 +137,25 @@ def test_another_provinces_unit_as_leader_is_a_form_error(client, world, theirs)
 def test_creating_a_bloc_or_unit_under_another_organizer_is_a_form_error(client, world):
     client.force_login(world.office)
     before = _snapshot()
-    response = client.post(reverse("blocs:bloc_create"), {
-        "organizer": world.other_organizer.pk, "code": "khoi-moi", "name": "Khối mới", "kind": "khoi",
-        "level": "province", "quorum_numerator": 2, "quorum_denominator": 3,
-        "quorum_basis": "members", "rotation_policy": "none"})
+    response = client.post(
+        reverse("blocs:bloc_create"),
+        {
+            "organizer": world.other_organizer.pk,
+            "code": "khoi-moi",
+            "name": "Khối mới",
+            "kind": "khoi",
+            "level": "province",
+            "quorum_numerator": 2,
+            "quorum_denominator": 3,
+            "quorum_basis": "members",
+            "rotation_policy": "none",
+        },
+    )
     _assert_form_refused(response)
-    response = client.post(reverse("blocs:unit_create"), {
-        "organizer": world.other_organizer.pk, "code": "dv-moi", "name": "Đơn vị mới"})
+    response = client.post(
+        reverse("blocs:unit_create"),
+        {"organizer": world.other_organizer.pk, "code": "dv-moi", "name": "Đơn vị mới"},
+    )
     _assert_form_refused(response)
     assert _snapshot() == before
 
@@ -127,8 +163,10 @@ def test_creating_a_bloc_or_unit_under_another_organizer_is_a_form_error(client,
 def test_merging_into_another_provinces_unit_is_a_form_error(client, world, theirs):
     client.force_login(world.office)
     before = _snapshot()
-    response = client.post(reverse("blocs:unit_merge", args=[world.units[3].pk]),
-                           {"into": theirs["unit"].pk, "effective_date": "2024-06-01", "basis": ""})
+    response = client.post(
+        reverse("blocs:unit_merge", args=[world.units[3].pk]),
+        {"into": theirs["unit"].pk, "effective_date": "2024-06-01", "basis": ""},
+    )
     _assert_form_refused(response)
     assert _snapshot() == before
 
@@ -136,11 +174,21 @@ def test_merging_into_another_provinces_unit_is_a_form_error(client, world, thei
 def test_another_provinces_bloc_as_predecessor_is_a_form_error(client, world, theirs):
     client.force_login(world.office)
     bloc = world.bloc
-    response = client.post(reverse("blocs:bloc_edit", args=[bloc.pk]), {
-        "code": bloc.code, "name": bloc.name, "short_name": bloc.short_name, "kind": bloc.kind,
-        "level": bloc.level, "quorum_numerator": 2, "quorum_denominator": 3,
-        "quorum_basis": bloc.quorum_basis, "rotation_policy": bloc.rotation_policy,
-        "predecessor": theirs["bloc"].pk})
+    response = client.post(
+        reverse("blocs:bloc_edit", args=[bloc.pk]),
+        {
+            "code": bloc.code,
+            "name": bloc.name,
+            "short_name": bloc.short_name,
+            "kind": bloc.kind,
+            "level": bloc.level,
+            "quorum_numerator": 2,
+            "quorum_denominator": 3,
+            "quorum_basis": bloc.quorum_basis,
+            "rotation_policy": bloc.rotation_policy,
+            "predecessor": theirs["bloc"].pk,
+        },
+    )
     _assert_form_refused(response)
     bloc.refresh_from_db()
     assert bloc.predecessor_id is None
@@ -148,8 +196,9 @@ def test_another_provinces_bloc_as_predecessor_is_a_form_error(client, world, th
 
 def test_another_provinces_unit_in_the_rotation_order_is_a_form_error(client, world, theirs):
     client.force_login(world.office)
-    response = client.post(reverse("blocs:bloc_rotation", args=[world.bloc.pk]),
-                           {"pos_1": theirs["unit"].pk})
+    response = client.post(
+        reverse("blocs:bloc_rotation", args=[world.bloc.pk]), {"pos_1": theirs["unit"].pk}
+    )
     _assert_form_refused(response)
     assert not RotationSlot.objects.exists()
 
@@ -160,11 +209,14 @@ def test_registry_import_and_export_refuse_another_organizer(client, world):
     upload = io.BytesIO(data)
     upload.name = "danh-muc.csv"
     before = _snapshot()
-    response = client.post(reverse("blocs:registry_import"),
-                           {"organizer": world.other_organizer.pk, "file": upload})
+    response = client.post(
+        reverse("blocs:registry_import"), {"organizer": world.other_organizer.pk, "file": upload}
+    )
     _assert_form_refused(response)
     assert _snapshot() == before
-    response = client.get(reverse("blocs:registry_export", args=["csv"]) + f"?organizer={world.other_organizer.pk}")
+    response = client.get(
+        reverse("blocs:registry_export", args=["csv"]) + f"?organizer={world.other_organizer.pk}"
+    )
     assert response.status_code == 404
     own = client.get(reverse("blocs:registry_export", args=["csv"]))
     text = own.content.decode("utf-8-sig")

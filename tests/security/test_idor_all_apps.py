@@ -21,18 +21,41 @@ def theirs(world, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     by = world.other_bloc_year
-    meeting = meetings.meeting_create(bloc_year=by, kind="yearend", title="Tổng kết năm 2024",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)))
+    meeting = meetings.meeting_create(
+        bloc_year=by,
+        kind="yearend",
+        title="Tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+    )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
     units = meetings.member_units(meeting)
-    title = AwardTitle.objects.get_or_create(code="bang-khen-ubnd-tinh",
-                                             defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"})[0]
-    poll = meetings.poll_open(poll=meetings.poll_create(
-        meeting=meeting, kind=Poll.Kind.AWARD, title="Suy tôn", award_title=title, candidates=units[:2]))
-    version = documents.document_finalize(kind="minutes", subject=meeting, actor=world.other_office,
-                                          base_url="https://khoithidua.example")
-    return {"years": by.pk, "blocs": by.bloc_id, "units": units[0].pk, "meetings": meeting.pk,
-            "polls": poll.pk, "documents/v": version.pk, "documents/draft": meeting.pk}
+    title = AwardTitle.objects.get_or_create(
+        code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
+    )[0]
+    poll = meetings.poll_open(
+        poll=meetings.poll_create(
+            meeting=meeting,
+            kind=Poll.Kind.AWARD,
+            title="Suy tôn",
+            award_title=title,
+            candidates=units[:2],
+        )
+    )
+    version = documents.document_finalize(
+        kind="minutes",
+        subject=meeting,
+        actor=world.other_office,
+        base_url="https://khoithidua.example",
+    )
+    return {
+        "years": by.pk,
+        "blocs": by.bloc_id,
+        "units": units[0].pk,
+        "meetings": meeting.pk,
+        "polls": poll.pk,
+        "documents/v": version.pk,
+        "documents/draft": meeting.pk,
+    }
 
 
 def _cases(theirs):
@@ -40,7 +63,9 @@ def _cases(theirs):
         if name.startswith("admin:") or "pk" not in pattern.pattern.converters:
             continue
         route = str(pattern.pattern)
-        kind = next((k for k in sorted(theirs, key=len, reverse=True) if route.startswith(k + "/")), None)
+        kind = next(
+            (k for k in sorted(theirs, key=len, reverse=True) if route.startswith(k + "/")), None
+        )
         if kind is None:
             continue
         kwargs = {}
@@ -55,11 +80,16 @@ def _cases(theirs):
 
 
 def _snapshot():
-    return {m._meta.label: m.objects.count() for app in ("blocs", "meetings", "awards", "documents")
-            for m in apps.get_app_config(app).get_models()}
+    return {
+        m._meta.label: m.objects.count()
+        for app in ("blocs", "meetings", "awards", "documents")
+        for m in apps.get_app_config(app).get_models()
+    }
 
 
-def test_every_route_with_another_provinces_id_answers_404_and_changes_nothing(client, world, theirs):
+def test_every_route_with_another_provinces_id_answers_404_and_changes_nothing(
+    client, world, theirs
+):
     cases = list(_cases(theirs))
     assert len(cases) >= 40
     client.force_login(world.office)
@@ -67,7 +97,9 @@ def test_every_route_with_another_provinces_id_answers_404_and_changes_nothing(c
     leaks = []
     for name, url in cases:
         for method in ("get", "post"):
-            response = getattr(client, method)(url, {"unit": world.units[0].pk, "status": "present"})
+            response = getattr(client, method)(
+                url, {"unit": world.units[0].pk, "status": "present"}
+            )
             if response.status_code not in (403, 404, 405):
                 leaks.append((method.upper(), name, url, response.status_code))
     assert leaks == []

@@ -16,7 +16,9 @@ def _clean_cache():
 
 
 def _login(client, username, password, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_sixth_attempt_is_refused_with_429_even_with_the_right_password(client, world, settings):

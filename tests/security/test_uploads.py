@@ -20,8 +20,10 @@ def _upload(name: str, data: bytes):
 
 
 def _post(client, world, name, data):
-    return client.post(reverse("blocs:registry_import"),
-                       {"organizer": world.organizer.pk, "file": _upload(name, data)})
+    return client.post(
+        reverse("blocs:registry_import"),
+        {"organizer": world.organizer.pk, "file": _upload(name, data)},
+    )
 
 
 def _media_files() -> list[str]:
@@ -32,8 +34,17 @@ def _media_files() -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("name", ["danh-muc.html", "danh-muc.svg", "danh-muc.exe", "danh-muc.xlsx.php",
-                                  "danh-muc.xls", "danh-muc"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "danh-muc.html",
+        "danh-muc.svg",
+        "danh-muc.exe",
+        "danh-muc.xlsx.php",
+        "danh-muc.xls",
+        "danh-muc",
+    ],
+)
 def test_files_other_than_xlsx_or_csv_are_refused(client, world, name):
     client.force_login(world.office)
     response = _post(client, world, name, b"<html><script>alert(1)</script></html>")
@@ -42,7 +53,9 @@ def test_files_other_than_xlsx_or_csv_are_refused(client, world, name):
     assert Unit.objects.count() == 12
 
 
-def test_a_file_over_the_size_limit_is_refused_with_the_limit_in_the_message(client, world, settings):
+def test_a_file_over_the_size_limit_is_refused_with_the_limit_in_the_message(
+    client, world, settings
+):
     settings.MAX_IMPORT_BYTES = 2 * 1024 * 1024
     client.force_login(world.office)
     data = (HEADER + ",,,,,dv-1,Đơn vị,,\n" * 120_000).encode()
@@ -77,8 +90,10 @@ def test_a_csv_that_is_not_utf8_gives_a_clear_error(client, world):
 def test_uploaded_content_and_filename_are_escaped_and_never_stored(client, world):
     client.force_login(world.office)
     before = _media_files()
-    data = (HEADER + "khoi-x,<script>alert(1)</script>,Khối,Tỉnh,2024,<img src=x onerror=alert(1)>,"
-            "<b>X</b>,,\n").encode()
+    data = (
+        HEADER + "khoi-x,<script>alert(1)</script>,Khối,Tỉnh,2024,<img src=x onerror=alert(1)>,"
+        "<b>X</b>,,\n"
+    ).encode()
     response = _post(client, world, '"><script>alert(2)</script>.csv', data)
     assert response.status_code == 422
     html = response.content.decode()
@@ -127,20 +142,30 @@ def version(world, settings, tmp_path):
     from meetings import services as meetings
 
     settings.MEDIA_ROOT = tmp_path
-    meeting = meetings.meeting_create(bloc_year=world.bloc_year, kind="yearend", title="Hội nghị tổng kết năm 2024",
-                                      starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)))
-    return documents.document_finalize(kind="minutes", subject=meeting, actor=world.office,
-                                       base_url="https://khoithidua.example")
+    meeting = meetings.meeting_create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+    )
+    return documents.document_finalize(
+        kind="minutes", subject=meeting, actor=world.office, base_url="https://khoithidua.example"
+    )
 
 
 def _scan_upload(client, version, name, data):
-    return client.post(reverse("documents:version_scan_upload", args=[version.pk]), {"scan": _upload(name, data)},
-                       follow=True)
+    return client.post(
+        reverse("documents:version_scan_upload", args=[version.pk]),
+        {"scan": _upload(name, data)},
+        follow=True,
+    )
 
 
 def test_an_html_page_named_pdf_is_refused_as_a_signed_scan(client, world, version):
     client.force_login(world.office)
-    response = _scan_upload(client, version, "ban-scan.pdf", b"<html><script>alert(1)</script></html>")
+    response = _scan_upload(
+        client, version, "ban-scan.pdf", b"<html><script>alert(1)</script></html>"
+    )
     assert "Chỉ nhận tệp PDF, JPEG hoặc PNG." in response.content.decode()
     version.refresh_from_db()
     assert not version.scan
@@ -148,7 +173,9 @@ def test_an_html_page_named_pdf_is_refused_as_a_signed_scan(client, world, versi
 
 def test_a_scan_over_ten_megabytes_is_refused(client, world, version):
     client.force_login(world.office)
-    response = _scan_upload(client, version, "ban-scan.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 1))
+    response = _scan_upload(
+        client, version, "ban-scan.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 1)
+    )
     assert "Tệp quá lớn: tối đa 10 MB." in response.content.decode()
     version.refresh_from_db()
     assert not version.scan

@@ -14,7 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
-            counts = generate(provinces=o["provinces"], blocs=o["blocs"], units=o["units"], years=o["years"])
+            counts = generate(
+                provinces=o["provinces"], blocs=o["blocs"], units=o["units"], years=o["years"]
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS("Đã sinh: " + ", ".join(f"{k}={v}" for k, v in counts.items())))
+        self.stdout.write(
+            self.style.SUCCESS("Đã sinh: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        )
