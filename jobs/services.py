@@ -52,9 +52,11 @@ Semantics
 
 Tests
 -----
-Jobs never run by themselves in tests: call `jobs.testing.run_jobs()` to run every queued job
-now, in the test's process and transaction, through the same claim/run code as the worker. With
-a live server (transactional tests), run `manage.py db_worker --batch` in a subprocess instead.
+The test settings run a task as soon as it is enqueued (Django's immediate backend): a job
+started by a view has finished when the view returns. To test the queue as production runs it,
+take the `task_queue` fixture of `jobs.testing` (tasks wait in the database) and call
+`jobs.testing.run_jobs()`, which runs them in the test's process and transaction through the
+worker's own claim/run code. With a live server, run `manage.py db_worker --batch` instead.
 """
 
 from __future__ import annotations

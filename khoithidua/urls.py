@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
     path("", include("jobs.urls")),
+    path("", include("accounts.urls")),
 ]

@@ -23,13 +23,14 @@ def read_all(data: bytes, filename: str = "danh-muc.xlsx", **limits) -> list[tup
 
 
 def refused_quickly(data: bytes, filename: str = "danh-muc.xlsx", **limits) -> str:
-    """Open and read the file: it must be refused in < 2 s, with < 100 MB allocated at peak
-    (time and memory are measured in two runs: tracing allocations slows Python down)."""
-    started = time.perf_counter()
+    """Open and read the file: it must be refused in < 2 s of CPU time (wall time on this shared
+    2-core machine depends on the neighbours' load), with < 100 MB allocated at peak. Time and
+    memory are measured in two runs: tracing allocations slows Python down."""
+    started = time.process_time()
     with pytest.raises(SpreadsheetError) as caught:
         read_all(data, filename, **limits)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2, f"refused after {elapsed:.2f} s"
+    elapsed = time.process_time() - started
+    assert elapsed < 2, f"refused after {elapsed:.2f} s of CPU"
     tracemalloc.start()
     try:
         with pytest.raises(SpreadsheetError):

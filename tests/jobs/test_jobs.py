@@ -20,6 +20,9 @@ from . import sample_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# These tests are about the queue: jobs wait in the database until run_jobs(), as in production.
+pytestmark = pytest.mark.usefixtures("task_queue")
+
 
 @pytest.fixture
 def organizer(db):
@@ -198,10 +201,11 @@ def test_the_worker_command_runs_a_queued_job_in_its_own_process(transactional_d
     env["DATABASE_URL"] = (
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
+    # The production settings (database backend), as the compose `worker` service runs them.
     subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "-v0"],
         cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": "khoithidua.settings_test"},
+        env=env | {"DJANGO_SETTINGS_MODULE": "khoithidua.settings", "DEBUG": "1"},
         check=True,
         timeout=60,
     )
