@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
+    path("", include("jobs.urls")),
     path("", include("accounts.urls")),
 ]
