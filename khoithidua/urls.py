@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
     path("", include("legal.urls")),
+    path("", include("jobs.urls")),
     path("", include("accounts.urls")),
 ]
