@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "awards",
     "meetings",
     "documents",
+    "legal",
     "accounts",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +186,10 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
     }
 }
+
+# Background jobs (jobs.services): Django's tasks framework, queue in the database, run by
+# `manage.py db_worker` (the `worker` service in docker-compose.yml).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,
