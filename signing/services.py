@@ -182,7 +182,7 @@ def _check_png(data: bytes, kind: str) -> tuple[int, int]:
     if kind == SignatureImage.Kind.SEAL:
         small = rgba.resize((min(width, 200), min(height, 200)))
         red = total = 0
-        for r, g, b, a in small.getdata():
+        for r, g, b, a in small.get_flattened_data():
             if a >= 128:
                 total += 1
                 if r > 120 and r > g + 60 and r > b + 60:

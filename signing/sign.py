@@ -68,6 +68,7 @@ def allowed_pkcs11_modules() -> list[str]:
 def open_pkcs11(*, module: str, token: str, key: str, pin: str | None) -> Iterator:
     """A PKCS#11 signer for the key and certificate labelled `key` on the token `token`.
     Only modules the server's administrator listed in SIGNING_PKCS11_MODULES are loaded."""
+    from pkcs11 import exceptions as pkcs11_errors
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
@@ -79,17 +80,25 @@ def open_pkcs11(*, module: str, token: str, key: str, pin: str | None) -> Iterat
         session = open_pkcs11_session(
             module, token_criteria=TokenCriteria(label=token), user_pin=pin or None
         )
+    except (
+        pkcs11_errors.PinIncorrect,
+        pkcs11_errors.PinInvalid,
+        pkcs11_errors.PinLenRange,
+    ) as exc:
+        raise ValidationError(_("Sai mã PIN của thiết bị ký số.")) from exc
+    except pkcs11_errors.PinLocked as exc:
+        raise ValidationError(_("Thiết bị ký số đã bị khóa do nhập sai mã PIN nhiều lần.")) from exc
     except Exception as exc:
-        message = str(exc)
-        if "PIN" in message.upper():
-            raise ValidationError(_("Sai mã PIN của thiết bị ký số.")) from exc
         raise ValidationError(
             _("Không mở được thiết bị ký số «%(token)s».") % {"token": token}
         ) from exc
     try:
         try:
-            signer = PKCS11Signer(session, cert_label=key, key_label=key)
-            signer.signing_cert  # noqa: B018 - fetch now, to report a missing label here
+            # other_certs_to_pull=None: the CA chain kept on the token goes into the signature,
+            # so a verifier can build the path to the root.
+            signer = PKCS11Signer(session, cert_label=key, key_label=key, other_certs_to_pull=None)
+            if pin:
+                signer.signing_cert  # noqa: B018 - fetch now, to report a missing label here
         except Exception as exc:
             raise ValidationError(
                 _("Không tìm thấy khóa và chứng thư có nhãn «%(key)s» trên thiết bị «%(token)s».")
@@ -102,9 +111,36 @@ def open_pkcs11(*, module: str, token: str, key: str, pin: str | None) -> Iterat
 
 def pkcs11_certificate(*, module: str, token: str, key: str) -> CertInfo:
     """Read the certificate labelled `key` from the token without logging in (certificates are
-    public objects)."""
-    with open_pkcs11(module=module, token=token, key=key, pin=None) as signer:
-        return signer_certificate(signer)
+    public objects; the private key is not visible before the PIN)."""
+    import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    if module not in allowed_pkcs11_modules():
+        raise ValidationError(_("Thư viện PKCS#11 này chưa được người quản trị máy chủ cho phép."))
+    try:
+        session = open_pkcs11_session(module, token_criteria=TokenCriteria(label=token))
+    except Exception as exc:
+        raise ValidationError(
+            _("Không mở được thiết bị ký số «%(token)s».") % {"token": token}
+        ) from exc
+    try:
+        found = list(
+            session.get_objects(
+                {
+                    pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                    pkcs11.Attribute.LABEL: key,
+                }
+            )
+        )
+        if len(found) != 1:
+            raise ValidationError(
+                _("Không tìm thấy chứng thư có nhãn «%(key)s» trên thiết bị «%(token)s».")
+                % {"key": key, "token": token}
+            )
+        return describe_der(bytes(found[0][pkcs11.Attribute.VALUE]))
+    finally:
+        session.close()
 
 
 def check_can_sign(info: CertInfo, now: dt.datetime | None = None) -> None:

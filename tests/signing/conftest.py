@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
@@ -189,18 +190,20 @@ def softhsm(tmp_path_factory, certs):
 
     lib = pkcs11.lib(module)
     token = lib.get_token(token_label="ktd-org")
+    chain = [("org", b"\x01", certs.org.cert), ("signing-ca", b"\x02", certs.org.chain[0])]
     with token.open(rw=True, user_pin="123456") as session:
-        session.create_object(
-            {
-                pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
-                pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
-                pkcs11.Attribute.TOKEN: True,
-                pkcs11.Attribute.LABEL: "org",
-                pkcs11.Attribute.ID: b"\x01",
-                pkcs11.Attribute.VALUE: certs.org.der,
-                pkcs11.Attribute.SUBJECT: certs.org.cert.subject.public_bytes(),
-            }
-        )
+        for label, key_id, cert in chain:  # the certificate and its CA, as an HSM holds them
+            session.create_object(
+                {
+                    pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                    pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                    pkcs11.Attribute.TOKEN: True,
+                    pkcs11.Attribute.LABEL: label,
+                    pkcs11.Attribute.ID: key_id,
+                    pkcs11.Attribute.VALUE: cert.public_bytes(Encoding.DER),
+                    pkcs11.Attribute.SUBJECT: cert.subject.public_bytes(),
+                }
+            )
     return {"module": module, "token": "ktd-org", "key": "org", "pin": "123456"}
 
 
