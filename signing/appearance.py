@@ -6,7 +6,8 @@
 - the organisation's digital signature shows the image of its seal, red, at the seal's real
   size (transparent PNG), covering about one third of the person's signature image on its
   left; with it, as text: the organisation's name and the signing time (ISO 8601, Vietnam's
-  time zone), Times New Roman–metric, upright, 10 pt, black.
+  time zone), Times New Roman–metric, upright, 10 pt, black. The decree does not place this
+  text; it goes under the seal, where it clears the title above and the neighbouring blocks.
 
 Positions come from the document's layout (`layout.SignBox`), never from constants tied to a
 template. The appearance is a small PDF page drawn by WeasyPrint (the vendored Liberation Serif,
@@ -33,7 +34,8 @@ from .layout import SignBox
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MM = 72 / 25.4  # points per millimetre
 SIGNATURE_MAX_WIDTH = 50 * MM  # a handwritten signature is at most about 5 cm wide
-ORG_TEXT_WIDTH = 45 * MM
+ORG_TEXT_WIDTH = 50 * MM
+ORG_TEXT_HEIGHT = 3 * 10 * 1.15 + 4  # three lines of 10 pt, and a little air
 FALLBACK_SIGNATURE_SIZE = (1000, 400)  # aspect of the text-only appearance (no image uploaded)
 
 APPEARANCE_CSS = """
@@ -42,7 +44,7 @@ APPEARANCE_CSS = """
 html { font-family: "KTD Serif", serif; font-size: 10pt; line-height: 1.15; color: #000; }
 body { margin: 0; }
 img, .text { position: absolute; display: block; }
-.text { text-align: right; font-style: normal; }
+.text { text-align: center; font-style: normal; }
 .fallback { text-align: center; font-style: italic; }
 """
 
@@ -96,9 +98,22 @@ def seal_rect(signature: Rect, seal_mm: float) -> Rect:
 
 
 def org_rect(seal: Rect) -> Rect:
-    """The organisation's signature field: the information text to the left of the seal, and
-    the seal."""
-    return Rect(seal.x - ORG_TEXT_WIDTH, seal.y, ORG_TEXT_WIDTH + seal.width, seal.height)
+    """The organisation's signature field: the seal, and under it the information text (name,
+    signing time), centred on the seal. Below the seal the text clears the signer's title
+    above and the neighbouring signature blocks at the sides."""
+    width = max(seal.width, ORG_TEXT_WIDTH)
+    return Rect(
+        seal.x + seal.width / 2 - width / 2,
+        seal.y - ORG_TEXT_HEIGHT,
+        width,
+        seal.height + ORG_TEXT_HEIGHT,
+    )
+
+
+def seal_within(field: Rect, seal_mm: float) -> Rect:
+    """Where `org_rect` put the seal inside its field (top, centred)."""
+    d = seal_mm * MM
+    return Rect(field.x + (field.width - d) / 2, field.y + field.height - d, d, d)
 
 
 # --- drawing --------------------------------------------------------------------------------
@@ -164,18 +179,18 @@ def person_page(rect: Rect, *, image_png: bytes | None, signer_name: str, moment
 def org_page(
     field: Rect, seal: Rect, *, seal_png: bytes | None, org_name: str, moment: dt.datetime
 ) -> bytes:
-    text_width = seal.x - field.x - 3
     lines = f"{html.escape(org_name)}<br>{html.escape(vn_iso(moment))}"
-    parts = [
-        f'<div class="text" style="left:0;top:{max(field.height / 2 - 24, 0):.2f}pt;'
-        f'width:{text_width:.2f}pt">{lines}</div>'
-    ]
+    parts = []
     if seal_png:
         parts.append(
             f'<img src="{_png_uri(seal_png)}" alt="" style="left:{seal.x - field.x:.2f}pt;'
             f"top:{field.y + field.height - seal.y - seal.height:.2f}pt;"
             f'width:{seal.width:.2f}pt;height:{seal.height:.2f}pt">'
         )
+    parts.append(
+        f'<div class="text" style="left:0;top:{seal.height + 3:.2f}pt;'
+        f'width:{field.width:.2f}pt">{lines}</div>'
+    )
     return render_page("".join(parts), field.width, field.height)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
+from PIL import Image, ImageDraw
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
@@ -27,7 +28,7 @@ from signing import services
 from signing.devpki import Issued, TestPKI
 from signing.devtsa import TimestampServer
 from signing.layout import boxes_from_document
-from signing.models import TrustRoot, VersionLayout
+from signing.models import SigningProfile, TrustRoot, VersionLayout
 
 PASSPHRASE = "mật-khẩu-thử"
 
@@ -232,8 +233,47 @@ def outside_sign(
     return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data))).getvalue()
 
 
+def png(color=(20, 40, 160, 255), size=(600, 240), *, seal=False) -> bytes:
+    img = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    if seal:
+        w, h = size
+        draw.ellipse([0, 0, w - 1, h - 1], outline=color, width=max(w // 30, 4))
+        draw.ellipse([w // 6, h // 6, w - w // 6, h - h // 6], outline=color, width=max(w // 60, 2))
+        draw.regular_polygon((w // 2, h // 2, w // 7), 5, fill=color)
+    else:
+        draw.line(
+            [(30, 190), (120, 60), (210, 200), (320, 50), (430, 190), (570, 90)],
+            fill=color,
+            width=12,
+        )
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def settings_pkcs11(settings, softhsm):
+    settings.SIGNING_PKCS11_MODULES = [softhsm["module"]]
+    return softhsm
+
+
+@pytest.fixture
+def org_profile(world, settings_pkcs11):
+    return services.signing_profile_save(
+        organizer=world.organizer,
+        enabled=True,
+        display_name="Khối thi đua các cơ quan Nội chính tỉnh Bắc Ninh",
+        backend=SigningProfile.Backend.PKCS11,
+        actor=world.office,
+        pkcs11_module=settings_pkcs11["module"],
+        pkcs11_token=settings_pkcs11["token"],
+        pkcs11_key=settings_pkcs11["key"],
+    )
+
+
 def roots_of(*pkis) -> list[bytes]:
     return [p.root.der for p in pkis]
 
 
-__all__ = ["TrustRoot", "outside_sign", "roots_of", "PASSPHRASE"]
+__all__ = ["TrustRoot", "outside_sign", "png", "roots_of", "PASSPHRASE"]

@@ -9,57 +9,18 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from blocs.models import AuditEvent
-from signing import services
+from signing import appearance, services
+from signing.appearance import Rect
 from signing.models import SignatureImage, SignedFile, SigningProfile, Verdict
 from signing.verify import verify_pdf
 from tests.documents import pdftools
 
-from .conftest import PASSPHRASE, outside_sign, roots_of
+from .conftest import PASSPHRASE, outside_sign, png, roots_of
 
 pytestmark = pytest.mark.django_db
-
-
-def png(color=(20, 40, 160, 255), size=(600, 240), *, seal=False) -> bytes:
-    img = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    if seal:
-        w, h = size
-        draw.ellipse([8, 8, w - 8, h - 8], outline=color, width=max(w // 30, 4))
-        draw.ellipse([w // 6, h // 6, w - w // 6, h - h // 6], outline=color, width=max(w // 60, 2))
-        draw.regular_polygon((w // 2, h // 2, w // 7), 5, fill=color)
-    else:
-        draw.line(
-            [(30, 190), (120, 60), (210, 200), (320, 50), (430, 190), (570, 90)],
-            fill=color,
-            width=12,
-        )
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def settings_pkcs11(settings, softhsm):
-    settings.SIGNING_PKCS11_MODULES = [softhsm["module"]]
-    return softhsm
-
-
-@pytest.fixture
-def org_profile(world, settings_pkcs11):
-    return services.signing_profile_save(
-        organizer=world.organizer,
-        enabled=True,
-        display_name="Khối thi đua các cơ quan Nội chính tỉnh Bắc Ninh",
-        backend=SigningProfile.Backend.PKCS11,
-        actor=world.office,
-        pkcs11_module=settings_pkcs11["module"],
-        pkcs11_token=settings_pkcs11["token"],
-        pkcs11_key=settings_pkcs11["key"],
-    )
 
 
 def _files_in_storage() -> list[str]:
@@ -165,14 +126,11 @@ def test_person_then_organisation_through_softhsm_both_signatures_stay_valid(
     assert result.signatures[1].signer["common_name"] == (
         "Khối thi đua các cơ quan Nội chính tỉnh Bắc Ninh"
     )
-    # The seal covers the left third of the chair's signature, at 36 mm.
-    seal_right = (
-        result.signatures[0].rect[0]
-        + (result.signatures[0].rect[2] - result.signatures[0].rect[0]) / 3
-    )
-    org_rect = result.signatures[1].rect
-    assert org_rect[2] == pytest.approx(seal_right, abs=0.5)
-    assert org_rect[3] - org_rect[1] == pytest.approx(36 * 72 / 25.4, abs=0.5)
+    # The seal covers the left third of the chair's signature, at 36 mm (pixels: test_appearance).
+    chair_rect = Rect.from_pdf(result.signatures[0].rect)
+    seal = appearance.seal_within(Rect.from_pdf(result.signatures[1].rect), 36)
+    assert seal.x + seal.width == pytest.approx(chair_rect.x + chair_rect.width / 3, abs=0.5)
+    assert seal.width == pytest.approx(36 * 72 / 25.4, abs=0.5)
     # The organisation's name and the signing time (ISO 8601, +07:00) are on the page as text.
     page = result.signatures[1].page + 1
     text = pdftools.text(data, first=page, last=page)
