@@ -348,7 +348,7 @@ def signing_profile_save(
 def layout_boxes(version: DocumentVersion) -> list[SignBox]:
     """The version's signature blocks: what the documents app stored at finalize time when it
     does, else computed once from the layout and kept."""
-    stored = getattr(version, "signature_boxes", None)
+    stored = version.signature_boxes
     if stored:
         return [SignBox.from_dict(b) for b in stored]
     cached = VersionLayout.objects.filter(version_id=version.pk).first()
@@ -373,7 +373,8 @@ def signed_pdf_bytes(version: DocumentVersion) -> bytes | None:
 
 @dataclass
 class SlotState:
-    label: str  # the role, or the organisation
+    role: str  # the block's role code, or ORG_TARGET
+    label: str  # what the clerk reads: "Thư ký", "Chủ trì", "Chữ ký số của cơ quan" …
     name: str
     signature: SignatureResult | None
     is_org: bool = False
@@ -425,7 +426,7 @@ def signing_state(
     people = [s for s in accepted if s not in org_sigs]
     # Each person's signature goes to the block it sits in; the rest (invisible, or placed
     # elsewhere by another signing tool) fill the blocks still empty, in order.
-    slots = [SlotState(box.role, box.name, None) for box in boxes]
+    slots = [SlotState(box.role, box.label, box.name, None) for box in boxes]
     unassigned = list(people)
     for slot, box in zip(slots, boxes, strict=True):
         match = next((s for s in unassigned if _inside(s, box)), None)
@@ -438,6 +439,7 @@ def signing_state(
     if profile is not None:
         slots.append(
             SlotState(
+                ORG_TARGET,
                 _("Chữ ký số của cơ quan"),
                 profile.display_name,
                 org_sigs[0] if org_sigs else None,
@@ -732,14 +734,16 @@ def version_sign(
     organizer = version.bloc_year.bloc.organizer
     if target == ORG_TARGET:
         profile = state.profile
-        person_box = boxes[-1] if boxes else None
-        if person_box is None:
+        if not boxes:
             raise ValidationError(_("Văn bản không có khối chữ ký để đóng dấu."))
+        # The seal goes on the signature of the person with authority: the chair, the bloc's
+        # leader; else the last block of the document.
+        person_box = next((b for b in boxes if b.role in ("chair", "bloc-leader")), boxes[-1])
         person_sig = next(
             (
                 s.signature
                 for s in state.slots
-                if not s.is_org and s.signature and s.label == person_box.role
+                if not s.is_org and s.signature and s.role == person_box.role
             ),
             None,
         )
@@ -795,7 +799,7 @@ def version_sign(
         placement=placement,
         name=info.common_name,
         location=organizer.place_name,
-        reason=box.role,
+        reason=box.label,
     )
     return _store_server(version=version, data=signed, actor=actor)
 

@@ -19,16 +19,13 @@ from PIL import Image, ImageDraw
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
-from weasyprint import HTML
 
-from documents import rendering
 from documents import services as doc_services
 from meetings.models import Meeting
 from signing import services
 from signing.devpki import Issued, TestPKI
 from signing.devtsa import TimestampServer
-from signing.layout import boxes_from_document
-from signing.models import SigningProfile, TrustRoot, VersionLayout
+from signing.models import SigningProfile, TrustRoot
 
 PASSPHRASE = "mật-khẩu-thử"
 
@@ -104,27 +101,10 @@ def meeting(world):
 
 
 @pytest.fixture
-def version(meeting, world, monkeypatch):
-    """The finalized biên bản (document_finalize as in production). Its signature blocks are
-    read off the very layout that produced the PDF, as the documents app will store them at
-    finalize time, instead of a second rendering per test (test_layout covers that path)."""
-    captured = {}
-
-    def render_and_capture(html, *, print_css=False):
-        css, font_config = rendering._print_stylesheet()
-        document = HTML(
-            string=html, base_url=rendering.PRINT_BASE_URL, url_fetcher=rendering.LocalFetcher()
-        ).render(stylesheets=[css], font_config=font_config)
-        captured["boxes"] = boxes_from_document(document)
-        return document.write_pdf()
-
-    monkeypatch.setattr(rendering, "html_to_pdf", render_and_capture)
-    v = doc_services.document_finalize(kind="minutes", subject=meeting, actor=world.office)
-    monkeypatch.undo()
-    VersionLayout.objects.create(
-        version=v, boxes=[b.as_dict() for b in captured["boxes"]], exact=True
-    )
-    return v
+def version(meeting, world):
+    """The finalized biên bản (document_finalize as in production: WeasyPrint, SHA-256, and
+    the signature boxes of its layout)."""
+    return doc_services.document_finalize(kind="minutes", subject=meeting, actor=world.office)
 
 
 @pytest.fixture

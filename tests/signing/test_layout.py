@@ -6,10 +6,9 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from weasyprint import HTML
 
-from documents import rendering
-from signing.layout import boxes_from_document, render_boxes
+from documents.models import DocumentVersion
+from signing import services
 from signing.models import VersionLayout
 from tests.documents import pdftools
 
@@ -41,14 +40,13 @@ def word_boxes(pdf: bytes, page: int) -> list[tuple[str, float, float, float, fl
     return words
 
 
-def test_the_minutes_signature_blocks_are_found_in_the_layout_under_their_titles(version):
-    VersionLayout.objects.filter(version=version).delete()
+def test_the_minutes_signature_blocks_are_the_spaces_under_their_titles(version):
+    boxes = services.layout_boxes(version)
 
-    boxes, exact = render_boxes(version)
-
-    assert exact  # re-rendering the snapshot gave the finalized PDF byte for byte
-    assert [b.role for b in boxes] == ["THƯ KÝ", "CHỦ TRÌ HỘI NGHỊ"]
-    assert boxes[0].name == "Lê Minh Đức"
+    assert [(b.role, b.label, b.name) for b in boxes] == [
+        ("secretary", "Thư ký", "Lê Minh Đức"),
+        ("chair", "Chủ trì", ""),
+    ]
     words = word_boxes(version.pdf_bytes, boxes[0].page + 1)
     for box, title_word, name_word in ((boxes[0], "KÝ", "Đức"), (boxes[1], "NGHỊ", None)):
         title = next(w for w in words if w[0] == title_word and box.x <= w[1] <= box.x + box.width)
@@ -63,17 +61,15 @@ def test_the_minutes_signature_blocks_are_found_in_the_layout_under_their_titles
     assert boxes[0].y == boxes[1].y and boxes[0].x + boxes[0].width <= boxes[1].x
 
 
-def test_an_element_marked_data_sign_role_is_a_box_wherever_it_is():
-    html = (
-        "<html><head><style>@page { size: A4; margin: 0 } body, p { margin: 0 }</style></head>"
-        "<body><p style='height:300px'>Văn bản</p>"
-        "<div data-sign-role='Người ký' data-sign-name='Trần Văn A' "
-        "style='margin-left:96px;width:192px;height:96px'></div></body></html>"
-    )
-    document = HTML(string=html, base_url=rendering.PRINT_BASE_URL).render()
+def test_a_version_finalized_before_boxes_were_stored_gets_them_from_its_layout_once(version):
+    stored = list(version.signature_boxes)
+    DocumentVersion.objects.filter(pk=version.pk).update(signature_boxes=[])  # an older version
+    older = DocumentVersion.objects.get(pk=version.pk)
 
-    (box,) = boxes_from_document(document)
+    boxes = services.layout_boxes(older)
 
-    assert (box.role, box.name, box.page) == ("NGƯỜI KÝ", "Trần Văn A", 0)
-    assert (box.x, box.width, box.height) == (72, 144, 72)  # 96 px = 1 in = 72 pt
-    assert box.y + box.height == pytest.approx(841.89 - 225, abs=0.01)  # 300 px from the top
+    assert [b.as_dict() for b in boxes] == stored
+    cached = VersionLayout.objects.get(version=older)
+    assert cached.exact  # re-rendering the snapshot gave the finalized PDF byte for byte
+    with_cache = services.layout_boxes(older)
+    assert with_cache == boxes

@@ -44,7 +44,7 @@ def test_a_person_signs_their_block_with_a_pkcs12_given_at_signing_time(
         kind=SignatureImage.Kind.SIGNATURE, data=png(), width_mm=40, actor=world.secretary
     )
     box = services.layout_boxes(version)[0]
-    assert box.role == "THƯ KÝ"
+    assert (box.role, box.label) == ("secretary", "Thư ký")
     files_before = set(_files_in_storage())
 
     signed = services.version_sign(
