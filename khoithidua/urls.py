@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("legal.urls")),
     path("", include("jobs.urls")),
     path("", include("accounts.urls")),
+    path("", include("signing.urls")),
 ]
