@@ -77,6 +77,9 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("account form", reverse("accounts:user_create")),
         ("account", reverse("accounts:user_detail", args=[world.delegate.pk])),
         ("account import", reverse("accounts:account_import")),
+        ("notifications", reverse("notices:notification_list")),
+        ("meeting invitations", reverse("notices:meeting_invitations", args=[meeting.pk])),
+        ("bloc reminders", reverse("notices:bloc_reminders", args=[by.bloc_id])),
     ]
     return pages
 
