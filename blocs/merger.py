@@ -443,11 +443,16 @@ def _confirm_blocs(source, target, day, basis, choices, actor) -> tuple[dict[int
 
 
 def _successor_bloc_name(bloc: Bloc, source: Organizer, target: Organizer, day: dt.date) -> str:
-    """The old bloc's name with the old province replaced by the new one, where it names it."""
+    """The old bloc's name with the old province replaced by the new one, where it names it
+    («… UBND tỉnh Sóc Trăng» → «… UBND thành phố Cần Thơ»)."""
     name = bloc.name
+    before = day - dt.timedelta(days=1)
+    old_title, new_title = source.title_on(before), target.title_on(day)
+    if old_title and old_title in name:
+        return name.replace(old_title, new_title)
     old, new = source.province, target.province
     if old and new and old in name:
-        name = name.replace(old, new)
+        return name.replace(old, new)
     return name
 
 

@@ -51,7 +51,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
             unit_count=Count("units", filter=Q(units__archived_at__isnull=True), distinct=True),
             bloc_count=Count("blocs", distinct=True),
         )
-        .order_by("merged_into__isnull", "province", "name")
+        .order_by("province", "name")
     )
     pending = [o.merger for o in organizers if hasattr(o, "merger") and not o.merger.is_confirmed]
     return render(
