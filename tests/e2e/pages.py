@@ -72,6 +72,11 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("award catalog", reverse("awards:title_list")),
         ("award report", reverse("awards:award_report")),
     ]
+    pages += [
+        ("signing settings", reverse("signing:home")),
+        ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
+        ("my signature image", reverse("signing:my_signature")),
+    ]
     return pages
 
 
