@@ -73,6 +73,10 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("award report", reverse("awards:award_report")),
     ]
     pages += [
+        ("accounts", reverse("accounts:user_list")),
+        ("account form", reverse("accounts:user_create")),
+        ("account", reverse("accounts:user_detail", args=[world.delegate.pk])),
+        ("account import", reverse("accounts:account_import")),
         ("signing settings", reverse("signing:home")),
         ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
         ("my signature image", reverse("signing:my_signature")),
