@@ -83,6 +83,7 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("signing settings", reverse("signing:home")),
         ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
         ("my signature image", reverse("signing:my_signature")),
+        ("screen console", reverse("hall:console", args=[meeting.pk])),
     ]
     return pages
 
@@ -92,4 +93,5 @@ def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
         ("login", reverse("login")),
         ("vote: enter code", reverse("meetings:vote")),
         ("vote: ballot", reverse("meetings:vote_ballot", args=[extra["code"]])),
+        ("hall screen", reverse("hall:screen", args=[extra["meeting"].pk])),
     ]

@@ -151,3 +151,27 @@ def test_every_change_of_the_screen_is_audited(client, world, full_meeting):
 
 def test_the_screen_of_an_unknown_meeting_is_404(client, db):
     assert client.get(reverse("hall:screen", args=[987654])).status_code == 404
+
+
+def test_meeting_and_poll_pages_offer_show_on_screen_to_the_secretary_only(
+    client, world, full_meeting
+):
+    item = meeting_services.agenda_item_save(item=AgendaItem(meeting=full_meeting, title="Báo cáo"))
+    poll = make_poll(full_meeting, world.units[:2])
+    meeting_url = reverse("meetings:meeting_detail", args=[full_meeting.pk])
+    poll_url = reverse("meetings:poll_detail", args=[poll.pk])
+    client.force_login(world.secretary)
+    page = client.get(meeting_url).text
+    assert reverse("hall:console", args=[full_meeting.pk]) in page
+    assert reverse("notices:meeting_invitations", args=[full_meeting.pk]) in page
+    assert f'name="item" value="{item.pk}"' in page
+    assert "Chiếu lên màn hình" in client.get(poll_url).text
+    shown = client.post(
+        reverse("hall:show", args=[full_meeting.pk]),
+        {"view": "agenda", "item": item.pk, "next": meeting_url},
+    )
+    assert shown["Location"] == meeting_url  # back where the button was
+    client.force_login(world.delegate)
+    assert "hall:show" not in client.get(meeting_url).text
+    assert reverse("hall:show", args=[full_meeting.pk]) not in client.get(meeting_url).text
+    assert "Chiếu lên màn hình" not in client.get(poll_url).text
