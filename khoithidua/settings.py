@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "awards",
     "meetings",
     "documents",
+    "legal",
+    "accounts",
+    "django_tasks_db",
+    "jobs",
+    "signing",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +172,12 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 
+# Ký số (signing/): a RFC 3161 timestamp server makes server signatures PAdES B-T (empty: B-B);
+# the PKCS#11 modules (HSM, SoftHSM2) an organizer's profile may load, comma-separated. Only the
+# server's administrator sets these: a module path is code the server runs.
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
+SIGNING_PKCS11_MODULES = envlist("SIGNING_PKCS11_MODULES", "")
+
 # Secret ballots (meetings): the key that wraps each poll's private key and keys the hash of
 # ballot codes. It lives outside the database; without it a database copy reveals no ballot.
 # Required in production; a development machine generates one once in var/ballot.key.
@@ -195,9 +206,41 @@ CACHES = {
     }
 }
 
+# Background jobs (jobs.services): Django's tasks framework, queue in the database, run by
+# `manage.py db_worker` (the `worker` service in docker-compose.yml).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- dayflow (issue 13): email for invitations and notices --------------------------------
+# Mail leaves through Django's SMTP backend (Django 6.1 MAILERS). Without EMAIL_HOST, DEBUG
+# prints mails to the console instead.
+_email_host = os.environ.get("EMAIL_HOST", "")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.console.EmailBackend"
+        if DEBUG and not _email_host
+        else "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {}
+        if DEBUG and not _email_host
+        else {
+            "host": _email_host or "localhost",
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", "False"),
+            "use_ssl": envbool("EMAIL_USE_SSL", "False"),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khoithidua <khoithidua@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address in links of mails sent by the background worker (no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "")
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))

@@ -19,4 +19,8 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
+    path("", include("legal.urls")),
+    path("", include("jobs.urls")),
+    path("", include("accounts.urls")),
+    path("", include("signing.urls")),
 ]
