@@ -57,7 +57,8 @@ def test_a_50_50_split_for_one_seat_offers_a_new_round_between_the_two(world, fu
     )
     outcome = services.poll_outcome(Poll.objects.get(pk=runoff.pk))
     assert outcome.winners == [picked.pk] and not outcome.runoff
-    assert "trúng cử theo quyết định của Khối trưởng và Khối phó" in outcome.lines[0].sentence
+    chosen = next(line for line in outcome.lines if line.key == picked.pk)
+    assert "trúng cử theo quyết định của Khối trưởng và Khối phó" in chosen.sentence
 
 
 @pytest.mark.parametrize(

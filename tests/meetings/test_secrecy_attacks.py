@@ -114,9 +114,15 @@ def attack_xmin_join(poll_id) -> dict:
     return guess
 
 
-def attack_row_order(poll_id, order_by) -> dict:
+def attack_row_order(poll_id, order_by, ballots_by=None) -> dict:
     """Pair the i-th cast with the i-th ballot, in physical (ctid) or key order."""
-    return dict(zip(_casts(poll_id, order_by), _plain_ballots(poll_id, order_by), strict=False))
+    return dict(
+        zip(
+            _casts(poll_id, order_by),
+            _plain_ballots(poll_id, ballots_by or order_by),
+            strict=False,
+        )
+    )
 
 
 def _heap(table):
@@ -194,11 +200,55 @@ def test_a_database_reader_cannot_link_ballots_to_units_during_the_vote_or_after
     results["open: xmin join"] = _score(attack_xmin_join(poll.pk), truth)
     results["open: ctid order"] = _score(attack_row_order(poll.pk, "ctid"), truth)
     results["open: id order"] = _score(attack_row_order(poll.pk, "id"), truth)
+    results["open: cast id × ballot ctid"] = _score(attack_row_order(poll.pk, "id", "ctid"), truth)
     results["open: dead tuples"] = _score(attack_dead_tuples(poll.pk), truth)
     services.poll_close(poll=poll, confirm_low_turnout=True)
     results["closed: xmin join"] = _score(attack_xmin_join(poll.pk), truth)
     results["closed: ctid order"] = _score(attack_row_order(poll.pk, "ctid"), truth)
     results["closed: id order"] = _score(attack_row_order(poll.pk, "id"), truth)
+    results["closed: cast id × ballot ctid"] = _score(
+        attack_row_order(poll.pk, "id", "ctid"), truth
+    )
     results["closed: dead tuples"] = _score(attack_dead_tuples(poll.pk), truth)
     print({k: f"{v}/{N}" for k, v in results.items()})
     assert all(v <= CHANCE_BOUND for v in results.values()), results
+
+
+def _heap_bytes_of_every_table() -> dict[str, bytes]:
+    """The raw heap pages of every table of the database (what a disk or backup copy holds)."""
+    _sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+    out = {}
+    for table in sorted(_tables()):
+        blocks = _sql("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])[
+            0
+        ][0]
+        out[table] = b"".join(
+            bytes(_sql("SELECT get_raw_page(%s, %s)", [table, blk])[0][0]) for blk in range(blocks)
+        )
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_table_holds_a_plaintext_choice_while_the_poll_is_open():
+    from blocs.models import AuditEvent
+    from meetings.models import Ballot, SealedBallot
+
+    poll, truth = _setup_poll()
+    assert not Ballot.objects.filter(poll=poll).exists()
+    boxes = [bytes(b) for b in SealedBallot.objects.filter(poll=poll).values_list("box", flat=True)]
+    assert len(boxes) == N and len({len(b) for b in boxes}) == 1  # one length for all
+    # No page of any table holds a ballot in clear: not the encoding sealed in the boxes, not a
+    # JSON list of marks, not a row of the plaintext ballot table.
+    pages = _heap_bytes_of_every_table()
+    markers = [b'"m":[', b'"marks"']
+    for marks in truth.values():
+        markers.append(json.dumps({"m": marks}, separators=(",", ":")).encode())
+    found = {t: m for t, data in pages.items() for m in markers if m in data}
+    assert found == {}, found
+    assert "meetings_sealedballot" in pages and len(pages["meetings_sealedballot"]) > 0
+    assert not any("marks" in str(e.data) for e in AuditEvent.objects.all())
+    # The one table a tally could be read from is empty until close.
+    assert _sql("SELECT count(*) FROM meetings_ballot WHERE poll_id=%s", [poll.pk]) == [(0,)]
+    # Control: after close the plaintext ballots exist, so the same scan would see them.
+    services.poll_close(poll=poll)
+    assert _sql("SELECT count(*) FROM meetings_ballot WHERE poll_id=%s", [poll.pk]) == [(N,)]
