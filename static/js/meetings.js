@@ -68,19 +68,23 @@
       event.detail.isError = false;
     }
   });
+  // Captured before app.js's generic handler, which would not say whether the ballot counted.
   document.addEventListener("htmx:responseError", function (event) {
     if (!box(event)) { return; }
+    event.stopPropagation();
     var status = event.detail.xhr.status;
     showError(status === 403 ? "forbidden" : "server", status);
-  });
+  }, true);
   document.addEventListener("htmx:sendError", function (event) {
     if (!box(event)) { return; }
+    event.stopPropagation();
     showError("network", 0);
-  });
+  }, true);
   document.addEventListener("htmx:timeout", function (event) {
     if (!box(event)) { return; }
+    event.stopPropagation();
     showError("network", 0);
-  });
+  }, true);
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("form[data-max-marks]").forEach(limit);
   });

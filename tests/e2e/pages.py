@@ -82,6 +82,15 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("award catalog", reverse("awards:title_list")),
         ("award report", reverse("awards:award_report")),
     ]
+    pages += [
+        ("accounts", reverse("accounts:user_list")),
+        ("account form", reverse("accounts:user_create")),
+        ("account", reverse("accounts:user_detail", args=[world.delegate.pk])),
+        ("account import", reverse("accounts:account_import")),
+        ("notifications", reverse("notices:notification_list")),
+        ("meeting invitations", reverse("notices:meeting_invitations", args=[meeting.pk])),
+        ("bloc reminders", reverse("notices:bloc_reminders", args=[by.bloc_id])),
+    ]
     return pages
 
 
