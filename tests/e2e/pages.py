@@ -90,6 +90,9 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("notifications", reverse("notices:notification_list")),
         ("meeting invitations", reverse("notices:meeting_invitations", args=[meeting.pk])),
         ("bloc reminders", reverse("notices:bloc_reminders", args=[by.bloc_id])),
+        ("signing settings", reverse("signing:home")),
+        ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
+        ("my signature image", reverse("signing:my_signature")),
     ]
     return pages
 
