@@ -99,7 +99,12 @@ def _poll_view(poll) -> PollView:
     if poll.status == Poll.Status.OPEN:
         view.voted, view.roll = meeting_services.poll_progress(poll)
     elif poll.status == Poll.Status.PUBLISHED:
-        outcome = meeting_services.poll_outcome(poll)
+        try:
+            outcome = meeting_services.poll_outcome(poll)
+        except meeting_services.TallyTampered:
+            # The ballots no longer match the seal: every results surface refuses to show.
+            view.summary = _("Không hiển thị kết quả: dữ liệu phiếu không khớp niêm phong.")
+            outcome = None
         if outcome is not None:
             reported = poll.mode == Poll.Mode.REPORTED
             view.lines = [

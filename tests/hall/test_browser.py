@@ -40,7 +40,7 @@ def test_the_screen_follows_the_console_live_and_the_preview_matches_it(
     console.get_by_role("button", name="Bật màn hình").click()
     expect(screen.locator(".stage-meeting")).to_have_text(full_meeting.title, timeout=8000)
     console.get_by_role("button", name="Chiếu Báo cáo tổng kết năm 2024").click()
-    expect(screen.locator(".stage-agenda")).to_have_text("Báo cáo tổng kết năm 2024", timeout=8000)
+    expect(screen.locator(".stage-heading")).to_have_text("Báo cáo tổng kết năm 2024", timeout=8000)
     expect(screen.locator(".stage-label")).to_have_text("Nội dung 1/1")
 
     console.get_by_role("button", name="Chiếu Suy tôn Cờ").click()

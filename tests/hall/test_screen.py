@@ -70,7 +70,7 @@ def test_an_open_poll_shows_only_how_many_have_voted_never_partial_results(
     for secret in [*receipts, *ballot_codes.values()]:
         assert secret not in text
     assert "Đạt " not in text and "Trúng cử" not in text
-    meeting_services.poll_close(poll=poll)
+    meeting_services.poll_close(poll=poll, confirm_low_turnout=True)
     closed = _screen(client, full_meeting).text
     assert "Kết quả sẽ hiện khi được công bố" in closed and "Đạt " not in closed
     meeting_services.poll_publish(poll=poll)
@@ -175,3 +175,20 @@ def test_meeting_and_poll_pages_offer_show_on_screen_to_the_secretary_only(
     assert "hall:show" not in client.get(meeting_url).text
     assert reverse("hall:show", args=[full_meeting.pk]) not in client.get(meeting_url).text
     assert "Chiếu lên màn hình" not in client.get(poll_url).text
+
+
+def test_a_tampered_tally_is_refused_on_the_screen_too(client, world, full_meeting):
+    poll = meeting_services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    cand = {c.unit_id: c.pk for c in poll.candidates.all()}
+    ballot_codes = codes(poll)
+    for unit in world.units[:6]:
+        meeting_services.ballot_cast(code=ballot_codes[unit.pk], marks=[cand[world.units[0].pk]])
+    meeting_services.poll_close(poll=poll)
+    meeting_services.poll_publish(poll=poll)
+    services.screen_show(meeting=full_meeting, actor=world.secretary, view="poll", poll=poll)
+    assert "Đạt 6/6 phiếu" in _screen(client, full_meeting).text
+    first = Ballot.objects.filter(poll=poll).values_list("id", flat=True)[:1]
+    Ballot.objects.filter(pk__in=list(first)).update(marks=[cand[world.units[1].pk]])
+    page = _screen(client, full_meeting)
+    assert page.status_code == 200
+    assert "dữ liệu phiếu không khớp niêm phong" in page.text and "Đạt " not in page.text
