@@ -106,7 +106,91 @@ class CheckinForm(StrippedCharsMixin, forms.Form):
     )
 
 
+# The rule in words (issue 13): presets instead of "tử số / mẫu số"; "custom" shows the fields.
+RULE_PRESETS = [
+    ("valid", 1, 2, True),
+    ("present", 1, 2, True),
+    ("members", 1, 2, True),
+    ("valid", 2, 3, False),
+    ("present", 2, 3, False),
+    ("members", 2, 3, False),
+]
+RULE_CUSTOM = "custom"
+
+
+def rule_key(base: str, numerator: int, denominator: int, strict: bool) -> str:
+    return f"{base}:{numerator}/{denominator}:{'gt' if strict else 'ge'}"
+
+
+def rule_from_key(key: str) -> tuple[str, int, int, bool] | None:
+    try:
+        base, fraction, kind = key.split(":")
+        numerator, denominator = (int(x) for x in fraction.split("/"))
+    except ValueError:
+        return None
+    if (
+        base not in Poll.Base.values
+        or kind not in ("gt", "ge")
+        or not 1 <= numerator <= denominator
+    ):
+        return None
+    return base, numerator, denominator, kind == "gt"
+
+
+def rule_choices(bloc=None) -> list[tuple[str, str]]:
+    """The bloc's own recent rules first, then the usual ones, then «Khác»."""
+    from .results import threshold_phrase
+
+    seen, choices = set(), []
+    if bloc is not None:
+        used = (
+            Poll.objects.filter(meeting__bloc_year__bloc=bloc)
+            .exclude(mode=Poll.Mode.REPORTED)
+            .order_by("-created_at")
+            .values_list("base", "threshold_numerator", "threshold_denominator", "threshold_strict")
+        )
+        for rule in used[:20]:
+            key = rule_key(*rule)
+            if key not in seen and len(seen) < 3:
+                seen.add(key)
+                choices.append(
+                    (key, _("%(rule)s (khối đã dùng)") % {"rule": threshold_phrase(*rule)})
+                )
+    for rule in RULE_PRESETS:
+        key = rule_key(*rule)
+        if key not in seen:
+            seen.add(key)
+            choices.append((key, threshold_phrase(*rule)))
+    choices.append((RULE_CUSTOM, _("Khác: nhập tỷ lệ riêng")))
+    return choices
+
+
+CANDIDATE_FIELDS = ("seats", "max_marks", "max_rounds", "tie_break_rule")
+# Which fields each kind of poll needs (the others are hidden by static/js/app.js).
+CANDIDATE_KINDS = "award,leader,deputy"
+KIND_FIELDS = {
+    "award_title": "kind:award",
+    "candidates": f"kind:{CANDIDATE_KINDS}",
+    "seats": f"kind:{CANDIDATE_KINDS}",
+    "max_marks": f"kind:{CANDIDATE_KINDS}",
+    "allow_self_vote": f"kind:{CANDIDATE_KINDS}",
+    "max_rounds": f"kind:{CANDIDATE_KINDS}",
+    "tie_break_rule": f"kind:{CANDIDATE_KINDS}",
+    "runoff_rule": f"kind:{CANDIDATE_KINDS}",
+    "counting_committee": "mode:paper,secret",
+    "base": f"rule:{RULE_CUSTOM}",
+    "threshold_numerator": f"rule:{RULE_CUSTOM}",
+    "threshold_denominator": f"rule:{RULE_CUSTOM}",
+    "threshold_strict": f"rule:{RULE_CUSTOM}",
+}
+
+
 class PollForm(StrippedCharsMixin, forms.ModelForm):
+    rule = forms.ChoiceField(
+        label=_("Nguyên tắc trúng cử / thông qua"),
+        required=False,
+        help_text=_("Ví dụ: trên 1/2 số phiếu hợp lệ. Chọn «Khác» để nhập tỷ lệ riêng."),
+    )
     candidates = forms.ModelMultipleChoiceField(
         label=_("Ứng viên"),
         queryset=None,
@@ -147,8 +231,27 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
         ]
         widgets = {"counting_committee": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, units=None, award_titles=None, **kwargs):
+    def __init__(self, *args, units=None, award_titles=None, bloc=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = rule_choices(bloc)
+        if self.instance.pk:
+            current = rule_key(
+                self.instance.base,
+                self.instance.threshold_numerator,
+                self.instance.threshold_denominator,
+                self.instance.threshold_strict,
+            )
+        else:
+            current = self.fields["rule"].choices[0][0]
+        known = {key for key, _label in self.fields["rule"].choices}
+        self.fields["rule"].initial = current if current in known else RULE_CUSTOM
+        for name in ("base", "threshold_numerator", "threshold_denominator", *CANDIDATE_FIELDS):
+            self.fields[name].required = False
+        for name, condition in KIND_FIELDS.items():
+            self.fields[name].widget.attrs["data-show-if"] = condition
+        self.order_fields(
+            ["kind", "title", "award_title", "mode", "candidates", "seats", "max_marks", "rule"]
+        )
         self.fields["runoff_rule"].required = False
         self.fields["candidates"].queryset = units
         self.fields["award_title"].queryset = award_titles
@@ -157,7 +260,26 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        rule = cleaned.pop("rule", "") or RULE_CUSTOM
+        preset = rule_from_key(rule) if rule != RULE_CUSTOM else None
+        if preset:
+            (
+                cleaned["base"],
+                cleaned["threshold_numerator"],
+                cleaned["threshold_denominator"],
+                cleaned["threshold_strict"],
+            ) = preset
+        else:
+            for name in ("base", "threshold_numerator", "threshold_denominator"):
+                if cleaned.get(name) in (None, ""):
+                    self.add_error(name, _("Hãy nhập (hoặc chọn một nguyên tắc có sẵn)."))
         kind = cleaned.get("kind")
+        for name in CANDIDATE_FIELDS:  # hidden for a motion: its defaults, not an error
+            if cleaned.get(name) in (None, ""):
+                if kind and kind != Poll.Kind.MOTION:
+                    self.add_error(name, _("Trường này là bắt buộc."))
+                else:
+                    cleaned[name] = Poll._meta.get_field(name).get_default()
         if kind == Poll.Kind.AWARD and not cleaned.get("award_title"):
             self.add_error("award_title", _("Chọn danh hiệu cần suy tôn."))
         num, den = cleaned.get("threshold_numerator"), cleaned.get("threshold_denominator")

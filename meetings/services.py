@@ -249,6 +249,28 @@ def attendance_mark(
 
 
 @transaction.atomic
+def attendance_mark_all_present(*, meeting: Meeting, actor=None) -> int:
+    """«Tất cả có mặt»: every member unit not yet marked becomes present, in one step; units
+    already marked absent keep their reason (the exceptions are then marked one by one)."""
+    attendance_ensure_rows(meeting=meeting)
+    ids = [u.pk for u in member_units(meeting)]
+    n = meeting.attendances.filter(unit_id__in=ids, status=Attendance.Status.UNKNOWN).update(
+        status=Attendance.Status.PRESENT,
+        method=Attendance.Method.SECRETARY,
+        checked_in_at=timezone.now(),
+        checkin_code=None,
+    )
+    audit(
+        actor=actor,
+        action="attendance.all_present",
+        obj=meeting,
+        summary=_("Tất cả có mặt: %(n)s đơn vị") % {"n": n},
+        data={"count": n},
+    )
+    return n
+
+
+@transaction.atomic
 def checkin_codes_issue(*, meeting: Meeting, actor=None) -> int:
     """Give every unit not yet present a fresh one-time check-in code."""
     attendance_ensure_rows(meeting=meeting)

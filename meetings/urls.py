@@ -19,6 +19,11 @@ urlpatterns = [
         "meetings/<int:pk>/agenda/<int:item_pk>/remove/", views.agenda_remove, name="agenda_remove"
     ),
     path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path(
+        "meetings/<int:pk>/attendance/all-present/",
+        views.attendance_all_present,
+        name="attendance_all_present",
+    ),
     path("meetings/<int:pk>/attendance/codes/", views.checkin_codes, name="checkin_codes"),
     path("checkin/", views.checkin, name="checkin"),
     path("meetings/<int:pk>/polls/new/", views.poll_create, name="poll_create"),

@@ -360,6 +360,18 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def attendance_all_present(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, run=True)
+    n = services.attendance_mark_all_present(meeting=meeting, actor=request.user)
+    return done(
+        request,
+        reverse("meetings:attendance", args=[meeting.pk]),
+        _("Đã ghi %(n)s đơn vị có mặt; hãy ghi các đơn vị vắng (nếu có).") % {"n": n},
+    )
+
+
+@login_required
 def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: issue one-time check-in codes. GET: printable slips with QR codes."""
     meeting = get_meeting_for_user(request.user, pk, run=True)
@@ -387,6 +399,7 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
             "bloc_year": meeting.bloc_year,
             "bloc": meeting.bloc_year.bloc,
             "rows": rows,
+            "checkin_url": base,  # with the server's address: the sheet is printed
         },
     )
 
@@ -426,6 +439,7 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         units=units,
         award_titles=_award_titles(),
+        bloc=bloc,
         initial={
             "basis": bloc.voting_basis or "Quy chế hoạt động của Khối",
             "max_rounds": bloc.max_vote_rounds,
@@ -472,6 +486,7 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=poll,
         units=_member_units(poll.meeting.bloc_year),
         award_titles=_award_titles(),
+        bloc=poll.meeting.bloc_year.bloc,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
