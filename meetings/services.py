@@ -701,15 +701,13 @@ def ballot_cast(
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if postgres:
+                # Two statements, not one: a statement's snapshot is taken before it waits for
+                # the lock, so the status must be read by a statement that starts after it.
                 cursor.execute(
-                    "SELECT pg_advisory_xact_lock_shared(%s, %s), "
-                    "(SELECT status FROM meetings_poll WHERE id = %s)",
-                    [POLL_LOCK_CLASS, poll.pk, poll.pk],
+                    "SELECT pg_advisory_xact_lock_shared(%s, %s)", [POLL_LOCK_CLASS, poll.pk]
                 )
-                status = cursor.fetchone()[1]
-            else:
-                cursor.execute("SELECT status FROM meetings_poll WHERE id = %s", [poll.pk])
-                status = cursor.fetchone()[0]
+            cursor.execute("SELECT status FROM meetings_poll WHERE id = %s", [poll.pk])
+            status = cursor.fetchone()[0]
             if status != Poll.Status.OPEN:
                 raise VoteRefused(_("Biểu quyết đã kết thúc, phiếu không được nhận."))
             cursor.execute(
