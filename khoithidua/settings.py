@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "awards",
     "meetings",
     "documents",
+    "charts",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
+    path("charts/", include("charts.urls")),
 ]
