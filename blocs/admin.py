@@ -3,10 +3,13 @@ from django.contrib import admin
 from .models import (
     AuditEvent,
     Bloc,
+    BlocName,
+    BlocSuccession,
     BlocYear,
     LeadershipTerm,
     Membership,
     Organizer,
+    OrganizerName,
     RoleAssignment,
     RotationSlot,
     Unit,
@@ -15,11 +18,19 @@ from .models import (
 )
 
 
+class OrganizerNameInline(admin.TabularInline):
+    model = OrganizerName
+    extra = 0
+
+
 @admin.register(Organizer)
 class OrganizerAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "province", "merged_into"]
+    list_display = ["name", "code", "official_code", "legacy_code", "merged_into", "merged_on"]
     list_filter = ["level"]
     search_fields = ["name", "code", "province"]
+    list_select_related = ["merged_into"]
+    raw_id_fields = ["merged_into"]
+    inlines = [OrganizerNameInline]
 
 
 class UnitNameInline(admin.TabularInline):
@@ -50,13 +61,25 @@ class RotationSlotInline(admin.TabularInline):
     raw_id_fields = ["unit"]
 
 
+class BlocNameInline(admin.TabularInline):
+    model = BlocName
+    extra = 0
+
+
 @admin.register(Bloc)
 class BlocAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "organizer", "kind", "level", "archived_at"]
     list_filter = ["level", "kind", "organizer"]
     search_fields = ["name", "code"]
     list_select_related = ["organizer"]
-    inlines = [RotationSlotInline]
+    inlines = [BlocNameInline, RotationSlotInline]
+
+
+@admin.register(BlocSuccession)
+class BlocSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "effective_date"]
+    raw_id_fields = ["predecessor", "successor"]
+    list_select_related = ["predecessor", "successor"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -108,20 +108,42 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
             "max_vote_rounds",
             "tie_break_rule",
             "voting_basis",
-            "predecessor",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    predecessor = forms.ModelChoiceField(
+        label=_("Khối tiền thân"),
+        queryset=Bloc.objects.none(),
+        required=False,
+        help_text=_("Khi khối được tổ chức lại, khối mới nối tiếp lịch sử của khối cũ."),
+    )
+    name_effective_date = forms.DateField(
+        label=_("Tên mới dùng từ ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Bắt buộc khi đổi tên hoặc ký hiệu: các văn bản trước ngày này giữ tên cũ."),
+    )
+
     def __init__(self, *args, organizers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = (
-            organizers if organizers is not None else Organizer.objects.none()
+        organizers = organizers if organizers is not None else Organizer.objects.none()
+        if not self.instance.pk:
+            # Nothing new for a province that no longer exists.
+            organizers = organizers.filter(merged_into__isnull=True)
+            del self.fields["name_effective_date"]
+        self.fields["organizer"].queryset = organizers
+        self.fields["predecessor"].queryset = (
+            Bloc.objects.filter(organizer__in=organizers | _predecessor_organizers(organizers))
+            .exclude(pk=self.instance.pk or 0)
+            .select_related("organizer")
+            .order_by("organizer__name", "name")
         )
-        self.fields["predecessor"].queryset = Bloc.objects.filter(
-            organizer__in=self.fields["organizer"].queryset
-        ).exclude(pk=self.instance.pk or 0)
+        self.fields["predecessor"].label_from_instance = lambda b: f"{b.name} – {b.organizer.name}"
         if self.instance.pk:
             self.fields["organizer"].disabled = True
+            first = self.instance.predecessions.order_by("effective_date").first()
+            if first:
+                self.fields["predecessor"].initial = first.predecessor_id
         # Voting defaults may be left out (older clients, imports): the model defaults apply.
         self.fields["max_vote_rounds"].required = False
         self.fields["tie_break_rule"].required = False
@@ -144,6 +166,13 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
         rounds = cleaned.get("max_vote_rounds")
         if rounds is not None and not 1 <= rounds <= 10:
             self.add_error("max_vote_rounds", _("Số vòng bỏ phiếu tối đa phải từ 1 đến 10."))
+        if self.instance.pk and "name_effective_date" in self.fields:
+            renamed = {"name", "short_name"} & set(self.changed_data)
+            if renamed and not cleaned.get("name_effective_date"):
+                self.add_error(
+                    "name_effective_date",
+                    _("Cần ghi ngày hiệu lực khi đổi tên hoặc ký hiệu của khối."),
+                )
         organizer, code = cleaned.get("organizer"), cleaned.get("code")
         if organizer and code:
             if (
@@ -153,6 +182,11 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
             ):
                 self.add_error("code", _("Mã khối «%(code)s» đã được dùng.") % {"code": code})
         return cleaned
+
+
+def _predecessor_organizers(organizers):
+    """Organizers that merged into one of `organizers` (their blocs may be predecessors)."""
+    return Organizer.objects.filter(merged_into__in=organizers)
 
 
 class BlocYearForm(StrippedCharsMixin, forms.ModelForm):

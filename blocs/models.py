@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,8 +23,20 @@ class Level(models.TextChoices):
     DISTRICT = "district", _("Huyện")
 
 
+class Division(models.TextChoices):
+    """What a province-level unit is called: tỉnh or thành phố (trực thuộc trung ương)."""
+
+    PROVINCE = "tinh", _("tỉnh")
+    CITY = "thanh_pho", _("thành phố")
+
+
 class Organizer(models.Model):
-    """Who organizes blocs: a province (via its Sở Nội vụ) or the central council."""
+    """Who organizes blocs: a province (via its Sở Nội vụ) or the central council.
+
+    The fields below hold today's names; earlier names live in OrganizerName. A province
+    that merged into another (2025) keeps its row and its history: `merged_into`/`merged_on`
+    say who succeeded it and from which day. Read names through `blocs.names`.
+    """
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên cơ quan tổ chức"), max_length=200)
@@ -33,6 +46,25 @@ class Organizer(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Để trống với cấp Trung ương."),
+    )
+    division = models.CharField(
+        _("loại đơn vị hành chính"),
+        max_length=10,
+        choices=Division.choices,
+        blank=True,
+        default=Division.PROVINCE,
+        help_text=_("Tỉnh hay thành phố trực thuộc trung ương; để trống với cấp Trung ương."),
+    )
+    official_code = models.CharField(
+        _("mã tỉnh (danh mục từ 01/07/2025)"),
+        max_length=3,
+        blank=True,
+        help_text=_(
+            "Mã của Cục Thống kê trong danh mục 34 tỉnh, thành phố; để trống nếu đã hợp nhất."
+        ),
+    )
+    legacy_code = models.CharField(
+        _("mã tỉnh (danh mục 63 tỉnh, trước 01/07/2025)"), max_length=3, blank=True
     )
     place_name = models.CharField(
         _("địa danh ghi trên văn bản"), max_length=100, help_text=_("Ví dụ: Bắc Ninh, Hà Nội.")
@@ -61,6 +93,12 @@ class Organizer(models.Model):
         related_name="merged_from",
     )
     merged_on = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
+    merge_basis = models.CharField(
+        _("căn cứ hợp nhất"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: Nghị quyết số 202/2025/QH15 ngày 12/6/2025 của Quốc hội."),
+    )
 
     class Meta:
         verbose_name = _("cơ quan tổ chức")
@@ -71,11 +109,106 @@ class Organizer(models.Model):
                 condition=Q(proposal_deadline_day__gte=1, proposal_deadline_day__lte=31)
                 & Q(proposal_deadline_month__gte=1, proposal_deadline_month__lte=12),
                 name="organizer_deadline_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(merged_on__isnull=False),
+                name="organizer_merge_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="organizer_not_merged_into_self"
+            ),
+            models.UniqueConstraint(
+                fields=["official_code"],
+                condition=~Q(official_code=""),
+                name="organizer_official_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["legacy_code"],
+                condition=~Q(legacy_code=""),
+                name="organizer_legacy_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def record_on(self, date: dt.date) -> OrganizerName | None:
+        """The former-names record valid on `date`, or None when today's names apply.
+
+        Uses prefetched `former_names` when present."""
+        return _record_on(self.former_names.all(), date)
+
+    def title_on(self, date: dt.date) -> str:
+        """«tỉnh Hà Giang», «thành phố Cần Thơ»; the organizer's name at central level."""
+        record = self.record_on(date)
+        province = record.province if record else self.province
+        division = record.division if record else self.division
+        if not province:
+            return record.name if record else self.name
+        return f"{Division(division).label if division else Division.PROVINCE.label} {province}"
+
+    def is_defunct_on(self, date: dt.date) -> bool:
+        return (
+            self.merged_into_id is not None
+            and self.merged_on is not None
+            and date >= self.merged_on
+        )
+
+    def defunct_message(self) -> str:
+        """«Tỉnh Hà Giang đã hợp nhất vào tỉnh Tuyên Quang từ 01/07/2025»."""
+        before = self.merged_on - dt.timedelta(days=1)
+        return str(
+            _("%(old)s đã hợp nhất vào %(new)s từ %(date)s")
+            % {
+                "old": capfirst(self.title_on(before)),
+                "new": self.merged_into.title_on(self.merged_on),
+                "date": self.merged_on.strftime("%d/%m/%Y"),
+            }
+        )
+
+    def ensure_active_on(self, date: dt.date, field: str | None = None) -> None:
+        """Refuse anything new for a province that no longer exists on `date`."""
+        if self.is_defunct_on(date):
+            message = self.defunct_message()
+            raise ValidationError({field: message} if field else message)
+
+
+class OrganizerName(models.Model):
+    """The names an organizer (and its standing office) had before a change, valid until
+    (not including) `valid_until`."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(_("tên cũ"), max_length=200)
+    office_name = models.CharField(_("cơ quan thường trực thi đua"), max_length=200, blank=True)
+    place_name = models.CharField(_("địa danh ghi trên văn bản"), max_length=100, blank=True)
+    province = models.CharField(_("tỉnh, thành phố"), max_length=100, blank=True)
+    division = models.CharField(
+        _("loại đơn vị hành chính"), max_length=10, choices=Division.choices, blank=True
+    )
+    valid_from = models.DateField(_("dùng từ ngày"), null=True, blank=True)
+    valid_until = models.DateField(_("dùng đến trước ngày"))
+    basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("tên cũ của cơ quan tổ chức")
+        verbose_name_plural = _("tên cũ của cơ quan tổ chức")
+        ordering = ["organizer", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer", "valid_until"], name="organizername_unique_until"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
+
+
+def _record_on(records, date: dt.date):
+    """The dated record valid on `date` among `records` (each valid [valid_from, valid_until))."""
+    for record in sorted(records, key=lambda r: r.valid_until):
+        if date < record.valid_until and (record.valid_from is None or date >= record.valid_from):
+            return record
+    return None
 
 
 class UnitQuerySet(models.QuerySet):
@@ -144,12 +277,12 @@ class Unit(models.Model):
 
     def name_on(self, date: dt.date) -> str:
         """The name the unit had on `date`. Uses prefetched former_names when present."""
-        for former in sorted(self.former_names.all(), key=lambda f: f.valid_until):
-            if date < former.valid_until and (
-                former.valid_from is None or date >= former.valid_from
-            ):
-                return former.name
-        return self.name
+        record = _record_on(self.former_names.all(), date)
+        return record.name if record else self.name
+
+    def short_name_on(self, date: dt.date) -> str:
+        record = _record_on(self.former_names.all(), date)
+        return record.short_name if record else self.short_name
 
     def name_in_year(self, year: int) -> str:
         return self.name_on(year_reference_date(year))
@@ -273,15 +406,6 @@ class Bloc(models.Model):
         default="Quy chế hoạt động của Khối",
         help_text=_("Ví dụ: Quy chế hoạt động của Khối; TT 01/2024/TT-TANDTC."),
     )
-    predecessor = models.ForeignKey(
-        "self",
-        verbose_name=_("khối tiền thân"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="successors",
-        help_text=_("Khi khối được tổ chức lại, khối mới nối tiếp lịch sử của khối cũ."),
-    )
     archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -310,6 +434,15 @@ class Bloc(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def name_on(self, date: dt.date) -> str:
+        """The bloc's name on `date`. Uses prefetched former_names when present."""
+        record = _record_on(self.former_names.all(), date)
+        return record.name if record else self.name
+
+    def short_name_on(self, date: dt.date) -> str:
+        record = _record_on(self.former_names.all(), date)
+        return record.short_name if record else self.short_name
+
     @property
     def leader_label(self) -> str:
         return str(_("Cụm trưởng") if self.kind == self.Kind.CUM else _("Khối trưởng"))
@@ -322,6 +455,68 @@ class Bloc(models.Model):
         """Smallest number of present units that reaches the quorum fraction."""
         num, den = self.quorum_numerator, self.quorum_denominator
         return -(-member_count * num // den)  # ceil
+
+
+class BlocName(models.Model):
+    """A name a bloc had before a change, valid until (not including) `valid_until`."""
+
+    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(_("tên cũ"), max_length=255)
+    short_name = models.CharField(_("ký hiệu viết tắt cũ"), max_length=30, blank=True)
+    valid_from = models.DateField(_("dùng từ ngày"), null=True, blank=True)
+    valid_until = models.DateField(_("dùng đến trước ngày"))
+    basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("tên cũ của khối")
+        verbose_name_plural = _("tên cũ của khối")
+        ordering = ["bloc", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "valid_until"], name="blocname_unique_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
+
+
+class BlocSuccession(models.Model):
+    """A bloc continued by another from a date (re-formed, or rebuilt after a province merger).
+
+    A bloc may have several predecessors (two provinces merged) and several successors (split).
+    """
+
+    predecessor = models.ForeignKey(
+        Bloc,
+        verbose_name=_("khối tiền thân"),
+        on_delete=models.PROTECT,
+        related_name="successions",
+    )
+    successor = models.ForeignKey(
+        Bloc,
+        verbose_name=_("khối kế tục"),
+        on_delete=models.PROTECT,
+        related_name="predecessions",
+    )
+    effective_date = models.DateField(_("từ ngày"))
+    basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khối tiền thân / kế tục")
+        verbose_name_plural = _("khối tiền thân / kế tục")
+        ordering = ["effective_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="blocsuccession_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="blocsuccession_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.effective_date:%d/%m/%Y})"
 
 
 class BlocYearQuerySet(models.QuerySet):
@@ -368,7 +563,13 @@ class BlocYear(models.Model):
 
     @property
     def reference_date(self) -> dt.date:
-        return year_reference_date(self.year)
+        """The day whose names this year shows: the year's last day (today while it runs),
+        and never after the day before the bloc's province merged away."""
+        day = year_reference_date(self.year)
+        organizer = self.bloc.organizer
+        if organizer.is_defunct_on(day):
+            day = max(organizer.merged_on - dt.timedelta(days=1), dt.date(self.year, 1, 1))
+        return day
 
     def term(self, role: str) -> LeadershipTerm | None:
         """The leadership term for a role; uses prefetched `terms` when present."""
@@ -487,6 +688,8 @@ class LeadershipTerm(models.Model):
         ordering = ["bloc_year", "role"]
         constraints = [
             models.UniqueConstraint(fields=["bloc_year", "role"], name="term_one_per_role"),
+            # One unit cannot be both Khối trưởng and Khối phó of a year.
+            models.UniqueConstraint(fields=["bloc_year", "unit"], name="term_one_role_per_unit"),
             models.CheckConstraint(
                 condition=~Q(method="override") | ~Q(reason=""), name="term_override_has_reason"
             ),

@@ -7,13 +7,18 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     AuditEvent,
     Bloc,
+    BlocName,
+    BlocSuccession,
     BlocYear,
     LeadershipTerm,
     Membership,
+    Organizer,
+    OrganizerName,
     RotationSlot,
     Unit,
     UnitEvent,
@@ -30,6 +35,56 @@ def audit(*, actor, action: str, obj, summary: str, data: dict | None = None) ->
         summary=summary[:500],
         data=data or {},
     )
+
+
+# --- organizers ------------------------------------------------------------------------------
+
+ORGANIZER_NAME_FIELDS = ("name", "office_name", "place_name", "province", "division")
+
+
+@transaction.atomic
+def organizer_rename(
+    *, organizer: Organizer, effective_date: dt.date, basis: str = "", actor=None, **new
+) -> Organizer:
+    """Change an organizer's names (name, office_name, place_name, province, division) from
+    `effective_date`. Earlier dates keep the former names (an OrganizerName record)."""
+    unknown = set(new) - set(ORGANIZER_NAME_FIELDS)
+    if unknown:
+        raise TypeError(f"organizer_rename: unknown fields {sorted(unknown)}")
+    before = Organizer.objects.select_for_update(of=("self",)).get(pk=organizer.pk)
+    changes = {
+        k: v.strip() for k, v in new.items() if v is not None and v.strip() != getattr(before, k)
+    }
+    if not changes:
+        return before
+    last = before.former_names.order_by("-valid_until").first()
+    if last and effective_date <= last.valid_until:
+        raise ValidationError(
+            {
+                "effective_date": _("Ngày hiệu lực phải sau lần đổi tên trước (%(date)s).")
+                % {"date": last.valid_until.strftime("%d/%m/%Y")}
+            }
+        )
+    OrganizerName.objects.create(
+        organizer=before,
+        valid_from=last.valid_until if last else None,
+        valid_until=effective_date,
+        basis=basis,
+        **{k: getattr(before, k) for k in ORGANIZER_NAME_FIELDS},
+    )
+    old_name = before.name
+    for k, v in changes.items():
+        setattr(before, k, v)
+    before.save(update_fields=list(changes))
+    audit(
+        actor=actor,
+        action="organizer.rename",
+        obj=before,
+        summary=_("Đổi tên «%(old)s» thành «%(new)s» từ %(date)s")
+        % {"old": old_name, "new": before.name, "date": effective_date.strftime("%d/%m/%Y")},
+        data={"changes": changes, "basis": basis},
+    )
+    return before
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -170,6 +225,147 @@ def unit_set_archived(*, unit: Unit, archived: bool, actor=None) -> Unit:
 
 
 # --- blocs and years ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bloc_save(
+    *,
+    bloc: Bloc,
+    predecessor: Bloc | None = None,
+    name_effective_date: dt.date | None = None,
+    actor=None,
+) -> Bloc:
+    """Create or update a bloc from a validated form instance.
+
+    A changed name or short name is kept as a dated record (BlocName) valid until
+    `name_effective_date`, never overwritten. A chosen predecessor is recorded as a succession.
+    """
+    created = bloc.pk is None
+    if created:
+        bloc.organizer.ensure_active_on(timezone.localdate(), "organizer")
+        bloc.save()
+    else:
+        before = Bloc.objects.select_for_update(of=("self",)).get(pk=bloc.pk)
+        if (before.name, before.short_name) != (bloc.name, bloc.short_name):
+            if name_effective_date is None:
+                raise ValidationError(
+                    {
+                        "name_effective_date": _(
+                            "Cần ghi ngày hiệu lực khi đổi tên hoặc ký hiệu của khối."
+                        )
+                    }
+                )
+            _bloc_keep_name(before, name_effective_date)
+        bloc.save()
+    if predecessor is not None:
+        bloc_succession_add(
+            predecessor=predecessor,
+            successor=bloc,
+            effective_date=predecessor.organizer.merged_on or timezone.localdate(),
+            actor=actor,
+        )
+    audit(
+        actor=actor,
+        action="bloc.create" if created else "bloc.edit",
+        obj=bloc,
+        summary=bloc.name,
+    )
+    return bloc
+
+
+def _bloc_keep_name(before: Bloc, effective_date: dt.date, basis: str = "") -> BlocName:
+    last = before.former_names.order_by("-valid_until").first()
+    if last and effective_date <= last.valid_until:
+        raise ValidationError(
+            {
+                "name_effective_date": _("Ngày hiệu lực phải sau lần đổi tên trước (%(date)s).")
+                % {"date": last.valid_until.strftime("%d/%m/%Y")}
+            }
+        )
+    return BlocName.objects.create(
+        bloc=before,
+        name=before.name,
+        short_name=before.short_name,
+        valid_from=last.valid_until if last else None,
+        valid_until=effective_date,
+        basis=basis,
+    )
+
+
+@transaction.atomic
+def bloc_rename(
+    *,
+    bloc: Bloc,
+    new_name: str,
+    new_short_name: str = "",
+    effective_date: dt.date,
+    basis: str = "",
+    actor=None,
+) -> Bloc:
+    """Rename a bloc from `effective_date`; earlier dates keep the old name."""
+    before = Bloc.objects.select_for_update(of=("self",)).get(pk=bloc.pk)
+    new_name = new_name.strip() or before.name
+    new_short_name = new_short_name.strip() or before.short_name
+    if (new_name, new_short_name) == (before.name, before.short_name):
+        return before
+    _bloc_keep_name(before, effective_date, basis)
+    old = before.name
+    before.name, before.short_name = new_name, new_short_name
+    before.save(update_fields=["name", "short_name"])
+    audit(
+        actor=actor,
+        action="bloc.rename",
+        obj=before,
+        summary=_("Đổi tên khối «%(old)s» thành «%(new)s» từ %(date)s")
+        % {"old": old, "new": new_name, "date": effective_date.strftime("%d/%m/%Y")},
+    )
+    return before
+
+
+@transaction.atomic
+def bloc_succession_add(
+    *, predecessor: Bloc, successor: Bloc, effective_date: dt.date, basis: str = "", actor=None
+) -> BlocSuccession:
+    """Record that `successor` continues `predecessor` from `effective_date`."""
+    if predecessor.pk == successor.pk:
+        raise ValidationError({"predecessor": _("Khối không thể là tiền thân của chính nó.")})
+    if successor.pk in {b.pk for b in bloc_predecessors(predecessor)}:
+        raise ValidationError(
+            {"predecessor": _("Khối này đã là khối kế tục của khối được chọn (vòng lặp).")}
+        )
+    link, created = BlocSuccession.objects.get_or_create(
+        predecessor=predecessor,
+        successor=successor,
+        defaults={"effective_date": effective_date, "basis": basis},
+    )
+    if created:
+        audit(
+            actor=actor,
+            action="bloc.succession",
+            obj=successor,
+            summary=_("«%(new)s» kế tục «%(old)s» từ %(date)s")
+            % {
+                "new": successor.name,
+                "old": predecessor.name,
+                "date": effective_date.strftime("%d/%m/%Y"),
+            },
+        )
+    return link
+
+
+def bloc_predecessors(bloc: Bloc) -> list[Bloc]:
+    """Every bloc that `bloc` continues, transitively, nearest first (one query per generation)."""
+    seen: dict[int, Bloc] = {}
+    frontier = [bloc.pk]
+    while frontier:
+        links = BlocSuccession.objects.filter(successor_id__in=frontier).select_related(
+            "predecessor__organizer"
+        )
+        found = [link.predecessor for link in links if link.predecessor_id not in seen]
+        found = [b for b in found if b.pk != bloc.pk]
+        seen.update({b.pk: b for b in found})
+        frontier = [b.pk for b in found]
+    return list(seen.values())
 
 
 @transaction.atomic

@@ -70,11 +70,7 @@ def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("unit")
         .prefetch_related("unit__former_names")
     )
-    predecessors = []
-    p = bloc.predecessor
-    while p is not None and len(predecessors) < 10:
-        predecessors.append(p)
-        p = p.predecessor
+    predecessors = services.bloc_predecessors(bloc)
     return render(
         request,
         "blocs/bloc_detail.html",
@@ -84,7 +80,9 @@ def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": [y for y in years if y.terms.all()],
             "slots": slots,
             "predecessors": predecessors,
-            "successors": list(bloc.successors.all()),
+            "successors": [
+                link.successor for link in bloc.successions.select_related("successor__organizer")
+            ],
             "can_manage": can_manage_bloc(request.user, bloc),
         },
     )
@@ -96,11 +94,18 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
     organizers = managed_organizers(request.user)
     form = BlocForm(request.POST or None, organizers=organizers)
     if request.method == "POST" and form.is_valid():
-        bloc = form.save()
-        services.audit(actor=request.user, action="bloc.create", obj=bloc, summary=bloc.name)
-        return done(
-            request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua.")
-        )
+        try:
+            bloc = services.bloc_save(
+                bloc=form.save(commit=False),
+                predecessor=form.cleaned_data["predecessor"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return done(
+                request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã tạo khối thi đua.")
+            )
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return form_page(
@@ -122,11 +127,19 @@ def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=bloc, organizers=managed_organizers(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit(actor=request.user, action="bloc.edit", obj=bloc, summary=bloc.name)
-        return done(
-            request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua.")
-        )
+        try:
+            services.bloc_save(
+                bloc=form.save(commit=False),
+                predecessor=form.cleaned_data["predecessor"],
+                name_effective_date=form.cleaned_data.get("name_effective_date"),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return done(
+                request, reverse("blocs:bloc_detail", args=[bloc.pk]), _("Đã lưu khối thi đua.")
+            )
     return form_page(
         request,
         {

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     COVENANT = "covenant", _("Bản giao ước thi đua")
     REPORT = "report", _("Báo cáo kết quả chấm điểm, bình xét")
     PROPOSAL = "proposal", _("Tờ trình đề nghị khen thưởng")
+    INVITATION = "invitation", _("Giấy mời hội nghị")
 
 
 # Immutable once written: only the signed-scan fields may be set later (once).
@@ -66,6 +67,14 @@ class DocumentVersion(models.Model):
     pdf_sha256 = models.CharField(_("SHA-256 của tệp PDF"), max_length=64, unique=True)
     pdf_size = models.PositiveIntegerField(_("dung lượng PDF (byte)"))
     verify_url = models.CharField(_("địa chỉ kiểm tra"), max_length=300)
+    signature_boxes = models.JSONField(
+        _("vị trí chữ ký trong tệp PDF"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Mỗi ô ký: vai trò, trang (từ 0), x, y, rộng, cao theo điểm PDF, gốc ở góc dưới trái."
+        ),
+    )
     replaces = models.OneToOneField(
         "self",
         verbose_name=_("thay thế phiên bản"),

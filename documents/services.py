@@ -61,11 +61,15 @@ def render_snapshot_html(
     )
 
 
-def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
-    """The PDF of a snapshot: the print template with the cached print stylesheet."""
-    return rendering.html_to_pdf(
+def snapshot_rendered(kind: str, snapshot: dict, *, stamp: dict | None = None):
+    """The PDF of a snapshot and its signature boxes (print template, cached print stylesheet)."""
+    return rendering.render_pdf(
         render_snapshot_html(kind, snapshot, stamp=stamp, for_pdf=True), print_css=True
     )
+
+
+def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
+    return snapshot_rendered(kind, snapshot, stamp=stamp).pdf
 
 
 def draft_snapshot(kind: str, subject) -> dict:
@@ -159,7 +163,9 @@ def document_finalize(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     doc.replaces = previous
-    pdf = snapshot_pdf(kind, snapshot, stamp=stamp_of(doc))
+    rendered = snapshot_rendered(kind, snapshot, stamp=stamp_of(doc))
+    pdf = rendered.pdf
+    doc.signature_boxes = rendered.signature_boxes
     doc.pdf = pdf
     doc.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     doc.pdf_size = len(pdf)

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "awards",
     "meetings",
     "documents",
+    "accounts",
+    "django_tasks_db",
+    "jobs",
     "charts",
 ]
 
@@ -183,9 +186,41 @@ CACHES = {
     }
 }
 
+# Background jobs (jobs.services): Django's tasks framework, queue in the database, run by
+# `manage.py db_worker` (the `worker` service in docker-compose.yml).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- dayflow (issue 13): email for invitations and notices --------------------------------
+# Mail leaves through Django's SMTP backend (Django 6.1 MAILERS). Without EMAIL_HOST, DEBUG
+# prints mails to the console instead.
+_email_host = os.environ.get("EMAIL_HOST", "")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.console.EmailBackend"
+        if DEBUG and not _email_host
+        else "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {}
+        if DEBUG and not _email_host
+        else {
+            "host": _email_host or "localhost",
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", "False"),
+            "use_ssl": envbool("EMAIL_USE_SSL", "False"),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khoithidua <khoithidua@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address in links of mails sent by the background worker (no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "")
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))

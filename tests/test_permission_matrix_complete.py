@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.urls import get_resolver
 
-APPS = ("blocs", "meetings", "awards", "documents")
+APPS = ("blocs", "meetings", "awards", "documents", "accounts")
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 
 

@@ -144,3 +144,14 @@ def test_scans_other_than_small_pdf_jpeg_or_png_are_refused(
     with pytest.raises(ValidationError, match=message):
         services.document_attach_scan(version=first, upload=_upload(name, data, content_type))
     assert not DocumentVersion.objects.get(pk=first.pk).scan
+
+
+def test_finalize_stores_the_signature_boxes_of_the_layout_for_signing(first):
+    roles = {b["role"]: b for b in first.signature_boxes}
+    assert set(roles) == {"secretary", "chair"}
+    last_page = pdftools.page_count(first.pdf_bytes) - 1
+    for box in roles.values():
+        assert box["page"] == last_page
+        assert box["width"] > 100 and box["height"] > 50  # the signature space, in points
+    # side by side: the secretary signs on the left, the chair on the right
+    assert roles["secretary"]["x"] + roles["secretary"]["width"] <= roles["chair"]["x"]

@@ -87,3 +87,30 @@ def test_the_fetcher_serves_static_files_and_data_uris():
         f'<p>Mã QR</p><img src="{rendering.qr_data_uri("https://x.invalid/")}">'
     )
     assert pdf.startswith(b"%PDF-")
+
+
+def test_the_fetcher_is_built_once_per_thread():
+    assert rendering.local_fetcher() is rendering.local_fetcher()
+
+
+def test_the_pdf_carries_a_title_in_its_metadata(minutes_pdf):
+    title = pdftools.info(minutes_pdf)["Title"]
+    assert title == "Biên bản: Hội nghị tổng kết công tác thi đua, khen thưởng năm 2024"
+
+
+def test_signature_boxes_are_where_the_signature_spaces_are_laid_out():
+    html = (
+        "<style>@page { size: A4; margin: 0 } body { margin: 0 }</style>"
+        '<div style="height: 100px"></div>'
+        '<div data-sign-role="chair" data-sign-name="Nguyễn Văn A" '
+        'style="margin-left: 96px; width: 192px; height: 96px"></div>'
+        '<div data-sign-role="secretary" style="break-before: page; width: 96px; height: 48px">'
+        "</div>"
+    )
+    boxes = {b["role"]: b for b in rendering.render_pdf(html).signature_boxes}
+    chair = boxes["chair"]
+    # 96 CSS px = 1 inch = 72 pt; A4 is 841.89 pt high; y is the lower-left corner from below.
+    assert (chair["page"], chair["x"], chair["width"], chair["height"]) == (0, 72.0, 144.0, 72.0)
+    assert chair["y"] == pytest.approx(841.89 - 75 - 72, abs=0.05)
+    assert chair["name"] == "Nguyễn Văn A"
+    assert boxes["secretary"]["page"] == 1

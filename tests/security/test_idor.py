@@ -191,7 +191,7 @@ def test_another_provinces_bloc_as_predecessor_is_a_form_error(client, world, th
     )
     _assert_form_refused(response)
     bloc.refresh_from_db()
-    assert bloc.predecessor_id is None
+    assert not bloc.predecessions.exists()
 
 
 def test_another_provinces_unit_in_the_rotation_order_is_a_form_error(client, world, theirs):

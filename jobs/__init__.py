@@ -1,0 +1,1 @@
+"""Background jobs with a progress record. The API is in `jobs.services`; see its docstring."""

@@ -1,0 +1,73 @@
+"""View × role matrix for account management: only office staff (and the superuser) manage
+accounts; office staff of another province do not see ours (404); the invitation pages need no
+login (the link is the credential)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from blocs.models import RoleAssignment
+from tests.factories import UserFactory
+
+PAGE = {
+    "superuser": 200,
+    "office": 200,
+    "other_office": 200,
+    "secretary": 403,
+    "delegate": 403,
+    "outsider": 403,
+    "nobody": 403,
+}
+ACCOUNT_GET = PAGE | {"other_office": 404}
+ACCOUNT_POST = {k: (302 if v == 200 else v) for k, v in ACCOUNT_GET.items()}
+
+
+@pytest.fixture
+def target(world):
+    user = UserFactory(username="dich", email="dich@example.org")
+    RoleAssignment.objects.create(user=user, role="delegate", unit=world.units[4])
+    RoleAssignment.objects.create(user=user, role="delegate", unit=world.units[5])
+    return user
+
+
+@pytest.mark.parametrize("who", sorted(PAGE))
+def test_account_pages_by_role(client, world, who):
+    client.force_login(world.users()[who])
+    for name in ("accounts:user_list", "accounts:user_create", "accounts:account_import"):
+        assert client.get(reverse(name)).status_code == PAGE[who], name
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNT_GET))
+def test_one_account_by_role(client, world, target, who):
+    client.force_login(world.users()[who])
+    for name in ("accounts:user_detail", "accounts:user_edit"):
+        assert client.get(reverse(name, args=[target.pk])).status_code == ACCOUNT_GET[who], name
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNT_POST))
+def test_account_changes_by_role(client, world, target, who):
+    client.force_login(world.users()[who])
+    role = target.role_assignments.first()
+    posts = {
+        "accounts:user_invite": (reverse("accounts:user_invite", args=[target.pk]), {}),
+        "accounts:role_grant": (
+            reverse("accounts:role_grant", args=[target.pk]),
+            {"role": "secretary", "bloc": world.bloc.pk},
+        ),
+        "accounts:role_revoke": (reverse("accounts:role_revoke", args=[target.pk, role.pk]), {}),
+        "accounts:user_deactivate": (reverse("accounts:user_deactivate", args=[target.pk]), {}),
+        "accounts:user_activate": (reverse("accounts:user_activate", args=[target.pk]), {}),
+    }
+    for name, (url, data) in posts.items():
+        assert client.post(url, data).status_code == ACCOUNT_POST[who], name
+
+
+def test_invitation_pages_need_no_login_but_a_valid_link(client, world, target):
+    invitation = services.invitation_create(actor=world.office, user=target)
+    good = client.get(reverse("accounts:invitation", args=[invitation.pk, invitation.token]))
+    assert good.status_code == 302
+    assert client.get(good["Location"]).status_code == 200
+    fresh = client.__class__()
+    assert (
+        fresh.get(reverse("accounts:invitation_password", args=[invitation.pk])).status_code == 404
+    )

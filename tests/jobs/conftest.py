@@ -1,0 +1,1 @@
+from jobs.testing import task_queue  # noqa: F401 - fixture
