@@ -111,7 +111,7 @@ def ranking_chart(data: RankingData) -> Chart:
         series.append(
             Series(
                 f"{label} {title}".strip() if label != title else title,
-                [u.groups[gi] for u in data.units],
+                [u.groups[gi] or None for u in data.units],  # no empty segment for a zero
                 links=[u.href for u in data.units],
                 tips=[
                     _("%(unit)s · %(group)s: %(score)s điểm · tổng %(total)s")

@@ -177,6 +177,11 @@ class Chart:
     # --- rendering ---------------------------------------------------------------------------
 
     @property
+    def is_empty(self) -> bool:
+        """Nothing to draw (no category, or every value empty or zero): the page says so."""
+        return not self.categories or not any(v for s in self.series for v in s.values)
+
+    @property
     def computed_height(self) -> int:
         if self.height:
             return self.height

@@ -35,7 +35,7 @@ def _int(value) -> int | None:
 
 
 def _export(request: HttpRequest, chart: Chart | None) -> HttpResponse:
-    if chart is None:
+    if chart is None or chart.is_empty:
         raise Http404(_("Chưa có biểu đồ này."))
     fmt = request.GET.get("format", "svg")
     stamp = timezone.localdate().strftime("%Y%m%d")

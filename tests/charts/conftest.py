@@ -117,7 +117,7 @@ def bars(root) -> list[dict]:
                 {
                     "series": color,
                     "title": title.text if title is not None else "",
-                    "width": float(rect.get("width")),
+                    "width": float(rect.get("width", 0)),  # pygal omits zero sizes
                     "height": float(rect.get("height")),
                     "x": float(rect.get("x")),
                     "y": float(rect.get("y")),
