@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "awards",
     "meetings",
     "documents",
+    "legal",
     "accounts",
     "django_tasks_db",
     "jobs",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
     path("", include("documents.urls")),
+    path("", include("legal.urls")),
     path("", include("jobs.urls")),
     path("", include("accounts.urls")),
     path("charts/", include("charts.urls")),

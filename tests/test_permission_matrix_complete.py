@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.urls import get_resolver
 
-APPS = ("blocs", "meetings", "awards", "documents", "accounts")
+APPS = ("blocs", "meetings", "awards", "documents", "accounts", "legal")
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 
 

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = blocs_demo.load()
         # Other apps add their part of the demo (meetings, awards) when they provide one.
-        for app in ("meetings", "awards", "accounts"):
+        for app in ("meetings", "awards", "accounts", "legal"):
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
