@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.urls import get_resolver
 
-APPS = ("blocs", "meetings", "awards", "documents", "accounts", "legal")
+APPS = ("blocs", "meetings", "awards", "documents", "accounts", "legal", "charts")
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 
 
