@@ -257,7 +257,8 @@ class Chart:
     def standalone_svg(self, *, printable: bool = False) -> str:
         """A self-contained SVG file (slides, PDFs): the stylesheet embedded, a pixel size."""
         root = self._tree(standalone=True)
-        style = root.makeelement(f"{{{SVG_NS}}}style", {})
+        ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        style = root.makeelement(f"{ns}style", {})
         style.text = chart_css(printable=printable)
         root.insert(0, style)
         if printable:
@@ -284,6 +285,16 @@ class Chart:
         return {c: [s.values[i] for s in self.series] for i, c in enumerate(self.categories)}
 
 
+def _local(el) -> str:
+    """The tag without its namespace (pygal's lxml tree has none, xml.etree's has)."""
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def _zero_size(bar) -> bool:
+    rect = next((e for e in bar.iter() if _local(e) == "rect"), None)
+    return rect is not None and not (rect.get("width") and rect.get("height"))
+
+
 _STRIP_DESC = {"x", "y", "xlink", "value", "x_label", "x centered", "y centered"}
 
 
@@ -291,7 +302,7 @@ def clean_tree(
     root: ET.Element, *, key: str, title: str, desc: str, standalone: bool
 ) -> ET.Element:
     """Remove what needs JavaScript or inline styles; add the accessible name and description."""
-    ns = f"{{{SVG_NS}}}"
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "chart"
     parents = {child: parent for parent in root.iter() for child in parent}
     for el in list(root.iter()):
@@ -299,10 +310,13 @@ def clean_tree(
         if not isinstance(el.tag, str):  # comments ("Generated with pygal")
             parent.remove(el)
             continue
-        tag = el.tag.replace(ns, "")
+        tag = _local(el)
         cls = el.get("class", "")
         if tag in ("script", "style") or (tag == "g" and "tooltip-overlay" in cls):
             parent.remove(el)
+            continue
+        if tag == "g" and cls == "bar" and _zero_size(el):
+            parent.remove(el)  # a value of 0: no invisible rectangle, no invisible link
             continue
         if tag == "desc" and cls in _STRIP_DESC:
             parent.remove(el)  # what pygal keeps for its JavaScript tooltips
@@ -314,9 +328,9 @@ def clean_tree(
         if el is not root:
             el.attrib.pop("id", None)
     for el in list(root):
-        if el.tag == f"{ns}defs" and len(el) == 0:
+        if _local(el) == "defs" and len(el) == 0:
             root.remove(el)
-        elif el.tag == f"{ns}title":
+        elif _local(el) == "title":
             root.remove(el)
     root.set("id", f"chart-{slug}")
     root.set("role", "img")
