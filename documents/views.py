@@ -261,6 +261,10 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version_for_user(request, pk)
+    from signing.views import version_download  # ký số: once signed, the signed PDF
+
+    if (signed := version_download(version)) is not None:
+        return signed
     data = DocumentVersion.objects.values_list("pdf", flat=True).get(pk=version.pk)
     response = _pdf_response(bytes(data), _filename(version.kind, version.snapshot, "pdf", version))
     response["ETag"] = f'"{version.pdf_sha256}"'
@@ -325,7 +329,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
         if upload.size <= services.MAX_SCAN_BYTES:
-            digest = hashlib.sha256(upload.read()).hexdigest()
+            data = upload.read()
+            from signing import views as signing_views  # ký số: a signed PDF gets its verdict
+
+            if signing_views.looks_signed(data):
+                return signing_views.verify_signed(request, data)
+            digest = hashlib.sha256(data).hexdigest()
             return redirect("documents:verify_hash", digest)
         messages.error(request, _("Tệp quá lớn để kiểm tra."))
     code = (request.GET.get("hash") or "").strip().lower()

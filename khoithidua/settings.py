@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "django_tasks_db",
     "jobs",
+    "signing",
     "charts",
 ]
 
@@ -171,6 +172,12 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Login throttling: lock a username+IP after this many failures for this long.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
+# Ký số (signing/): a RFC 3161 timestamp server makes server signatures PAdES B-T (empty: B-B);
+# the PKCS#11 modules (HSM, SoftHSM2) an organizer's profile may load, comma-separated. Only the
+# server's administrator sets these: a module path is code the server runs.
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
+SIGNING_PKCS11_MODULES = envlist("SIGNING_PKCS11_MODULES", "")
 
 # bench/*.py: enables trivial floor endpoints (e.g. /bench/ping-post/). Off in production.
 BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")

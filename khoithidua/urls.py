@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("legal.urls")),
     path("", include("jobs.urls")),
     path("", include("accounts.urls")),
+    path("", include("signing.urls")),
     path("charts/", include("charts.urls")),
 ]
