@@ -549,3 +549,44 @@ def votes_chart(data: VotesData) -> Chart:
         slot_height=34,
     )
     return _top_down(chart)
+
+
+# --- the báo cáo kết quả PDF -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    unit: str
+    rank: int
+    tied: bool
+    main: Decimal
+    extra: Decimal  # bonus (capped) + penalty, as the report's «Cộng / trừ» column
+    total: Decimal
+
+
+def report_ranking_chart(*, key: str, year: int, rows: list[ReportRow]) -> Chart:
+    """The ranking for the printed report: totals split into standard score and bonus/penalty,
+    drawn in black, greys and white (the print variant of charts.css), A4 text width."""
+    names = [f"{r.rank}{'=' if r.tied else ''} · {r.unit}" for r in rows]
+    chart = Chart(
+        key=f"bao-cao-{key}",
+        kind="hstack",
+        title=_("Biểu đồ xếp hạng năm %(year)s") % {"year": year},
+        desc=_("Tổng điểm của từng đơn vị: điểm chuẩn và điểm cộng, trừ."),
+        categories=names,
+        series=[
+            Series(_("Điểm chuẩn"), [r.main or None for r in rows]),
+            Series(_("Cộng / trừ"), [r.extra or None for r in rows]),
+        ],
+        table=Table(
+            [_("Hạng"), _("Đơn vị"), _("Tổng")],
+            [
+                [Cell(str(r.rank), num=True), Cell(r.unit), Cell(score_text(r.total), num=True)]
+                for r in rows
+            ],
+        ),
+        value_format=axis_text,
+        width=620,
+        slot_height=20,
+    )
+    return _top_down(chart)

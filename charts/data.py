@@ -351,3 +351,39 @@ def votes_data(poll, outcome, rule) -> b.VotesData | None:
             for ln in outcome.lines
         ],
     )
+
+
+# --- the báo cáo kết quả PDF -------------------------------------------------------------------
+
+
+def parse_vn_number(text: str) -> Decimal | None:
+    """ "1.234,50" → Decimal("1234.50"); "" → None. The report snapshot stores printed numbers."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
+def report_rows(scores: list[dict]) -> list[b.ReportRow]:
+    """The scores of a report snapshot (documents.builders.build_report) as chart rows.
+
+    The snapshot is what the finalized document printed, so the chart of a finalized version is
+    drawn from the same numbers as its table, never from today's database.
+    """
+    rows = []
+    for r in scores:
+        total = parse_vn_number(r.get("score", ""))
+        rank_text = str(r.get("rank", "")).strip()
+        if total is None or not rank_text:
+            return []  # not scored yet: the report prints the member list, no chart
+        rows.append(
+            b.ReportRow(
+                unit=r["unit"],
+                rank=int(rank_text.split()[0]),
+                tied="đồng hạng" in rank_text,
+                main=parse_vn_number(r.get("main", "")) or Decimal(0),
+                extra=parse_vn_number(r.get("bonus", "")) or Decimal(0),
+                total=total,
+            )
+        )
+    return rows

@@ -209,6 +209,8 @@ class Chart:
             show_legend=self.show_legend,
             y_labels=self.ticks,
             margin_top=36 if any(ln.value is not None for ln in self.lines) else 12,
+            # pygal puts a bottom legend under the axis labels, at the margin: room for it
+            margin_bottom=12 + (24 * ((len(self.series) + 2) // 3) if self.show_legend else 0),
             legend_at_bottom=True,
             legend_at_bottom_columns=3,
             truncate_label=-1,
@@ -261,8 +263,10 @@ class Chart:
         style = root.makeelement(f"{ns}style", {})
         style.text = chart_css(printable=printable)
         root.insert(0, style)
-        if printable:
-            root.set("class", root.get("class", "") + " kt-print")
+        root.set(
+            "class",
+            root.get("class", "") + (" kt-standalone kt-print" if printable else " kt-standalone"),
+        )
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
 
     def png(self, *, scale: float = 2.0) -> bytes:
@@ -341,8 +345,6 @@ def clean_tree(
     d.text = desc
     root.insert(0, d)
     root.insert(0, t)
-    if standalone:
-        root.set("font-family", "Liberation Serif, Times New Roman, serif")
     return root
 
 

@@ -40,3 +40,15 @@ def overview_charts(user, organizer=None, year=None):
         return None
     year = year or timezone.localdate().year
     return pages.overview_charts(user, year=year, organizer_id=organizer or None)
+
+
+@register.simple_tag
+def report_ranking_chart(doc):
+    """The ranking chart of a báo cáo kết quả snapshot (None when it has no scores)."""
+    from ..builders import report_ranking_chart as build
+    from ..data import report_rows
+
+    rows = report_rows(doc.get("scores") or [])
+    if not rows:
+        return None
+    return build(key=str(doc.get("number", "") or "bc"), year=doc["bloc"]["year"], rows=rows)
