@@ -2,7 +2,8 @@
 
 Rules:
 - superuser: everything;
-- office staff (cán bộ Ban TĐKT): view and manage every bloc and unit of their organizer;
+- office staff (cán bộ Ban TĐKT): view and manage every bloc and unit of their organizer, and of
+  the organizers that merged into it (a province keeps the records of those it absorbed);
 - bloc secretary: view their bloc (and its units), record its meetings;
 - unit delegate: view their unit and the blocs their unit is a member of.
 Objects a user may not see answer 404 (no existence leak); objects they may see but not
@@ -49,11 +50,15 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     roles = Roles(superuser=user.is_superuser)
-    for role, org_id, bloc_id, unit_id in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "organizer_id", "bloc_id", "unit_id"
-    ):
+    # Office staff of a province also hold the records of the provinces merged into it
+    # (their predecessors): one row per predecessor, in the same query.
+    for role, org_id, predecessor_id, bloc_id, unit_id in RoleAssignment.objects.filter(
+        user=user
+    ).values_list("role", "organizer_id", "organizer__merged_from", "bloc_id", "unit_id"):
         if role == RoleAssignment.Role.OFFICE:
             roles.organizer_ids.add(org_id)
+            if predecessor_id is not None:
+                roles.organizer_ids.add(predecessor_id)
         elif role == RoleAssignment.Role.SECRETARY:
             roles.secretary_bloc_ids.add(bloc_id)
         elif role == RoleAssignment.Role.DELEGATE:

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import services
+from . import merger, services
 from .models import (
     Bloc,
     BlocYear,
     LeadershipTerm,
     Membership,
     Organizer,
+    OrganizerMerger,
     RoleAssignment,
     RotationSlot,
     Unit,
@@ -40,16 +41,10 @@ def load(data: dict | None = None) -> dict:
     data = data or read("blocs.json")
     organizers: dict[str, Organizer] = {}
     for o in data["organizers"]:
-        fields = {k: v for k, v in o.items() if k not in ("code", "merged_into", "merged_on")}
+        fields = {k: v for k, v in o.items() if k != "code"}
         organizers[o["code"]], _ = Organizer.objects.update_or_create(
             code=o["code"], defaults=fields
         )
-    for o in data["organizers"]:
-        if o.get("merged_into"):
-            org = organizers[o["code"]]
-            org.merged_into = organizers[o["merged_into"]]
-            org.merged_on = _date(o["merged_on"])
-            org.save(update_fields=["merged_into", "merged_on"])
 
     units: dict[tuple[str, str], Unit] = {}
     for u in data["units"]:
@@ -130,6 +125,9 @@ def load(data: dict | None = None) -> dict:
             if y.get("propose") and not bloc_year.terms.exists():
                 services.rotation_propose(bloc_year=bloc_year)
 
+    for item in data.get("mergers", []):
+        _load_merger(item, organizers)
+
     User = get_user_model()
     logins = []
     for u in data["users"]:
@@ -163,6 +161,38 @@ def load(data: dict | None = None) -> dict:
             )
         )
     return {"organizers": organizers, "units": units, "logins": logins}
+
+
+def _load_merger(d: dict, organizers: dict[str, Organizer]) -> None:
+    """A province merger as an operator would review it: the proposal, with the demo's
+    explicit unit and bloc mapping (by code) where given; roles are kept."""
+    source, target = organizers[d["source"]], organizers[d["target"]]
+    record = OrganizerMerger.objects.filter(source=source).first()
+    if record is None:
+        record = merger.merger_record(
+            source=source,
+            target=target,
+            effective_date=_date(d["effective_date"]),
+            basis=d["basis"],
+        )
+    if record.is_confirmed:
+        return
+    proposal = merger.merger_proposal(merger=record)
+    unit_codes = {u.code: u.pk for u in Unit.objects.filter(organizer=target)}
+    bloc_codes = {b.code: b.pk for b in Bloc.objects.filter(organizer=target)}
+    units, blocs = {}, {}
+    for rows, mapping, codes, out in (
+        (proposal.units, d.get("units", {}), unit_codes, units),
+        (proposal.blocs, d.get("blocs", {}), bloc_codes, blocs),
+    ):
+        for row in rows:
+            if row.obj.code in mapping:
+                out[row.obj.pk] = merger.Choice(merger.LINK, codes[mapping[row.obj.code]])
+            elif row.default == merger.LINK:
+                out[row.obj.pk] = merger.Choice(merger.LINK, row.default_target.pk)
+            else:
+                out[row.obj.pk] = merger.Choice(merger.NEW)
+    merger.merger_confirm(merger=record, units=units, blocs=blocs, roles={})
 
 
 def _role_label(r: dict) -> str:

@@ -71,6 +71,8 @@ class UnitRenameForm(StrippedCharsMixin, forms.Form):
 
 
 class UnitMergeForm(StrippedCharsMixin, forms.Form):
+    """Merge this unit into another: of its province, or of the province it merged into."""
+
     into = forms.ModelChoiceField(label=_("Hợp nhất vào đơn vị"), queryset=Unit.objects.none())
     effective_date = forms.DateField(
         label=_("Ngày hiệu lực"), widget=forms.DateInput(attrs={"type": "date"})
@@ -78,16 +80,39 @@ class UnitMergeForm(StrippedCharsMixin, forms.Form):
     basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
 
     def __init__(self, *args, unit: Unit, **kwargs):
+        from .services import merge_targets
+
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (
-            Unit.objects.active()
-            .filter(
-                organizer__in=unit.organizer.merged_from.all()
-                | Organizer.objects.filter(pk=unit.organizer_id)
-            )
-            .exclude(pk=unit.pk)
-            .order_by("name")
-        )
+        self.fields["into"].queryset = merge_targets(unit).order_by("organizer__name", "name")
+        self.fields["into"].label_from_instance = unit_choice_label
+        if unit.organizer.merged_on:
+            self.fields["effective_date"].initial = unit.organizer.merged_on
+            self.fields["basis"].initial = unit.organizer.merge_basis
+
+
+class UnitReceiveForm(StrippedCharsMixin, forms.Form):
+    """The other direction: a unit of a merged province (or of this one) merges into this unit."""
+
+    source = forms.ModelChoiceField(
+        label=_("Đơn vị tiền thân (hợp nhất vào đơn vị này)"), queryset=Unit.objects.none()
+    )
+    effective_date = forms.DateField(
+        label=_("Ngày hiệu lực"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Với đơn vị của tỉnh đã hợp nhất: ngày hợp nhất tỉnh, ví dụ 01/07/2025."),
+    )
+    basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        from .services import merge_sources
+
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = merge_sources(unit).order_by("organizer__name", "name")
+        self.fields["source"].label_from_instance = unit_choice_label
+        merged = Organizer.objects.filter(merged_into_id=unit.organizer_id).first()
+        if merged:
+            self.fields["effective_date"].initial = merged.merged_on
+            self.fields["basis"].initial = merged.merge_basis
 
 
 class BlocForm(StrippedCharsMixin, forms.ModelForm):
@@ -315,3 +340,158 @@ class MembershipDatesForm(forms.ModelForm):
             "joined_on": forms.DateInput(attrs={"type": "date"}),
             "left_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+
+# --- province mergers -------------------------------------------------------------------------
+
+
+def unit_choice_label(unit: Unit) -> str:
+    """A unit as a choice: its name, its organizer and its code (two provinces' «Công an tỉnh»)."""
+    return _("%(name)s – %(organizer)s – mã %(code)s") % {
+        "name": unit.name,
+        "organizer": unit.organizer.name,
+        "code": unit.code,
+    }
+
+
+class OrganizerMergeForm(StrippedCharsMixin, forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Hợp nhất vào (tỉnh, thành phố tiếp nhận)"), queryset=Organizer.objects.none()
+    )
+    effective_date = forms.DateField(
+        label=_("Ngày hợp nhất"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=dt.date(2025, 7, 1),
+    )
+    basis = forms.CharField(
+        label=_("Căn cứ"),
+        max_length=255,
+        initial="Nghị quyết số 202/2025/QH15 ngày 12/6/2025 của Quốc hội",
+        help_text=_("Số, ngày và cơ quan ban hành Nghị quyết về sắp xếp đơn vị hành chính."),
+    )
+
+    def __init__(self, *args, source: Organizer, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets.exclude(pk=source.pk).filter(
+            merged_into__isnull=True
+        )
+
+
+class MergerReviewForm(forms.Form):
+    """One choice per unit, bloc and role of the merged province (see blocs.merger)."""
+
+    def __init__(self, *args, proposal, **kwargs):
+        from . import merger as m
+
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        target = proposal.merger.target
+        self.unit_rows, self.bloc_rows, self.role_rows = [], [], []
+        for row in proposal.units:
+            name = f"unit_{row.obj.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=unit_choice_label(row.obj),
+                choices=self._choices(row, target, m, kind="unit"),
+                initial=self._initial(row, m),
+            )
+            self.fields[f"{name}_code"] = forms.CharField(
+                label=_("hoặc mã đơn vị khác của %(org)s") % {"org": target.name},
+                required=False,
+                max_length=60,
+            )
+            self.unit_rows.append((row, self[name], self[f"{name}_code"]))
+        for row in proposal.blocs:
+            name = f"bloc_{row.obj.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=row.obj.name,
+                choices=self._choices(row, target, m, kind="bloc"),
+                initial=self._initial(row, m),
+            )
+            self.fields[f"{name}_code"] = forms.CharField(
+                label=_("hoặc mã khối khác của %(org)s") % {"org": target.name},
+                required=False,
+                max_length=60,
+            )
+            self.bloc_rows.append((row, self[name], self[f"{name}_code"]))
+        for row in proposal.roles:
+            name = f"role_{row.obj.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=str(row.obj),
+                choices=[
+                    (m.MOVE, _("Chuyển sang %(org)s") % {"org": target.name}),
+                    (m.KEEP, _("Giữ nguyên")),
+                ],
+                initial=m.MOVE,
+            )
+            self.role_rows.append((row, self[name]))
+
+    @staticmethod
+    def _initial(row, m) -> str:
+        if row.default == m.LINK and row.default_target is not None:
+            return f"{m.LINK}:{row.default_target.pk}"
+        return row.default
+
+    @staticmethod
+    def _choices(row, target, m, *, kind: str) -> list[tuple[str, str]]:
+        choices = []
+        seen = set()
+        if row.default == m.LINK and row.default_target is not None and not row.guesses:
+            choices.append(
+                (
+                    f"{m.LINK}:{row.default_target.pk}",
+                    _("Đã nối: %(name)s") % {"name": row.default_target.name},
+                )
+            )
+            seen.add(row.default_target.pk)
+        for obj, guess in row.guesses:
+            if obj.pk in seen:
+                continue
+            seen.add(obj.pk)
+            choices.append(
+                (
+                    f"{m.LINK}:{obj.pk}",
+                    _("Nối vào %(name)s – mã %(code)s (%(reason)s)")
+                    % {"name": obj.name, "code": obj.code, "reason": guess.label()},
+                )
+            )
+        if kind == "unit":
+            choices.append((m.NEW, _("Tạo đơn vị mới thuộc %(org)s") % {"org": target.name}))
+            choices.append((m.NONE, _("Không có đơn vị kế tục (lưu trữ)")))
+        else:
+            choices.append((m.NEW, _("Tạo khối mới thuộc %(org)s") % {"org": target.name}))
+            choices.append((m.NONE, _("Không có khối kế tục (lưu trữ)")))
+        return choices
+
+    def clean(self):
+        from . import merger as m
+
+        cleaned = super().clean()
+        target = self.proposal.merger.target
+        units = {
+            u.code: u.pk for u in Unit.objects.filter(organizer=target, merged_into__isnull=True)
+        }
+        blocs = {b.code: b.pk for b in Bloc.objects.filter(organizer=target)}
+        self.unit_choices, self.bloc_choices, self.role_choices = {}, {}, {}
+        for rows, lookup, out, what in (
+            (self.unit_rows, units, self.unit_choices, _("đơn vị")),
+            (self.bloc_rows, blocs, self.bloc_choices, _("khối")),
+        ):
+            for row, bound, code_field in rows:
+                value = cleaned.get(bound.name)
+                code = (cleaned.get(code_field.name) or "").strip()
+                if code:
+                    if code not in lookup:
+                        self.add_error(
+                            code_field.name,
+                            _("%(org)s không có %(what)s mã «%(code)s».")
+                            % {"org": target.name, "what": what, "code": code},
+                        )
+                        continue
+                    out[row.obj.pk] = m.Choice(m.LINK, lookup[code])
+                elif value and value.startswith(f"{m.LINK}:"):
+                    out[row.obj.pk] = m.Choice(m.LINK, int(value.split(":", 1)[1]))
+                elif value in (m.NEW, m.NONE):
+                    out[row.obj.pk] = m.Choice(value)
+        for row, bound in self.role_rows:
+            self.role_choices[row.obj.pk] = cleaned.get(bound.name) or m.KEEP
+        return cleaned

@@ -203,6 +203,72 @@ class OrganizerName(models.Model):
         return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
 
 
+class OrganizerMerger(models.Model):
+    """The merger of one organizer (a province) into another on a date, as one reviewed operation.
+
+    Recording it (status «chờ xác nhận») marks the source organizer as merged from the date:
+    from then on it offers no new years, imports or documents. Confirming it records, for each
+    of its units and blocs, the counterpart chosen by the operator (lineage events dated at the
+    merger); nothing is deleted.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Chờ xác nhận")
+        CONFIRMED = "confirmed", _("Đã xác nhận")
+
+    source = models.OneToOneField(
+        Organizer,
+        verbose_name=_("cơ quan tổ chức được hợp nhất"),
+        on_delete=models.PROTECT,
+        related_name="merger",
+    )
+    target = models.ForeignKey(
+        Organizer,
+        verbose_name=_("cơ quan tổ chức tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="absorbed_mergers",
+    )
+    effective_date = models.DateField(_("ngày hợp nhất"))
+    basis = models.CharField(
+        _("căn cứ"),
+        max_length=255,
+        help_text=_("Ví dụ: Nghị quyết số 202/2025/QH15 ngày 12/6/2025 của Quốc hội."),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("hợp nhất cơ quan tổ chức")
+        verbose_name_plural = _("hợp nhất cơ quan tổ chức")
+        ordering = ["-effective_date", "source__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="merger_not_into_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(confirmed_at__isnull=False),
+                name="merger_confirmed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} ({self.effective_date:%d/%m/%Y})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
 def _record_on(records, date: dt.date):
     """The dated record valid on `date` among `records` (each valid [valid_from, valid_until))."""
     for record in sorted(records, key=lambda r: r.valid_until):

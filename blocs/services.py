@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,15 @@ def audit(*, actor, action: str, obj, summary: str, data: dict | None = None) ->
         summary=summary[:500],
         data=data or {},
     )
+
+
+def fresh_organizer(pk: int) -> Organizer:
+    """The organizer as stored now (whether it merged away is checked on fresh data)."""
+    return Organizer.objects.select_related("merged_into").get(pk=pk)
+
+
+def both_roles_message() -> str:
+    return _("Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó trong cùng một năm.")
 
 
 # --- organizers ------------------------------------------------------------------------------
@@ -91,6 +101,37 @@ def organizer_rename(
 
 
 @transaction.atomic
+def unit_save(*, unit: Unit, actor=None) -> Unit:
+    """Create or update a unit from a validated form instance (name changes go via rename)."""
+    created = unit.pk is None
+    if created:
+        fresh_organizer(unit.organizer_id).ensure_active_on(timezone.localdate(), "organizer")
+    try:
+        with transaction.atomic():  # a simultaneous double submit passes the form's check
+            unit.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"code": _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": unit.code}}
+        ) from None
+    if created:
+        UnitEvent.objects.create(
+            unit=unit,
+            kind=UnitEvent.Kind.CREATED,
+            effective_date=timezone.localdate(),
+            new_name=unit.name,
+            recorded_by=_user(actor),
+        )
+    audit(
+        actor=actor, action="unit.create" if created else "unit.edit", obj=unit, summary=unit.name
+    )
+    return unit
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
 def unit_rename(
     *,
     unit: Unit,
@@ -101,18 +142,19 @@ def unit_rename(
     actor=None,
 ) -> Unit:
     """Rename from `effective_date`: the old name stays valid for every earlier date."""
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     new_name = new_name.strip()
     if not new_name:
-        raise ValidationError({"new_name": "Tên mới không được để trống."})
-    if new_name == unit.name:
-        raise ValidationError({"new_name": "Tên mới trùng với tên hiện nay."})
+        raise ValidationError({"new_name": _("Tên mới không được để trống.")})
+    new_short_name = new_short_name.strip() or unit.short_name
+    if (new_name, new_short_name) == (unit.name, unit.short_name):
+        raise ValidationError({"new_name": _("Tên mới trùng với tên hiện nay.")})
     last = unit.former_names.order_by("-valid_until").first()
     if last and effective_date <= last.valid_until:
         raise ValidationError(
             {
-                "effective_date": "Ngày hiệu lực phải sau lần đổi tên trước ({}).".format(
-                    last.valid_until.strftime("%d/%m/%Y")
-                )
+                "effective_date": _("Ngày hiệu lực phải sau lần đổi tên trước (%(date)s).")
+                % {"date": last.valid_until.strftime("%d/%m/%Y")}
             }
         )
     UnitName.objects.create(
@@ -124,7 +166,7 @@ def unit_rename(
     )
     old = unit.name
     unit.name = new_name
-    unit.short_name = new_short_name.strip() or unit.short_name
+    unit.short_name = new_short_name
     unit.save(update_fields=["name", "short_name"])
     UnitEvent.objects.create(
         unit=unit,
@@ -133,63 +175,127 @@ def unit_rename(
         old_name=old,
         new_name=new_name,
         basis=basis,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=_user(actor),
     )
     audit(
-        actor=actor, action="unit.rename", obj=unit, summary=f"Đổi tên «{old}» thành «{new_name}»"
+        actor=actor,
+        action="unit.rename",
+        obj=unit,
+        summary=_("Đổi tên «%(old)s» thành «%(new)s» từ %(date)s")
+        % {"old": old, "new": new_name, "date": effective_date.strftime("%d/%m/%Y")},
     )
     return unit
+
+
+def merge_targets(unit: Unit):
+    """Units `unit` may merge into: active units of its organizer, and of the organizer that
+    succeeded its organizer (a province merger), never itself."""
+    organizers = [unit.organizer_id]
+    if unit.organizer.merged_into_id:
+        organizers.append(unit.organizer.merged_into_id)
+    return (
+        Unit.objects.active()
+        .filter(organizer_id__in=organizers, merged_into__isnull=True)
+        .exclude(pk=unit.pk)
+        .select_related("organizer")
+    )
+
+
+def merge_sources(unit: Unit):
+    """Units that may merge into `unit`: active units of its organizer and of the organizers
+    that merged into it."""
+    return (
+        Unit.objects.active()
+        .filter(
+            Q(organizer_id=unit.organizer_id) | Q(organizer__merged_into_id=unit.organizer_id),
+            merged_into__isnull=True,
+        )
+        .exclude(pk=unit.pk)
+        .select_related("organizer")
+    )
 
 
 @transaction.atomic
 def unit_merge(
     *, unit: Unit, into: Unit, effective_date: dt.date, basis: str = "", actor=None
 ) -> Unit:
-    """Merge `unit` into `into` from `effective_date`. The merged unit is archived, not deleted."""
+    """Merge `unit` into `into` from `effective_date`. The merged unit is archived, not deleted.
+
+    `into` belongs to the same organizer, or to the organizer that succeeded `unit`'s
+    organizer (a province merger: Hà Giang's «Công an tỉnh» into Tuyên Quang's)."""
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=unit.pk)
     if unit.pk == into.pk:
-        raise ValidationError({"into": "Không thể hợp nhất đơn vị vào chính nó."})
+        raise ValidationError({"into": _("Không thể hợp nhất đơn vị vào chính nó.")})
     if unit.merged_into_id:
-        raise ValidationError({"into": "Đơn vị này đã được hợp nhất trước đó."})
+        raise ValidationError({"into": _("Đơn vị này đã được hợp nhất trước đó.")})
     if into.merged_into_id:
-        raise ValidationError({"into": "Đơn vị tiếp nhận đã bị hợp nhất vào đơn vị khác."})
-    if (
-        unit.organizer_id != into.organizer_id
-        and not into.organizer.merged_from.filter(pk=unit.organizer_id).exists()
-    ):
-        raise ValidationError({"into": "Đơn vị tiếp nhận phải thuộc cùng cơ quan tổ chức."})
-    user = actor if getattr(actor, "is_authenticated", False) else None
+        raise ValidationError({"into": _("Đơn vị tiếp nhận đã bị hợp nhất vào đơn vị khác.")})
+    cross = unit.organizer_id != into.organizer_id
+    if cross and unit.organizer.merged_into_id != into.organizer_id:
+        raise ValidationError(
+            {
+                "into": _(
+                    "Đơn vị tiếp nhận phải thuộc %(org)s, hoặc thuộc tỉnh, thành phố mà %(org)s "
+                    "đã hợp nhất vào."
+                )
+                % {"org": unit.organizer.name}
+            }
+        )
+    if cross and effective_date < unit.organizer.merged_on:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "Đơn vị chỉ chuyển sang tỉnh khác từ ngày hợp nhất tỉnh (%(date)s) trở đi."
+                )
+                % {"date": unit.organizer.merged_on.strftime("%d/%m/%Y")}
+            }
+        )
+    user = _user(actor)
     unit.merged_into = into
     unit.merged_on = effective_date
     unit.archived_at = unit.archived_at or timezone.now()
     unit.save(update_fields=["merged_into", "merged_on", "archived_at"])
-    UnitEvent.objects.create(
-        unit=unit,
-        kind=UnitEvent.Kind.MERGED,
-        effective_date=effective_date,
-        other_unit=into,
-        basis=basis,
-        recorded_by=user,
+    UnitEvent.objects.bulk_create(
+        [
+            UnitEvent(
+                unit=unit,
+                kind=UnitEvent.Kind.MERGED,
+                effective_date=effective_date,
+                other_unit=into,
+                basis=basis,
+                recorded_by=user,
+            ),
+            UnitEvent(
+                unit=into,
+                kind=UnitEvent.Kind.ABSORBED,
+                effective_date=effective_date,
+                other_unit=unit,
+                basis=basis,
+                recorded_by=user,
+            ),
+        ]
     )
-    UnitEvent.objects.create(
-        unit=into,
-        kind=UnitEvent.Kind.ABSORBED,
-        effective_date=effective_date,
-        other_unit=unit,
-        basis=basis,
-        recorded_by=user,
-    )
-    # Memberships after the merge date move to the receiving unit.
-    for membership in Membership.objects.filter(unit=unit, bloc_year__year__gt=effective_date.year):
-        if Membership.objects.filter(bloc_year=membership.bloc_year, unit=into).exists():
-            membership.delete()
-        else:
-            membership.unit = into
-            membership.save(update_fields=["unit"])
+    if not cross:
+        # Memberships after the merge date move to the receiving unit (same blocs).
+        later = Membership.objects.filter(unit=unit, bloc_year__year__gt=effective_date.year)
+        for membership in later.select_for_update(of=("self",)):
+            if Membership.objects.filter(bloc_year=membership.bloc_year, unit=into).exists():
+                membership.delete()
+            else:
+                membership.unit = into
+                membership.save(update_fields=["unit"])
     audit(
         actor=actor,
         action="unit.merge",
         obj=unit,
-        summary=f"Hợp nhất «{unit.name}» vào «{into.name}»",
+        summary=_("Hợp nhất «%(old)s» (%(old_org)s) vào «%(new)s» (%(new_org)s) từ %(date)s")
+        % {
+            "old": unit.name,
+            "old_org": unit.organizer.name,
+            "new": into.name,
+            "new_org": into.organizer.name,
+            "date": effective_date.strftime("%d/%m/%Y"),
+        },
     )
     return unit
 
@@ -199,21 +305,37 @@ def unit_lineage(unit: Unit) -> list[Unit]:
     seen = {unit.pk: unit}
     frontier = [unit.pk]
     while frontier:
-        found = list(Unit.objects.filter(merged_into_id__in=frontier))
+        found = list(Unit.objects.filter(merged_into_id__in=frontier).select_related("organizer"))
         frontier = [u.pk for u in found if u.pk not in seen]
         seen.update({u.pk: u for u in found})
     return list(seen.values())
 
 
+def unit_successors(unit: Unit) -> list[Unit]:
+    """The units that carried `unit` on after it merged, nearest first."""
+    chain = []
+    current = unit
+    while current.merged_into_id and len(chain) < 10:
+        current = Unit.objects.select_related("organizer").get(pk=current.merged_into_id)
+        chain.append(current)
+    return chain
+
+
 @transaction.atomic
 def unit_set_archived(*, unit: Unit, archived: bool, actor=None) -> Unit:
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
+    if not archived and unit.merged_into_id:
+        raise ValidationError(
+            _("Đơn vị đã hợp nhất vào %(name)s nên không thể khôi phục.")
+            % {"name": unit.merged_into.name}
+        )
     unit.archived_at = timezone.now() if archived else None
     unit.save(update_fields=["archived_at"])
     UnitEvent.objects.create(
         unit=unit,
         kind=UnitEvent.Kind.ARCHIVED if archived else UnitEvent.Kind.RESTORED,
         effective_date=timezone.localdate(),
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=_user(actor),
     )
     audit(
         actor=actor,
@@ -242,7 +364,7 @@ def bloc_save(
     """
     created = bloc.pk is None
     if created:
-        bloc.organizer.ensure_active_on(timezone.localdate(), "organizer")
+        fresh_organizer(bloc.organizer_id).ensure_active_on(timezone.localdate(), "organizer")
         bloc.save()
     else:
         before = Bloc.objects.select_for_update(of=("self",)).get(pk=bloc.pk)
@@ -383,16 +505,28 @@ def bloc_set_archived(*, bloc: Bloc, archived: bool, actor=None) -> Bloc:
 
 @transaction.atomic
 def bloc_year_create(
-    *, bloc: Bloc, year: int, copy_members: bool = True, plan_reference: str = "", actor=None
+    *,
+    bloc: Bloc,
+    year: int,
+    copy_members: bool = True,
+    plan_reference: str = "",
+    notes: str = "",
+    actor=None,
 ) -> BlocYear:
-    """Open a new year. Members are copied from the latest earlier year (skipping merged units)."""
+    """Open a new year. Members are copied from the latest earlier year (skipping merged units).
+
+    A province that merged away offers no year starting on or after its merger date."""
+    fresh_organizer(bloc.organizer_id).ensure_active_on(dt.date(year, 1, 1), "year")
+    taken = _("Khối đã có năm thi đua %(year)s.") % {"year": year}
     if BlocYear.objects.filter(bloc=bloc, year=year).exists():
-        raise ValidationError({"year": f"Khối đã có năm thi đua {year}."})
+        raise ValidationError({"year": taken})
     try:
         with transaction.atomic():  # a simultaneous double submit passes the check above
-            bloc_year = BlocYear.objects.create(bloc=bloc, year=year, plan_reference=plan_reference)
+            bloc_year = BlocYear.objects.create(
+                bloc=bloc, year=year, plan_reference=plan_reference, notes=notes
+            )
     except IntegrityError:
-        raise ValidationError({"year": f"Khối đã có năm thi đua {year}."}) from None
+        raise ValidationError({"year": taken}) from None
     if copy_members:
         previous = BlocYear.objects.filter(bloc=bloc, year__lt=year).order_by("-year").first()
         if previous:
@@ -403,10 +537,18 @@ def bloc_year_create(
                 # A unit merged before the new year is replaced by the unit that absorbed it.
                 while unit.merged_into_id and unit.merged_on and unit.merged_on <= start:
                     unit = unit.merged_into
-                if unit.pk not in {u.pk for u in units}:
+                if unit.organizer_id == bloc.organizer_id and unit.pk not in {u.pk for u in units}:
                     units.append(unit)
             Membership.objects.bulk_create(Membership(bloc_year=bloc_year, unit=u) for u in units)
     audit(actor=actor, action="blocyear.create", obj=bloc_year, summary=str(bloc_year))
+    return bloc_year
+
+
+@transaction.atomic
+def bloc_year_update(*, bloc_year: BlocYear, actor=None) -> BlocYear:
+    """Save a year's plan reference and notes (validated by its form)."""
+    bloc_year.save(update_fields=["plan_reference", "notes"])
+    audit(actor=actor, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year))
     return bloc_year
 
 
@@ -427,20 +569,47 @@ def bloc_year_set_archived(*, bloc_year: BlocYear, archived: bool, actor=None) -
 def membership_add(
     *, bloc_year: BlocYear, unit: Unit, joined_on: dt.date | None = None, note: str = "", actor=None
 ) -> Membership:
-    if unit.organizer_id != bloc_year.bloc.organizer_id:
-        raise ValidationError({"unit": "Đơn vị không thuộc cơ quan tổ chức của khối."})
+    organizer = fresh_organizer(bloc_year.bloc.organizer_id)
+    if unit.organizer_id != organizer.pk:
+        raise ValidationError({"unit": _("Đơn vị không thuộc cơ quan tổ chức của khối.")})
+    organizer.ensure_active_on(joined_on or dt.date(bloc_year.year, 1, 1), "joined_on")
     if unit.merged_into_id and unit.merged_on and unit.merged_on <= dt.date(bloc_year.year, 1, 1):
-        raise ValidationError({"unit": "Đơn vị đã hợp nhất vào đơn vị khác trước năm này."})
+        raise ValidationError({"unit": _("Đơn vị đã hợp nhất vào đơn vị khác trước năm này.")})
+    already = _("Đơn vị đã là thành viên của khối trong năm này.")
     if Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
-        raise ValidationError({"unit": "Đơn vị đã là thành viên của khối trong năm này."})
+        raise ValidationError({"unit": already})
     membership = Membership(bloc_year=bloc_year, unit=unit, joined_on=joined_on, note=note)
     membership.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():  # a simultaneous double submit passes the check above
             membership.save()
     except IntegrityError:
-        raise ValidationError({"unit": "Đơn vị đã là thành viên của khối trong năm này."}) from None
-    audit(actor=actor, action="membership.add", obj=bloc_year, summary=f"Thêm {unit.name}")
+        raise ValidationError({"unit": already}) from None
+    audit(
+        actor=actor,
+        action="membership.add",
+        obj=bloc_year,
+        summary=_("Thêm %(unit)s") % {"unit": unit.name_on(bloc_year.reference_date)},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, actor=None) -> Membership:
+    """Save the dates inside the year (validated by its form)."""
+    membership.full_clean(validate_unique=False, validate_constraints=False)
+    membership.save(update_fields=["joined_on", "left_on", "note"])
+    audit(
+        actor=actor,
+        action="membership.edit",
+        obj=membership.bloc_year,
+        summary=_("%(unit)s: %(start)s – %(end)s")
+        % {
+            "unit": membership.unit.name_on(membership.bloc_year.reference_date),
+            "start": membership.joined_on.strftime("%d/%m/%Y") if membership.joined_on else "…",
+            "end": membership.left_on.strftime("%d/%m/%Y") if membership.left_on else "…",
+        },
+    )
     return membership
 
 
@@ -449,11 +618,19 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
     bloc_year = membership.bloc_year
     if LeadershipTerm.objects.filter(bloc_year=bloc_year, unit=membership.unit).exists():
         raise ValidationError(
-            "Đơn vị đang là Khối trưởng hoặc Khối phó của năm này; hãy đổi Khối trưởng/Khối phó trước."
+            _(
+                "Đơn vị đang là Khối trưởng hoặc Khối phó của năm này; "
+                "hãy đổi Khối trưởng/Khối phó trước."
+            )
         )
-    name = membership.unit.name
+    name = membership.unit.name_on(bloc_year.reference_date)
     membership.delete()
-    audit(actor=actor, action="membership.remove", obj=bloc_year, summary=f"Bớt {name}")
+    audit(
+        actor=actor,
+        action="membership.remove",
+        obj=bloc_year,
+        summary=_("Bớt %(unit)s") % {"unit": name},
+    )
 
 
 # --- leader and deputy ----------------------------------------------------------------------
@@ -462,7 +639,10 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 def _check_member(bloc_year: BlocYear, unit: Unit, field: str = "unit") -> None:
     if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
         raise ValidationError(
-            {field: f"Đơn vị không phải thành viên của khối trong năm {bloc_year.year}."}
+            {
+                field: _("Đơn vị không phải thành viên của khối trong năm %(year)s.")
+                % {"year": bloc_year.year}
+            }
         )
 
 
@@ -484,14 +664,14 @@ def leadership_set(
         else LeadershipTerm.Role.LEADER
     )
     if LeadershipTerm.objects.filter(bloc_year=bloc_year, role=other_role, unit=unit).exists():
-        raise ValidationError({"unit": "Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó."})
+        raise ValidationError({"unit": both_roles_message()})
     term = LeadershipTerm.objects.filter(bloc_year=bloc_year, role=role).first()
     proposed_unit = None
     if term and term.status == LeadershipTerm.Status.PROPOSED and term.unit_id != unit.pk:
         method = LeadershipTerm.Method.OVERRIDE
         proposed_unit = term.unit
     if method == LeadershipTerm.Method.OVERRIDE and not reason.strip():
-        raise ValidationError({"reason": "Cần ghi lý do khi chọn khác với đề xuất luân phiên."})
+        raise ValidationError({"reason": _("Cần ghi lý do khi chọn khác với đề xuất luân phiên.")})
     old = term.unit.name if term else None
     if term is None:
         term = LeadershipTerm(bloc_year=bloc_year, role=role)
@@ -502,13 +682,21 @@ def leadership_set(
     term.proposed_unit = proposed_unit or term.proposed_unit
     term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     term.decided_at = timezone.now()
-    term.save()
+    try:
+        with transaction.atomic():  # the database refuses one unit in both roles
+            term.save()
+    except IntegrityError:
+        raise ValidationError({"unit": both_roles_message()}) from None
     audit(
         actor=actor,
         action=f"leadership.{role}.set",
         obj=bloc_year,
-        summary=f"{term.role_label()} năm {bloc_year.year}: {unit.name}"
-        + (f" (thay {old})" if old and old != unit.name else ""),
+        summary=(
+            _("%(role)s năm %(year)s: %(unit)s (thay %(old)s)")
+            if old and old != unit.name
+            else _("%(role)s năm %(year)s: %(unit)s")
+        )
+        % {"role": term.role_label(), "year": bloc_year.year, "unit": unit.name, "old": old},
         data={"method": method, "reason": term.reason},
     )
     return term
@@ -562,7 +750,7 @@ def rotation_propose(*, bloc_year: BlocYear, actor=None) -> list[LeadershipTerm]
     """Store the rotation plan's proposal as PROPOSED terms; confirmed terms are left alone."""
     leader, deputy = rotation_proposal(bloc_year=bloc_year)
     if leader is None:
-        raise ValidationError("Chưa có thứ tự luân phiên gồm các đơn vị thành viên của năm này.")
+        raise ValidationError(_("Chưa có thứ tự luân phiên gồm các đơn vị thành viên của năm này."))
     created = []
     for role, unit in ((LeadershipTerm.Role.LEADER, leader), (LeadershipTerm.Role.DEPUTY, deputy)):
         if unit is None:
@@ -591,7 +779,7 @@ def rotation_propose(*, bloc_year: BlocYear, actor=None) -> list[LeadershipTerm]
 @transaction.atomic
 def leadership_accept(*, term: LeadershipTerm, actor=None) -> LeadershipTerm:
     if term.status != LeadershipTerm.Status.PROPOSED:
-        raise ValidationError("Chỉ chấp thuận được đề xuất chưa xác nhận.")
+        raise ValidationError(_("Chỉ chấp thuận được đề xuất chưa xác nhận."))
     term.status = LeadershipTerm.Status.CONFIRMED
     term.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     term.decided_at = timezone.now()
@@ -636,10 +824,12 @@ def leadership_record_election(
 @transaction.atomic
 def rotation_set_order(*, bloc: Bloc, units: list[Unit], actor=None) -> None:
     if len({u.pk for u in units}) != len(units):
-        raise ValidationError("Một đơn vị xuất hiện hai lần trong thứ tự luân phiên.")
+        raise ValidationError(_("Một đơn vị xuất hiện hai lần trong thứ tự luân phiên."))
     for unit in units:
         if unit.organizer_id != bloc.organizer_id:
-            raise ValidationError(f"Đơn vị {unit.name} không thuộc cơ quan tổ chức của khối.")
+            raise ValidationError(
+                _("Đơn vị %(name)s không thuộc cơ quan tổ chức của khối.") % {"name": unit.name}
+            )
     RotationSlot.objects.filter(bloc=bloc).delete()
     RotationSlot.objects.bulk_create(
         RotationSlot(bloc=bloc, unit=u, position=i) for i, u in enumerate(units, start=1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import registry_views, views
+from . import merger_views, registry_views, views
 
 app_name = "blocs"
 
@@ -38,7 +38,12 @@ urlpatterns = [
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/rename/", views.unit_rename, name="unit_rename"),
     path("units/<int:pk>/merge/", views.unit_merge, name="unit_merge"),
+    path("units/<int:pk>/receive/", views.unit_receive, name="unit_receive"),
     path("units/<int:pk>/archive/", views.unit_archive, name="unit_archive"),
+    path("organizers/", merger_views.organizer_list, name="organizer_list"),
+    path("organizers/<int:pk>/merge/", merger_views.organizer_merge, name="organizer_merge"),
+    path("mergers/<int:pk>/", merger_views.merger_review, name="merger_review"),
+    path("mergers/<int:pk>/cancel/", merger_views.merger_cancel, name="merger_cancel"),
     path("registry/import/", registry_views.registry_import, name="registry_import"),
     path("registry/export.<str:fmt>", registry_views.registry_export, name="registry_export"),
 ]

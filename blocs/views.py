@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
-from . import services
+from . import names, services
 from .access import (
     can_manage_bloc,
     can_manage_organizer,
@@ -38,9 +37,18 @@ from .forms import (
     RotationForm,
     UnitForm,
     UnitMergeForm,
+    UnitReceiveForm,
     UnitRenameForm,
 )
-from .models import BlocYear, LeadershipTerm, Membership, RotationSlot, Unit, UnitName
+from .models import (
+    BlocYear,
+    LeadershipTerm,
+    Membership,
+    RotationSlot,
+    Unit,
+    UnitName,
+    year_reference_date,
+)
 
 
 def _years_with_people():
@@ -58,31 +66,42 @@ def _years_with_people():
 
 @login_required
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bloc, its years and its leader/deputy timeline, including the years of the blocs it
+    continues (predecessors, e.g. a merged province's bloc), marked as such."""
     bloc = get_bloc_for_user(request.user, pk)
+    predecessors = services.bloc_predecessors(bloc)
+    by_bloc = {b.pk: b for b in [bloc, *predecessors]}
     years = list(
-        BlocYear.objects.filter(bloc=bloc)
+        BlocYear.objects.filter(bloc__in=by_bloc.keys())
+        .select_related("bloc__organizer")
+        .prefetch_related(
+            "bloc__former_names", "bloc__organizer__former_names", _years_with_people()
+        )
         .annotate(member_count=Count("memberships"))
-        .prefetch_related(_years_with_people())
-        .order_by("year")
+        .order_by("year", "bloc__name")
     )
+    for y in years:
+        y.from_predecessor = y.bloc_id != bloc.pk
+        y.bloc_then = y.bloc.name_on(y.reference_date)
     slots = list(
         RotationSlot.objects.filter(bloc=bloc)
         .select_related("unit")
         .prefetch_related("unit__former_names")
     )
-    predecessors = services.bloc_predecessors(bloc)
     return render(
         request,
         "blocs/bloc_detail.html",
         {
             "bloc": bloc,
-            "years": years,
+            "years": [y for y in years if not y.from_predecessor],
+            "predecessor_years": [y for y in years if y.from_predecessor],
             "timeline": [y for y in years if y.terms.all()],
             "slots": slots,
             "predecessors": predecessors,
             "successors": [
                 link.successor for link in bloc.successions.select_related("successor__organizer")
             ],
+            "former_names": list(bloc.former_names.order_by("valid_until")),
             "can_manage": can_manage_bloc(request.user, bloc),
         },
     )
@@ -218,14 +237,12 @@ def bloc_year_create(request: HttpRequest, pk: int) -> HttpResponse:
                 year=form.cleaned_data["year"],
                 copy_members=form.cleaned_data.get("copy_members", False),
                 plan_reference=form.cleaned_data["plan_reference"],
+                notes=form.cleaned_data["notes"],
                 actor=request.user,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            if form.cleaned_data["notes"]:
-                bloc_year.notes = form.cleaned_data["notes"]
-                bloc_year.save(update_fields=["notes"])
             return done(
                 request,
                 reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
@@ -285,10 +302,7 @@ def bloc_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_user(request.user, pk, manage=True)
     form = BlocYearForm(request.POST or None, instance=bloc_year, bloc=bloc_year.bloc)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit(
-            actor=request.user, action="blocyear.edit", obj=bloc_year, summary=str(bloc_year)
-        )
+        services.bloc_year_update(bloc_year=form.save(commit=False), actor=request.user)
         return done(
             request,
             reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
@@ -387,13 +401,7 @@ def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
     )
     form = MembershipDatesForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit(
-            actor=request.user,
-            action="membership.edit",
-            obj=bloc_year,
-            summary=f"{membership.unit.name}: {membership.joined_on or '…'} – {membership.left_on or '…'}",
-        )
+        services.membership_update(membership=form.save(commit=False), actor=request.user)
         return done(
             request,
             reverse("blocs:bloc_year_detail", args=[bloc_year.pk]),
@@ -516,42 +524,63 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit and its whole lineage: the units merged into it (across provinces) and the units
+    that carried it on, with every bloc-year under the name and province of that year."""
     unit = get_unit_for_user(request.user, pk)
-    lineage = services.unit_lineage(unit)
+    successors = services.unit_successors(unit)
+    root = successors[-1] if successors else unit
+    lineage = services.unit_lineage(root)
     memberships = list(
         Membership.objects.filter(unit__in=lineage)
-        .select_related("bloc_year", "bloc_year__bloc", "unit")
-        .prefetch_related("unit__former_names")
+        .select_related("bloc_year__bloc__organizer", "unit__organizer")
+        .prefetch_related(
+            "unit__former_names", "unit__organizer__former_names", "bloc_year__bloc__former_names"
+        )
         .order_by("-bloc_year__year", "bloc_year__bloc__name")
     )
     terms = {
         (t.bloc_year_id, t.unit_id): t
-        for t in LeadershipTerm.objects.filter(unit__in=lineage).select_related("bloc_year")
+        for t in LeadershipTerm.objects.filter(unit__in=lineage).only(
+            "bloc_year_id", "unit_id", "role"
+        )
     }
     rows = []
     for m in memberships:
+        day = year_reference_date(m.bloc_year.year)
         rows.append(
             {
                 "membership": m,
                 "year": m.bloc_year.year,
                 "bloc": m.bloc_year.bloc,
-                "name_then": m.unit.name_in_year(m.bloc_year.year),
+                "bloc_then": m.bloc_year.bloc.name_on(day),
+                "organizer_then": names.organizer_on(m.unit.organizer, day, follow=False).name,
+                "name_then": m.unit.name_on(day),
+                "is_self": m.unit_id == unit.pk,
                 "term": terms.get((m.bloc_year_id, m.unit_id)),
             }
         )
     events = list(
-        unit.events.select_related("other_unit", "recorded_by").order_by("effective_date", "id")
+        unit.events.select_related("other_unit__organizer", "recorded_by").order_by(
+            "effective_date", "id"
+        )
     )
+    can_manage = can_manage_organizer(request.user, unit.organizer_id)
     return render(
         request,
         "blocs/unit_detail.html",
         {
             "unit": unit,
             "former_names": list(unit.former_names.order_by("valid_until")),
-            "merged_from": [u for u in lineage if u.pk != unit.pk],
+            "merged_from": [u for u in services.unit_lineage(unit) if u.pk != unit.pk],
+            "predecessors": sorted(
+                (u for u in lineage if u.pk not in {unit.pk, *(s.pk for s in successors)}),
+                key=lambda u: (u.merged_on or dt.date.max, u.organizer.name, u.name),
+            ),
+            "successors": successors,
             "rows": rows,
             "events": events,
-            "can_manage": can_manage_organizer(request.user, unit.organizer_id),
+            "can_manage": can_manage,
+            "can_receive": can_manage and not unit.merged_into_id,
             "extra_sections": [],
         },
     )
@@ -560,35 +589,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_create(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
-    organizers = managed_organizers(request.user)
+    organizers = managed_organizers(request.user).filter(merged_into__isnull=True)
     form = UnitForm(request.POST or None, organizers=organizers)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():  # a simultaneous double submit passes the form's check
-                unit = form.save()
-        except IntegrityError:
-            form.add_error(
-                "code",
-                _("Mã đơn vị «%(code)s» đã được dùng.") % {"code": form.cleaned_data["code"]},
-            )
-            return form_page(
-                request,
-                {
-                    "form": form,
-                    "title": _("Thêm đơn vị"),
-                    "action": reverse("blocs:unit_create"),
-                    "cancel": reverse("blocs:unit_list"),
-                },
-                status=422,
-            )
-        services.audit(actor=request.user, action="unit.create", obj=unit, summary=unit.name)
-        unit.events.create(
-            kind="created",
-            effective_date=dt.date.today(),
-            new_name=unit.name,
-            recorded_by=request.user,
-        )
-        return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
+            unit = services.unit_save(unit=form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã thêm đơn vị."))
     if organizers.count() == 1 and not form.is_bound:
         form.initial["organizer"] = organizers.first().pk
     return form_page(
@@ -610,9 +619,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=unit, organizers=managed_organizers(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit(actor=request.user, action="unit.edit", obj=unit, summary=unit.name)
-        return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
+        try:
+            services.unit_save(unit=form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return done(request, reverse("blocs:unit_detail", args=[unit.pk]), _("Đã lưu đơn vị."))
     return form_page(
         request,
         {
@@ -680,13 +692,57 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def unit_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    """The other direction: choose the predecessor that merges into this unit."""
+    unit = get_unit_for_user(request.user, pk, manage=True)
+    form = UnitReceiveForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"]
+        if not can_manage_organizer(request.user, source.organizer_id):
+            raise PermissionDenied(_("Anh/chị không quản lý đơn vị tiền thân này."))
+        try:
+            services.unit_merge(
+                unit=source,
+                into=unit,
+                effective_date=form.cleaned_data["effective_date"],
+                basis=form.cleaned_data["basis"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "into" in exc.error_dict:
+                exc = ValidationError({"source": exc.error_dict["into"]})
+            apply_validation_error(form, exc)
+        else:
+            return done(
+                request,
+                reverse("blocs:unit_detail", args=[unit.pk]),
+                _("Đã nối đơn vị tiền thân vào đơn vị này."),
+            )
+    return form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Nhận đơn vị tiền thân: %(name)s") % {"name": unit.name},
+            "intro": _(
+                "Đơn vị tiền thân được lưu trữ; lịch sử của nó hiện trên trang của đơn vị này."
+            ),
+            "action": reverse("blocs:unit_receive", args=[unit.pk]),
+            "cancel": reverse("blocs:unit_detail", args=[unit.pk]),
+        },
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
 @require_POST
 def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk, manage=True)
     archive = request.POST.get("restore") != "1"
-    if not archive and unit.merged_into_id:
-        raise PermissionDenied(_("Đơn vị đã hợp nhất không thể khôi phục."))
-    services.unit_set_archived(unit=unit, archived=archive, actor=request.user)
+    try:
+        services.unit_set_archived(unit=unit, archived=archive, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("blocs:unit_detail", unit.pk)
     return done(
         request,
         reverse("blocs:unit_detail", args=[unit.pk]),

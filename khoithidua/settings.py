@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "khoithidua.feedback.HtmxSessionEndMiddleware",
     "khoithidua.once.SubmitOnceMiddleware",
 ]
 
@@ -232,3 +233,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address in links of mails sent by the background worker (no request to take it from).
 SITE_URL = os.environ.get("SITE_URL", "")
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+
+# --- dayflow (issue 13): feedback everywhere ------------------------------------------------
+# Vietnamese for Django's own strings that Django's vi catalogue lacks (khoithidua/locale_vi).
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "khoithidua" / "locale_vi"]
+CSRF_FAILURE_VIEW = "khoithidua.feedback.csrf_failure"

@@ -1,9 +1,14 @@
 """Role × view matrix for the registry: the wrong role gets 403 (can see) or 404 (cannot see)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
+from blocs.merger import merger_record
 from blocs.models import LeadershipTerm
+
+from ..factories import OrganizerFactory
 
 ROLES = ["superuser", "office", "other_office", "secretary", "delegate", "outsider", "nobody"]
 
@@ -36,6 +41,8 @@ OFFICE_ONLY = {
     "nobody": 403,
 }
 EVERYONE = dict.fromkeys(ROLES, "ok")
+# Organizer pages: only who manages the organizer sees it (others get 404, no existence leak).
+ORGANIZER = dict.fromkeys(ROLES, 404) | {"superuser": "ok", "office": "ok"}
 
 
 def _urls(world):
@@ -44,6 +51,10 @@ def _urls(world):
     unit = world.units[1]
     membership = by.memberships.get(unit=world.units[7])
     term = LeadershipTerm.objects.get(bloc_year=by, role="leader")
+    merged = OrganizerFactory(code="tinh-cu", name="UBND tỉnh Cũ", province="Cũ")
+    merger = merger_record(
+        source=merged, target=world.organizer, effective_date=dt.date(2025, 7, 1), basis="NQ"
+    )
     return {
         # name: (method, url, expectations, post data)
         "dashboard": ("get", reverse("dashboard"), EVERYONE, None),
@@ -71,6 +82,26 @@ def _urls(world):
         "unit_edit": ("get", reverse("blocs:unit_edit", args=[unit.pk]), MANAGE, None),
         "unit_rename": ("get", reverse("blocs:unit_rename", args=[unit.pk]), MANAGE, None),
         "unit_merge": ("get", reverse("blocs:unit_merge", args=[unit.pk]), MANAGE, None),
+        "unit_receive": ("get", reverse("blocs:unit_receive", args=[unit.pk]), MANAGE, None),
+        "organizer_list": ("get", reverse("blocs:organizer_list"), OFFICE_ONLY, None),
+        "organizer_merge": (
+            "get",
+            reverse("blocs:organizer_merge", args=[world.organizer.pk]),
+            ORGANIZER,
+            None,
+        ),
+        "merger_review": (
+            "get",
+            reverse("blocs:merger_review", args=[merger.pk]),
+            ORGANIZER,
+            None,
+        ),
+        "merger_cancel": (
+            "post",
+            reverse("blocs:merger_cancel", args=[merger.pk]),
+            ORGANIZER,
+            {},
+        ),
         "bloc_archive": ("post", reverse("blocs:bloc_archive", args=[bloc.pk]), MANAGE, {}),
         "bloc_year_archive": ("post", reverse("blocs:bloc_year_archive", args=[by.pk]), MANAGE, {}),
         "unit_archive": ("post", reverse("blocs:unit_archive", args=[unit.pk]), MANAGE, {}),
@@ -126,6 +157,11 @@ VIEW_NAMES = [
     "unit_edit",
     "unit_rename",
     "unit_merge",
+    "unit_receive",
+    "organizer_list",
+    "organizer_merge",
+    "merger_review",
+    "merger_cancel",
     "bloc_archive",
     "bloc_year_archive",
     "unit_archive",

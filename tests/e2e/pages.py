@@ -72,6 +72,12 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("award catalog", reverse("awards:title_list")),
         ("award report", reverse("awards:award_report")),
     ]
+    pages += [
+        ("accounts", reverse("accounts:user_list")),
+        ("account form", reverse("accounts:user_create")),
+        ("account", reverse("accounts:user_detail", args=[world.delegate.pk])),
+        ("account import", reverse("accounts:account_import")),
+    ]
     return pages
 
 
