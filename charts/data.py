@@ -26,7 +26,7 @@ from awards.models import (
     ScoreSheet,
     ScoringScheme,
 )
-from awards.ranking import Ranking, compute_ranking
+from awards.ranking import Ranking, compute_rankings
 from blocs.access import visible_blocs
 from blocs.models import BlocYear, Membership, Unit, year_reference_date
 from meetings.models import Meeting
@@ -77,26 +77,33 @@ def ranking_data(bloc_year: BlocYear, ranking: Ranking, *, ref_date: dt.date | N
 # --- a unit over the years -----------------------------------------------------------------------
 
 
-def unit_years_data(unit: Unit, lineage: list[Unit]) -> b.UnitYearsData:
-    """Score, rank and awards per year of the unit and of the units merged into it."""
-    memberships = list(
-        Membership.objects.filter(unit__in=lineage)
-        .select_related("bloc_year__bloc", "unit")
-        .prefetch_related("unit__former_names")
-        .order_by("bloc_year__year", "bloc_year__bloc__name")
-    )
+def unit_years_data(
+    unit: Unit, lineage: list[Unit], memberships: list[Membership] | None = None
+) -> b.UnitYearsData:
+    """Score, rank and awards per year of the unit and of the units merged into it.
+
+    `memberships`: the unit page's own (with bloc_year, bloc and the unit's former names);
+    read here only when not given. Then 2 queries, and 4 more when some year was scored, whatever
+    the number of years.
+    """
+    if memberships is None:
+        memberships = list(
+            Membership.objects.filter(unit__in=lineage)
+            .select_related("bloc_year__bloc", "unit")
+            .prefetch_related("unit__former_names")
+        )
+    memberships = sorted(memberships, key=lambda m: (m.bloc_year.year, m.bloc_year.bloc.name))
     year_ids = {m.bloc_year_id for m in memberships}
     schemes = list(
         ScoringScheme.objects.filter(bloc_year_id__in=year_ids).exclude(
             phase=ScoringScheme.Phase.DRAFT
         )
     )
-    # (bloc_year, unit) → ranked row; one ranking per scored bloc-year
+    # (bloc_year, unit) → ranked row; one batch for every scored year
     ranked: dict[tuple[int, int], tuple] = {}
-    for scheme in schemes:
-        ranking = compute_ranking(scheme)
+    for ranking in compute_rankings(schemes).values():
         for row in ranking.rows:
-            ranked[(scheme.bloc_year_id, row.unit.pk)] = (row, len(ranking.rows))
+            ranked[(ranking.scheme.bloc_year_id, row.unit.pk)] = (row, len(ranking.rows))
     awards = defaultdict(list)
     for a in (
         Award.objects.filter(unit__in=lineage, person_name="")

@@ -21,8 +21,8 @@ def ranking_charts(bloc_year, ranking: Ranking | None) -> dict[str, Chart]:
     return charts
 
 
-def unit_charts(unit, lineage) -> dict[str, Chart]:
-    d = data.unit_years_data(unit, lineage)
+def unit_charts(unit, lineage, memberships=None) -> dict[str, Chart]:
+    d = data.unit_years_data(unit, lineage, memberships)
     if not any(y.total is not None or y.awards for y in d.years):
         return {}
     chart = b.unit_years_chart(d)

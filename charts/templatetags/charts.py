@@ -24,8 +24,10 @@ def ranking_charts(bloc_year, ranking):
 
 
 @register.simple_tag
-def unit_charts(unit, merged_from=None):
-    return pages.unit_charts(unit, [unit, *(merged_from or [])])
+def unit_charts(unit, merged_from=None, rows=None):
+    """`rows`: the unit page's history rows; their memberships save the chart two queries."""
+    memberships = [r["membership"] for r in rows] if rows is not None else None
+    return pages.unit_charts(unit, [unit, *(merged_from or [])], memberships)
 
 
 @register.simple_tag
