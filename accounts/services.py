@@ -1,7 +1,7 @@
 """Account operations for office staff: create, grant and revoke roles, deactivate, invite.
 
 Every change is written to the audit log (blocs.AuditEvent). Invitation mail leaves through the
-background worker once the transaction has committed (accounts.tasks.invitation_send).
+background worker (accounts.tasks.invitation_send, queued in the caller's transaction).
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def account_activate(*, actor, user) -> User:
 
 @transaction.atomic
 def invitation_create(*, actor, user, base_url: str = "") -> Invitation:
-    """A new one-time link for `user` (the previous open one stops working), mailed after commit."""
+    """A new one-time link for `user` (the previous open one stops working), mailed by the worker."""
     if not user.is_active:
         raise ValidationError(_("Tài khoản đang bị khoá; hãy mở khoá trước khi gửi thư mời."))
     if not user.email:
@@ -260,8 +260,9 @@ def invitation_create(*, actor, user, base_url: str = "") -> Invitation:
     )
     from .tasks import invitation_send
 
-    base = base_url or getattr(settings, "SITE_URL", "")
-    transaction.on_commit(lambda: invitation_send.enqueue(invitation.pk, base))
+    # The queue is a table of the same database: the mail job commits (or rolls back) with
+    # the invitation. (The test settings' immediate backend sends at once.)
+    invitation_send.enqueue(invitation.pk, base_url or getattr(settings, "SITE_URL", ""))
     return invitation
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("legal.urls")),
     path("", include("jobs.urls")),
     path("", include("accounts.urls")),
+    path("", include("notices.urls")),
     path("", include("signing.urls")),
     path("charts/", include("charts.urls")),
 ]

@@ -19,7 +19,14 @@ class _Handler:
     def __init__(self):
         self.messages = []
         self.envelopes = []
+        self.rejected: set[str] = set()  # recipients the server refuses (550)
         self.arrived = threading.Condition()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.rejected:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -52,6 +59,9 @@ class MailServer:
                     break
                 self._handler.arrived.wait(left)
         return self._handler.messages
+
+    def reject(self, *addresses: str) -> None:
+        self._handler.rejected |= {a.lower() for a in addresses}
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]

@@ -4,7 +4,17 @@ from pathlib import Path
 
 from django.urls import get_resolver
 
-APPS = ("blocs", "meetings", "awards", "documents", "accounts", "legal", "charts")
+APPS = (
+    "blocs",
+    "meetings",
+    "awards",
+    "documents",
+    "accounts",
+    "legal",
+    "notices",
+    "signing",
+    "charts",
+)
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 
 

@@ -77,6 +77,12 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("account form", reverse("accounts:user_create")),
         ("account", reverse("accounts:user_detail", args=[world.delegate.pk])),
         ("account import", reverse("accounts:account_import")),
+        ("notifications", reverse("notices:notification_list")),
+        ("meeting invitations", reverse("notices:meeting_invitations", args=[meeting.pk])),
+        ("bloc reminders", reverse("notices:bloc_reminders", args=[by.bloc_id])),
+        ("signing settings", reverse("signing:home")),
+        ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
+        ("my signature image", reverse("signing:my_signature")),
     ]
     return pages
 

@@ -41,6 +41,12 @@ class Certs:
     tsa: Issued
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded and signed files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def pki() -> TestPKI:
     return TestPKI("KTD Test")
