@@ -137,10 +137,10 @@ def axis_labels(root, axis: str) -> list[str]:
 
 
 def inline_svgs(html: str) -> list[str]:
-    """The inline <svg>…</svg> charts of a page."""
+    """The inline <svg>…</svg> charts of a page (not the page's icons)."""
     import re
 
-    return re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    return re.findall(r"<svg\b[^>]*\bclass=\"kt-chart\b.*?</svg>", html, flags=re.S)
 
 
 D = Decimal
