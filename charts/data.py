@@ -350,7 +350,7 @@ def votes_data(poll, outcome, rule) -> b.VotesData | None:
         key=str(poll.pk),
         title=_("Kết quả biểu quyết: %(title)s") % {"title": poll.title},
         base_count=base,
-        base_words=rule.base_words,
+        base_words=str(poll.get_base_display()).lower(),
         threshold=float(Decimal(base) * rule.numerator / rule.denominator),
         threshold_words=rule.threshold_words,
         lines=[
