@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "legal",
     "accounts",
     "notices",
+    "hall",
     "django_tasks_db",
     "jobs",
     "signing",

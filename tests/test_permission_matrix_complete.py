@@ -13,6 +13,7 @@ APPS = (
     "legal",
     "notices",
     "signing",
+    "hall",
     "charts",
 )
 EXEMPT = {"login", "logout", "set_language", "healthz"}
