@@ -23,7 +23,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from documents import services as doc_services
 from meetings.models import Meeting
 from signing import services
-from signing.devpki import Issued, DevPKI
+from signing.devpki import DevPKI, Issued
 from signing.devtsa import TimestampServer
 from signing.models import SigningProfile, TrustRoot
 
