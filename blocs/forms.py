@@ -116,6 +116,15 @@ class UnitReceiveForm(StrippedCharsMixin, forms.Form):
 
 
 class BlocForm(StrippedCharsMixin, forms.ModelForm):
+    # A select, not a checkbox: a form that leaves it out keeps the bloc's rule (meetings, #9).
+    blank_ballot_valid = forms.TypedChoiceField(
+        label=_("Phiếu trắng"),
+        choices=[("True", _("là phiếu hợp lệ")), ("False", _("là phiếu không hợp lệ"))],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+    )
+
     class Meta:
         model = Bloc
         fields = [
@@ -133,6 +142,9 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
             "max_vote_rounds",
             "tie_break_rule",
             "voting_basis",
+            "blank_ballot_valid",
+            "blank_ballot_basis",
+            "runoff_rule",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -172,6 +184,7 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
         # Voting defaults may be left out (older clients, imports): the model defaults apply.
         self.fields["max_vote_rounds"].required = False
         self.fields["tie_break_rule"].required = False
+        self.fields["runoff_rule"].required = False
 
     def clean(self):
         cleaned = super().clean()
@@ -179,6 +192,10 @@ class BlocForm(StrippedCharsMixin, forms.ModelForm):
             cleaned["max_vote_rounds"] = self.instance.max_vote_rounds or 2
         if not cleaned.get("tie_break_rule") and "tie_break_rule" not in self.errors:
             cleaned["tie_break_rule"] = self.instance.tie_break_rule or "leaders"
+        if not cleaned.get("runoff_rule") and "runoff_rule" not in self.errors:
+            cleaned["runoff_rule"] = self.instance.runoff_rule or "top_double"
+        if cleaned.get("blank_ballot_valid") is None:
+            cleaned["blank_ballot_valid"] = self.instance.blank_ballot_valid
         num, den = cleaned.get("quorum_numerator"), cleaned.get("quorum_denominator")
         if num is not None and den is not None:
             if den < 1 or num < 1:

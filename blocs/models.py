@@ -472,6 +472,28 @@ class Bloc(models.Model):
         default="Quy chế hoạt động của Khối",
         help_text=_("Ví dụ: Quy chế hoạt động của Khối; TT 01/2024/TT-TANDTC."),
     )
+    # Secret-ballot rules (meetings, issue 9): copied into each new poll, printed in the minutes.
+    blank_ballot_valid = models.BooleanField(
+        _("phiếu trắng được tính là phiếu hợp lệ"),
+        default=True,
+        help_text=_("Bỏ chọn nếu quy chế của khối coi phiếu trắng là phiếu không hợp lệ."),
+    )
+    blank_ballot_basis = models.CharField(
+        _("căn cứ về phiếu trắng"),
+        max_length=255,
+        blank=True,
+        default="Quy chế hoạt động của Khối",
+    )
+    runoff_rule = models.CharField(
+        _("khi còn suất chưa có đơn vị đạt ngưỡng, bầu lại giữa"),
+        max_length=12,
+        choices=[
+            ("top_double", _("các đơn vị dẫn đầu, gấp đôi số suất còn trống")),
+            ("tied_top", _("các đơn vị cùng có số phiếu cao nhất")),
+            ("all", _("tất cả đơn vị chưa trúng cử")),
+        ],
+        default="top_double",
+    )
     archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -653,6 +675,15 @@ class BlocYear(models.Model):
         return self.term(LeadershipTerm.Role.DEPUTY)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, date: dt.date):
+        """Memberships in force on `date` (joined on or before it, not yet left)."""
+        return self.filter(
+            Q(joined_on__isnull=True) | Q(joined_on__lte=date),
+            Q(left_on__isnull=True) | Q(left_on__gte=date),
+        )
+
+
 class Membership(models.Model):
     """A unit's membership of a bloc in one year, optionally for part of the year."""
 
@@ -668,6 +699,8 @@ class Membership(models.Model):
     joined_on = models.DateField(_("tham gia từ ngày"), null=True, blank=True)
     left_on = models.DateField(_("rời khối ngày"), null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đơn vị thành viên")

@@ -140,11 +140,12 @@ def make_meeting(
         )
         ms.poll_open(poll=poll)
         cand_ids = list(poll.candidates.order_by("order").values_list("pk", flat=True))
-        for k, code in enumerate(poll.voters.order_by("unit__name").values_list("code", flat=True)):
+        for k, voter in enumerate(poll.voters.select_related("poll").order_by("unit__name")):
             if poll.is_motion:
-                ms.ballot_cast(code=code, choice="yes" if k % 5 else "abstain")
+                ms.ballot_cast(voter=voter, choice="yes" if k % 5 else "abstain")
             else:
-                ms.ballot_cast(code=code, marks=[cand_ids[j] for j in pick(k) if j < len(cand_ids)])
-        ms.poll_close(poll=poll)
+                marks = [cand_ids[j] for j in pick(k) if j < len(cand_ids)]
+                ms.ballot_cast(voter=voter, marks=marks, blank=not marks)
+        ms.poll_close(poll=poll, confirm_low_turnout=True)
         ms.poll_publish(poll=poll)
     return meeting

@@ -181,6 +181,19 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
 SIGNING_PKCS11_MODULES = envlist("SIGNING_PKCS11_MODULES", "")
 
+# Secret ballots (meetings): the key that wraps each poll's private key and keys the hash of
+# ballot codes. It lives outside the database; without it a database copy reveals no ballot.
+# Required in production; a development machine generates one once in var/ballot.key.
+BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
+if not BALLOT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "BALLOT_KEY phải được đặt khi DEBUG tắt (BALLOT_KEY is required when DEBUG is off)."
+        )
+    from meetings.crypto import development_ballot_key
+
+    BALLOT_KEY = development_ballot_key(BASE_DIR / "var" / "ballot.key")
+
 # bench/*.py: enables trivial floor endpoints (e.g. /bench/ping-post/). Off in production.
 BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")
 

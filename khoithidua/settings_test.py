@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DEBUG", "True")
 os.environ.setdefault("HTTPS", "False")
+# One ballot key for the test process and the servers it starts (gunicorn, DEBUG off).
+os.environ.setdefault("BALLOT_KEY", "test-only-ballot-key-9c1f0e7a5b3d2c4e6f8a0b1c2d3e4f5a")
 
 from khoithidua.settings import *  # noqa: E402,F403
 

@@ -114,6 +114,14 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Với suy tôn danh hiệu: để trống để lấy danh sách đề cử của năm."),
     )
+    # A select, not a checkbox: a client that leaves it out keeps the bloc's rule.
+    blank_valid = forms.TypedChoiceField(
+        label=_("Phiếu trắng"),
+        choices=[("True", _("là phiếu hợp lệ")), ("False", _("là phiếu không hợp lệ"))],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+    )
 
     class Meta:
         model = Poll
@@ -130,14 +138,18 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
             "threshold_strict",
             "allow_self_vote",
             "basis",
+            "blank_valid",
+            "blank_basis",
             "max_rounds",
             "tie_break_rule",
+            "runoff_rule",
             "counting_committee",
         ]
         widgets = {"counting_committee": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, units=None, award_titles=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["runoff_rule"].required = False
         self.fields["candidates"].queryset = units
         self.fields["award_title"].queryset = award_titles
         if self.instance.pk:
@@ -163,10 +175,19 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
         ):
             if cleaned.get(name) is not None and cleaned[name] < 1:
                 self.add_error(name, _("Phải lớn hơn hoặc bằng 1."))
+        # Left out by the client: the poll's current value (for a new poll, the bloc's rule).
+        for name in ("blank_valid", "runoff_rule"):
+            if cleaned.get(name) in (None, ""):
+                if self.instance.pk:
+                    cleaned[name] = getattr(self.instance, name)
+                else:
+                    cleaned.pop(name, None)
         return cleaned
 
 
 class BallotForm(forms.Form):
+    """The voter's ballot: marks (or a motion choice), or an explicit blank ballot."""
+
     def __init__(self, *args, poll: Poll, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         if poll.is_motion:
@@ -175,16 +196,17 @@ class BallotForm(forms.Form):
                 choices=Ballot.Choice.choices,
                 widget=forms.RadioSelect,
                 required=False,
-                help_text=_("Không chọn ô nào là phiếu trắng."),
             )
         else:
             self.fields["marks"] = forms.MultipleChoiceField(
                 label=_("Đánh dấu tối đa %(n)s đơn vị") % {"n": poll.max_marks},
-                choices=[(c.pk, c.unit.name) for c in candidates],
+                choices=[(c.pk, c.label or c.unit.name) for c in candidates],
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
-                help_text=_("Không chọn ô nào là phiếu trắng."),
             )
+        self.fields["blank"] = forms.BooleanField(
+            label=_("Phiếu trắng (không chọn lựa chọn nào)"), required=False
+        )
         self.poll = poll
 
     def clean_marks(self):
@@ -195,13 +217,55 @@ class BallotForm(forms.Form):
             )
         return [int(m) for m in marks]
 
+    def clean(self):
+        cleaned = super().clean()
+        chosen = bool(cleaned.get("marks") or cleaned.get("choice"))
+        if self.errors:
+            return cleaned
+        if cleaned.get("blank") and chosen:
+            raise forms.ValidationError(
+                _(
+                    "Phiếu trắng không được đánh dấu lựa chọn nào: bỏ dấu, hoặc bỏ chọn «Phiếu trắng»."
+                )
+            )
+        if not cleaned.get("blank") and not chosen:
+            raise forms.ValidationError(
+                _("Phiếu chưa có lựa chọn nào. Nếu muốn bỏ phiếu trắng, hãy chọn «Phiếu trắng».")
+            )
+        return cleaned
+
+    def chosen_labels(self) -> list[str]:
+        """What the voter chose, as words, for the review step."""
+        if self.cleaned_data.get("blank"):
+            return []
+        if self.poll.is_motion:
+            return [str(Ballot.Choice(self.cleaned_data["choice"]).label)]
+        labels = {str(key): label for key, label in self.fields["marks"].choices}
+        return [str(labels[str(m)]) for m in self.cleaned_data["marks"]]
+
+
+class CloseForm(forms.Form):
+    confirm_low_turnout = forms.BooleanField(
+        label=_("Tôi xác nhận kết thúc biểu quyết khi số đơn vị bỏ phiếu chưa đủ túc số."),
+        required=False,
+    )
+
 
 class PaperBallotForm(BallotForm):
     invalid = forms.BooleanField(label=_("Phiếu không hợp lệ"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blank"].label = _("Phiếu trắng")
+
     def clean_marks(self):
         # An over-marked paper ballot is entered as it is; the service asks to mark it invalid.
         return [int(m) for m in (self.cleaned_data.get("marks") or [])]
+
+    def clean(self):
+        # A paper ballot is entered as it was found: an unmarked one is blank, whether or not
+        # the committee ticks «Phiếu trắng».
+        return forms.Form.clean(self)
 
 
 class PaperCountForm(StrippedCharsMixin, forms.Form):

@@ -1,11 +1,16 @@
 """Meetings of a bloc-year: guests, agenda, attendance, polls and ballots.
 
-Secrecy of the electronic secret ballot rests on three separate tables:
-- PollVoter: the roll frozen when a poll opens (unit + one-time ballot code);
-- VoteCast: "this unit has voted in this poll" (unique per poll+unit: one ballot per unit);
-- Ballot: the anonymous ballot (random UUID key, random receipt, no timestamp, no unit).
-At close the ballots are rewritten in a random order with fresh keys and chained by hash in a
-canonical order (sorted receipts), so neither insertion order nor keys join them to VoteCast.
+Secrecy of the electronic secret ballot (see README, "Bỏ phiếu kín: mô hình đe dọa"):
+- PollVoter: the roll frozen when a poll opens (unit, its name that day, and only a keyed hash
+  of its one-time ballot code, if a slip was printed);
+- VoteCast: "this unit has voted in this poll" (unique per poll+unit) with the unit's receipt;
+- SealedBallot: while the poll is open, each ballot is only a sealed box (ciphertext of a
+  fixed length) under the poll's public key; the private key is stored wrapped by BALLOT_KEY;
+- Ballot: the plaintext ballots, written once at close in one statement, in a random order,
+  with random keys, after which the sealed boxes and the private key are deleted. A ballot has
+  no unit, no receipt and no time, and is never rewritten.
+The bulletin (meetings.bulletin) lists the receipts and, separately, the ballots; its digest
+is sealed at close and rechecked by every results surface.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import BlocYear, Unit
@@ -89,12 +96,11 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.starts_at:%d/%m/%Y})"
+        return self.label
 
     @property
     def label(self) -> str:
-        from django.utils import timezone
-
+        """The title with the meeting's local date (a 06:00 meeting on 21/11 is on 21/11)."""
         return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
 
     @property
@@ -158,9 +164,9 @@ class AgendaItem(models.Model):
     def summary(self) -> str:
         parts = []
         if self.speaker:
-            parts.append(f"Trình bày / phát biểu: {self.speaker}.")
+            parts.append(gettext("Trình bày / phát biểu: %(speaker)s.") % {"speaker": self.speaker})
         if self.conclusion:
-            parts.append(f"Kết luận: {self.conclusion}")
+            parts.append(gettext("Kết luận: %(text)s") % {"text": self.conclusion})
         return " ".join(parts)
 
 
@@ -231,6 +237,11 @@ class Poll(models.Model):
         LEADERS = "leaders", _("Khối trưởng và Khối phó quyết định")
         CHAIR = "chair", _("Chủ trì hội nghị quyết định")
 
+    class RunoffRule(models.TextChoices):
+        TOP_DOUBLE = "top_double", _("các đơn vị dẫn đầu, gấp đôi số suất còn trống")
+        TIED_TOP = "tied_top", _("các đơn vị cùng có số phiếu cao nhất")
+        ALL = "all", _("tất cả đơn vị chưa trúng cử")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="polls")
     kind = models.CharField(_("loại biểu quyết"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("nội dung biểu quyết"), max_length=255)
@@ -264,6 +275,16 @@ class Poll(models.Model):
     basis = models.CharField(
         _("căn cứ"), max_length=255, blank=True, default="Quy chế hoạt động của Khối"
     )
+    blank_valid = models.BooleanField(_("phiếu trắng là phiếu hợp lệ"), default=True)
+    blank_basis = models.CharField(
+        _("căn cứ về phiếu trắng"), max_length=255, blank=True, default="Quy chế hoạt động của Khối"
+    )
+    runoff_rule = models.CharField(
+        _("khi còn suất chưa có đơn vị đạt ngưỡng, bầu lại giữa"),
+        max_length=12,
+        choices=RunoffRule.choices,
+        default=RunoffRule.TOP_DOUBLE,
+    )
     round_no = models.PositiveSmallIntegerField(_("vòng"), default=1)
     previous = models.ForeignKey(
         "self",
@@ -291,13 +312,20 @@ class Poll(models.Model):
         _("tổng số đơn vị thành viên"), null=True, blank=True
     )
     roll_hash = models.CharField(_("mã băm danh sách cử tri"), max_length=64, blank=True)
+    # Secret ballots: the poll's public key, and its private key wrapped by BALLOT_KEY (erased
+    # after the tally).
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    wrapped_key = models.BinaryField(null=True, blank=True, editable=False)
     # Paper ballots (counts entry).
     ballots_issued = models.PositiveIntegerField(_("số phiếu phát ra"), null=True, blank=True)
     ballots_returned = models.PositiveIntegerField(_("số phiếu thu về"), null=True, blank=True)
     paper_invalid = models.PositiveIntegerField(_("số phiếu không hợp lệ"), null=True, blank=True)
     paper_blank = models.PositiveIntegerField(_("số phiếu trắng"), null=True, blank=True)
-    # Set at close.
-    chain_hash = models.CharField(_("mã băm chuỗi phiếu"), max_length=64, blank=True)
+    # Set at close: the digest of the bulletin (sealed tally) and the turnout needed.
+    seal_digest = models.CharField(_("mã niêm phong kết quả"), max_length=64, blank=True)
+    quorum_needed = models.PositiveIntegerField(
+        _("số đơn vị bỏ phiếu tối thiểu (túc số)"), null=True, blank=True
+    )
     reported_note = models.CharField(
         _("ghi chú kết quả"),
         max_length=500,
@@ -345,11 +373,23 @@ class Poll(models.Model):
 
     @property
     def threshold_label(self) -> str:
-        frac = f"{self.threshold_numerator}/{self.threshold_denominator}"
+        values = {"fraction": f"{self.threshold_numerator}/{self.threshold_denominator}"}
+        if self.threshold_strict:
+            return gettext("trên %(fraction)s") % values
         if self.threshold_numerator == self.threshold_denominator:
-            frac = "100%" if not self.threshold_strict else frac
-        word = _("trên") if self.threshold_strict else _("từ")
-        return f"{word} {frac}"
+            return "100%"
+        return gettext("từ %(fraction)s") % values
+
+    @property
+    def chain_hash(self) -> str:
+        """The sealed digest, under its former name (templates and callers not yet moved)."""
+        return self.seal_digest
+
+    def results_visible(self, *, can_run: bool) -> bool:
+        """Results show once published; a closed poll's only to who runs the meeting."""
+        return self.status == self.Status.PUBLISHED or (
+            self.status == self.Status.CLOSED and can_run
+        )
 
     @property
     def committee_members(self) -> Lines:
@@ -363,8 +403,20 @@ class Poll(models.Model):
 
     @property
     def rule_label(self) -> str:
-        tail = "" if self.threshold_strict else f" {_('trở lên')}"
-        return f"{self.threshold_label} {self.get_base_display()}{tail}"
+        values = {
+            "fraction": f"{self.threshold_numerator}/{self.threshold_denominator}",
+            "base": self.get_base_display(),
+        }
+        if self.threshold_strict:
+            return gettext("trên %(fraction)s %(base)s") % values
+        return gettext("từ %(fraction)s %(base)s trở lên") % values
+
+    @property
+    def blank_rule_label(self) -> str:
+        values = {"basis": self.blank_basis or gettext("quy chế của khối")}
+        if self.blank_valid:
+            return gettext("Phiếu trắng là phiếu hợp lệ (căn cứ: %(basis)s).") % values
+        return gettext("Phiếu trắng là phiếu không hợp lệ (căn cứ: %(basis)s).") % values
 
 
 class PollCandidate(models.Model):
@@ -372,7 +424,16 @@ class PollCandidate(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
-    nomination_id = models.BigIntegerField(null=True, blank=True)
+    # The unit's name on the meeting day, frozen when the poll opens (the bulletin prints it).
+    label = models.CharField(_("tên trên phiếu"), max_length=255, blank=True)
+    nomination = models.ForeignKey(
+        "awards.Nomination",
+        verbose_name=_("đề cử"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -382,15 +443,22 @@ class PollCandidate(models.Model):
         constraints = [models.UniqueConstraint(fields=["poll", "unit"], name="candidate_unique")]
 
     def __str__(self) -> str:
-        return self.unit.name
+        return self.label or self.unit.name
 
 
 class PollVoter(models.Model):
-    """The roll frozen at open: one row per present unit, with its one-time ballot code."""
+    """The roll frozen at open: one row per present unit. A printed slip's one-time code is
+    stored only as a keyed hash; issuing (or voiding and reissuing) a slip is audited."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="voters")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=16, unique=True, default=random_code)
+    name = models.CharField(_("tên đơn vị"), max_length=255, blank=True)
+    code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    slips_issued = models.PositiveSmallIntegerField(_("số lần phát mã"), default=0)
+    slip_issued_at = models.DateTimeField(_("phát mã lúc"), null=True, blank=True)
+    slip_issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("cử tri")
@@ -403,10 +471,13 @@ class PollVoter(models.Model):
 
 
 class VoteCast(models.Model):
-    """ "This unit has voted in this poll". No time, no ballot link (except in open votes)."""
+    """ "This unit has voted in this poll", with its receipt. No time, and no link to the
+    ballot (except in open, named votes, set at close)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="casts")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Published in the bulletin's receipt list (inclusion), never beside a ballot's content.
+    receipt = models.CharField(_("mã biên nhận"), max_length=16, blank=True)
     # Only for named (open) votes: which ballot is theirs. Always NULL for secret ballots.
     open_ballot = models.OneToOneField(
         "Ballot", null=True, blank=True, on_delete=models.CASCADE, related_name="open_cast"
@@ -421,8 +492,25 @@ class VoteCast(models.Model):
         return f"{self.poll_id}: {self.unit_id}"
 
 
+class SealedBallot(models.Model):
+    """A ballot while its poll is open: a sealed box under the poll's public key, padded to one
+    length for the whole poll. No unit, no receipt, no time. Deleted at close."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    box = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("phiếu niêm phong")
+        verbose_name_plural = _("phiếu niêm phong")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
 class Ballot(models.Model):
-    """An anonymous ballot: random key, random receipt, no timestamp, no unit."""
+    """A counted ballot: random key, no receipt, no timestamp, no unit. Written once (at close,
+    or by the counting committee for paper) and never rewritten."""
 
     class Choice(models.TextChoices):
         YES = "yes", _("Tán thành")
@@ -435,23 +523,21 @@ class Ballot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
-    receipt = models.CharField(max_length=16)
     marks = models.JSONField(default=list, blank=True)  # sorted candidate ids
     choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
     invalid = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ELECTRONIC)
-    chain_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("phiếu bầu")
         verbose_name_plural = _("phiếu bầu")
-        ordering = ["poll", "receipt"]
-        constraints = [
-            models.UniqueConstraint(fields=["poll", "receipt"], name="ballot_receipt_unique")
-        ]
 
     def __str__(self) -> str:
-        return self.receipt
+        return str(self.id)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.invalid and not self.marks and not self.choice
 
 
 class PaperCount(models.Model):

@@ -1,21 +1,25 @@
-"""Meeting and voting operations. Keyword-only, atomic, audited (never with ballot contents)."""
+"""Meeting and voting operations. Keyword-only, atomic, audited (never with ballot contents,
+codes or receipts)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-import random
+import secrets
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from blocs.models import BlocYear, Membership, Unit
+from blocs.models import AuditEvent, BlocYear, Membership, Unit
 from blocs.services import audit
 
+from . import bulletin as bulletin_format
+from . import crypto
 from .models import (
     AgendaItem,
     Attendance,
@@ -27,28 +31,77 @@ from .models import (
     PollCandidate,
     PollDecision,
     PollVoter,
+    SealedBallot,
     VoteCast,
     random_code,
 )
-from .results import Counts, Outcome, Rule, candidate_outcome, motion_outcome
+from .results import (
+    Counts,
+    OptionResult,
+    Outcome,
+    PollResult,
+    Rule,
+    candidate_outcome,
+    motion_label,
+    motion_outcome,
+)
 
 POLL_LOCK_CLASS = 7401  # advisory-lock namespace for polls (PostgreSQL)
+CODE_LENGTH = 10  # 32^10 ≈ 2^50 codes per slip
+RECEIPT_LENGTH = 10
 
 
 class VoteRefused(Exception):
-    """A ballot that cannot be accepted; the message is shown to the voter."""
+    """A ballot that cannot be accepted; the message is shown to the voter. Nothing was stored."""
+
+
+class AlreadyVoted(VoteRefused):
+    """The unit's ballot is already recorded (e.g. the reply to the first submit was lost)."""
+
+    def __init__(self, receipt: str):
+        self.receipt = receipt
+        super().__init__(
+            _("Phiếu của đơn vị đã được ghi nhận. Mã biên nhận: %(receipt)s.")
+            % {"receipt": receipt or "—"}
+        )
+
+
+class TallyTampered(ValidationError):
+    """The stored ballots (or the poll's rule, candidates or roll) no longer match the digest
+    sealed at close. Every results surface refuses to show, publish, export or print."""
+
+    def __init__(self, poll_id: int, detail: str = ""):
+        self.poll_id = poll_id
+        self.detail = detail
+        super().__init__(
+            _(
+                "Dữ liệu phiếu đã bị thay đổi sau khi kết thúc: kết quả không khớp mã niêm "
+                "phong. Không công bố, không xuất và không in kết quả này."
+            ),
+            code="tally_tampered",
+        )
+
+
+class LowTurnout(ValidationError):
+    """Closing with fewer voters than the quorum needs an explicit confirmation."""
 
 
 # --- meetings --------------------------------------------------------------------------------
 
 
+def meeting_date(meeting: Meeting) -> dt.date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
 def member_units(meeting: Meeting) -> list[Unit]:
-    """Member units of the bloc-year on the meeting's date."""
-    day = timezone.localtime(meeting.starts_at).date()
-    memberships = Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).select_related(
-        "unit"
+    """Member units of the bloc-year on the meeting's (local) date, by name."""
+    return list(
+        Unit.objects.filter(
+            memberships__in=Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).active_on(
+                meeting_date(meeting)
+            )
+        ).order_by("name")
     )
-    return sorted((m.unit for m in memberships if m.active_on(day)), key=lambda u: u.name)
 
 
 def attendance_ensure_rows(*, meeting: Meeting) -> None:
@@ -87,14 +140,24 @@ def guest_add(
     guest = Guest.objects.create(
         meeting=meeting, name=name, position=position, organisation=organisation, order=order
     )
-    audit(actor=actor, action="meeting.guest.add", obj=meeting, summary=f"Khách mời: {guest}")
+    audit(
+        actor=actor,
+        action="meeting.guest.add",
+        obj=meeting,
+        summary=_("Khách mời: %(guest)s") % {"guest": guest},
+    )
     return guest
 
 
 @transaction.atomic
 def guest_remove(*, guest: Guest, actor=None) -> None:
     meeting = guest.meeting
-    audit(actor=actor, action="meeting.guest.remove", obj=meeting, summary=f"Bỏ khách mời: {guest}")
+    audit(
+        actor=actor,
+        action="meeting.guest.remove",
+        obj=meeting,
+        summary=_("Bỏ khách mời: %(guest)s") % {"guest": guest},
+    )
     guest.delete()
 
 
@@ -141,6 +204,8 @@ class Quorum:
 
 
 def quorum(meeting: Meeting) -> Quorum:
+    """The one definition of a meeting's quorum: present member units against the bloc's
+    fraction of the member units on the meeting day."""
     bloc = meeting.bloc_year.bloc
     members = member_units(meeting)
     ids = {u.pk for u in members}
@@ -160,10 +225,11 @@ def attendance_mark(
     *, meeting: Meeting, unit: Unit, status: str, reason: str = "", delegates: str = "", actor=None
 ) -> Attendance:
     if unit.pk not in {u.pk for u in member_units(meeting)}:
-        raise ValidationError("Đơn vị không phải thành viên của khối vào ngày hội nghị.")
+        raise ValidationError(_("Đơn vị không phải thành viên của khối vào ngày hội nghị."))
     if status == Attendance.Status.ABSENT and not reason.strip():
-        raise ValidationError({"reason": "Cần ghi lý do vắng mặt."})
-    row, _ = Attendance.objects.get_or_create(meeting=meeting, unit=unit)
+        raise ValidationError({"reason": _("Cần ghi lý do vắng mặt.")})
+    row, _created = Attendance.objects.get_or_create(meeting=meeting, unit=unit)
+    row = Attendance.objects.select_for_update(of=("self",)).get(pk=row.pk)
     row.status = status
     row.reason = reason.strip() if status == Attendance.Status.ABSENT else ""
     row.delegates = delegates.strip()
@@ -176,7 +242,7 @@ def attendance_mark(
         actor=actor,
         action="attendance.mark",
         obj=meeting,
-        summary=f"{unit.name}: {row.get_status_display()}",
+        summary=_("%(unit)s: %(status)s") % {"unit": unit.name, "status": row.get_status_display()},
         data={"unit": unit.pk, "status": status},
     )
     return row
@@ -186,7 +252,11 @@ def attendance_mark(
 def checkin_codes_issue(*, meeting: Meeting, actor=None) -> int:
     """Give every unit not yet present a fresh one-time check-in code."""
     attendance_ensure_rows(meeting=meeting)
-    rows = list(meeting.attendances.exclude(status=Attendance.Status.PRESENT))
+    rows = list(
+        meeting.attendances.select_for_update(of=("self",)).exclude(
+            status=Attendance.Status.PRESENT
+        )
+    )
     for row in rows:
         row.checkin_code = random_code(8)
     Attendance.objects.bulk_update(rows, ["checkin_code"])
@@ -194,17 +264,18 @@ def checkin_codes_issue(*, meeting: Meeting, actor=None) -> int:
         actor=actor,
         action="attendance.codes",
         obj=meeting,
-        summary=f"Phát {len(rows)} mã điểm danh",
+        summary=_("Phát %(n)s mã điểm danh") % {"n": len(rows)},
     )
     return len(rows)
 
 
 @transaction.atomic
 def checkin_with_code(*, code: str, delegates: str = "") -> Attendance:
-    """A delegate checks their unit in. The code works once."""
+    """A delegate checks their unit in. The code works once. Locks only that attendance row:
+    check-ins of other units, and the meeting row, never wait for it."""
     code = (code or "").strip().upper().replace(" ", "")
     row = (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .select_related("meeting", "unit")
         .filter(checkin_code=code)
         .first()
@@ -212,7 +283,7 @@ def checkin_with_code(*, code: str, delegates: str = "") -> Attendance:
         else None
     )
     if row is None:
-        raise ValidationError({"code": "Mã điểm danh không đúng hoặc đã được dùng."})
+        raise ValidationError({"code": _("Mã điểm danh không đúng hoặc đã được dùng.")})
     row.status = Attendance.Status.PRESENT
     row.reason = ""
     if delegates.strip():
@@ -225,7 +296,7 @@ def checkin_with_code(*, code: str, delegates: str = "") -> Attendance:
         actor=None,
         action="attendance.checkin",
         obj=row.meeting,
-        summary=f"{row.unit.name} tự điểm danh",
+        summary=_("%(unit)s tự điểm danh") % {"unit": row.unit.name},
         data={"unit": row.unit_id},
     )
     return row
@@ -239,10 +310,32 @@ def _check_candidates(poll: Poll, units: list[Unit]) -> None:
     outsiders = [u.name for u in units if u.pk not in members]
     if outsiders:
         raise ValidationError(
-            {"candidates": "Không phải đơn vị thành viên: {}.".format(", ".join(outsiders))}
+            {
+                "candidates": _("Không phải đơn vị thành viên: %(units)s.")
+                % {"units": ", ".join(outsiders)}
+            }
         )
     if len({u.pk for u in units}) != len(units):
-        raise ValidationError({"candidates": "Một đơn vị được chọn hai lần."})
+        raise ValidationError({"candidates": _("Một đơn vị được chọn hai lần.")})
+
+
+def _check_marks_rule(poll: Poll) -> None:
+    if not poll.is_motion and poll.max_marks > poll.seats:
+        raise ValidationError(
+            {"max_marks": _("Số đánh dấu tối đa không được vượt số lượng cần chọn.")}
+        )
+
+
+def _candidates_from_nominations(meeting: Meeting, award_title) -> tuple[list[Unit], dict]:
+    """An honour vote with no candidate picked by hand: the year's nominations for the title."""
+    from awards.services import nominations_for_poll
+
+    units, nominations = [], {}
+    for n in nominations_for_poll(bloc_year=meeting.bloc_year, award_title=award_title):
+        if n.unit_id not in nominations:
+            nominations[n.unit_id] = n.pk
+            units.append(n.unit)
+    return units, nominations
 
 
 @transaction.atomic
@@ -254,6 +347,12 @@ def poll_create(
     actor=None,
     **fields,
 ) -> Poll:
+    """A draft poll. The bloc's blank-ballot and runoff rules apply unless given. An honour vote
+    without candidates takes the year's nominations for its title."""
+    bloc = meeting.bloc_year.bloc
+    fields.setdefault("blank_valid", bloc.blank_ballot_valid)
+    fields.setdefault("blank_basis", bloc.blank_ballot_basis)
+    fields.setdefault("runoff_rule", bloc.runoff_rule)
     poll = Poll(meeting=meeting, **fields)
     if poll.kind in (Poll.Kind.LEADER, Poll.Kind.DEPUTY):
         poll.seats = 1
@@ -263,25 +362,27 @@ def poll_create(
         poll.seats = 1
         poll.max_marks = 1
     poll.full_clean()
-    if not poll.is_motion and poll.max_marks > poll.seats:
-        raise ValidationError(
-            {"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."}
-        )
+    _check_marks_rule(poll)
+    units = list(candidates or [])
+    nominations = dict(nomination_ids or {})
+    if not poll.is_motion and not units and poll.kind == Poll.Kind.AWARD:
+        units, nominations = _candidates_from_nominations(meeting, poll.award_title)
+        if not units:
+            raise ValidationError(
+                {"candidates": _("Chưa có đề cử cho danh hiệu này; hãy chọn ứng viên.")}
+            )
     poll.save()
     if not poll.is_motion:
-        units = list(candidates or [])
         _check_candidates(poll, units)
         PollCandidate.objects.bulk_create(
-            PollCandidate(
-                poll=poll, unit=u, order=i, nomination_id=(nomination_ids or {}).get(u.pk)
-            )
+            PollCandidate(poll=poll, unit=u, order=i, nomination_id=nominations.get(u.pk))
             for i, u in enumerate(units, start=1)
         )
     audit(
         actor=actor,
         action="poll.create",
         obj=poll,
-        summary=f"{meeting.label}: {poll.title}",
+        summary=_("%(meeting)s: %(poll)s") % {"meeting": meeting.label, "poll": poll.title},
         data={"kind": poll.kind, "mode": poll.mode, "round": poll.round_no},
     )
     return poll
@@ -289,9 +390,9 @@ def poll_create(
 
 @transaction.atomic
 def poll_update(*, poll: Poll, candidates: list[Unit] | None = None, actor=None, **fields) -> Poll:
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
     if poll.status != Poll.Status.DRAFT:
-        raise ValidationError("Chỉ sửa được biểu quyết ở trạng thái nháp.")
+        raise ValidationError(_("Chỉ sửa được biểu quyết ở trạng thái nháp."))
     for name, value in fields.items():
         setattr(poll, name, value)
     if poll.kind in (Poll.Kind.LEADER, Poll.Kind.DEPUTY, Poll.Kind.MOTION):
@@ -299,10 +400,7 @@ def poll_update(*, poll: Poll, candidates: list[Unit] | None = None, actor=None,
     if poll.is_motion:
         poll.max_marks = 1
     poll.full_clean()
-    if not poll.is_motion and poll.max_marks > poll.seats:
-        raise ValidationError(
-            {"max_marks": "Số đánh dấu tối đa không được vượt số lượng cần chọn."}
-        )
+    _check_marks_rule(poll)
     poll.save()
     if candidates is not None and not poll.is_motion:
         _check_candidates(poll, candidates)
@@ -328,43 +426,57 @@ def roll_digest(poll: Poll, unit_rows: list[tuple[int, str]]) -> str:
 
 @transaction.atomic
 def poll_open(*, poll: Poll, actor=None) -> Poll:
-    """Freeze the roll (present units), store its hash, issue one-time ballot codes."""
+    """Freeze the roll (present units) and the names on it, store its hash; an electronic poll
+    gets its key pair. No ballot code exists yet: delegates with an account vote from it, and
+    slips are printed (and audited) only for the units that need one."""
     poll = (
-        Poll.objects.select_for_update().select_related("meeting__bloc_year__bloc").get(pk=poll.pk)
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("meeting__bloc_year__bloc")
+        .get(pk=poll.pk)
     )
     if poll.status != Poll.Status.DRAFT:
-        raise ValidationError("Biểu quyết không ở trạng thái nháp.")
+        raise ValidationError(_("Biểu quyết không ở trạng thái nháp."))
     if poll.mode == Poll.Mode.REPORTED:
         raise ValidationError(
-            "Biểu quyết chỉ ghi nhận kết quả không mở bỏ phiếu; hãy ghi nhận kết quả."
+            _("Biểu quyết chỉ ghi nhận kết quả không mở bỏ phiếu; hãy ghi nhận kết quả.")
         )
-    if not poll.is_motion:
-        n = poll.candidates.count()
-        if n == 0:
-            raise ValidationError("Chưa có ứng viên.")
-    q = quorum(poll.meeting)
+    if not poll.is_motion and not poll.candidates.exists():
+        raise ValidationError(_("Chưa có ứng viên."))
+    meeting = poll.meeting
+    q = quorum(meeting)
     if not q.reached:
         raise ValidationError(
-            f"Chưa đủ túc số: {q.present}/{q.members} đơn vị có mặt, cần ít nhất {q.needed} ({q.numerator}/{q.denominator})."
+            _(
+                "Chưa đủ túc số: %(present)s/%(members)s đơn vị có mặt, cần ít nhất %(needed)s "
+                "(%(num)s/%(den)s)."
+            )
+            % {
+                "present": q.present,
+                "members": q.members,
+                "needed": q.needed,
+                "num": q.numerator,
+                "den": q.denominator,
+            }
         )
-    members = {u.pk for u in member_units(poll.meeting)}
+    day = meeting_date(meeting)
+    members = {u.pk for u in member_units(meeting)}
     present = list(
-        poll.meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=members)
+        meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=members)
         .select_related("unit")
         .order_by("unit__name")
     )
-    used: set[str] = set()
-    voters = []
-    for row in present:
-        code = random_code(8)
-        while code in used:
-            code = random_code(8)
-        used.add(code)
-        voters.append(PollVoter(poll=poll, unit=row.unit, code=code))
+    voters = [PollVoter(poll=poll, unit=row.unit, name=row.unit.name_on(day)) for row in present]
     PollVoter.objects.bulk_create(voters)
+    candidates = list(poll.candidates.select_related("unit"))
+    for c in candidates:
+        c.label = c.unit.name_on(day)
+    PollCandidate.objects.bulk_update(candidates, ["label"])
     poll.roll_size = len(voters)
     poll.member_count = len(members)
-    poll.roll_hash = roll_digest(poll, [(v.unit_id, v.unit.name) for v in voters])
+    poll.quorum_needed = q.needed
+    poll.roll_hash = roll_digest(poll, [(v.unit_id, v.name) for v in voters])
+    if poll.is_electronic:
+        poll.public_key, poll.wrapped_key = crypto.poll_keys_new(poll.pk)
     poll.status = Poll.Status.OPEN
     poll.opened_at = timezone.now()
     if poll.mode == Poll.Mode.PAPER and poll.ballots_issued is None:
@@ -374,7 +486,7 @@ def poll_open(*, poll: Poll, actor=None) -> Poll:
         actor=actor,
         action="poll.open",
         obj=poll,
-        summary=f"Mở biểu quyết: {poll.title}",
+        summary=_("Mở biểu quyết: %(poll)s") % {"poll": poll.title},
         data={
             "roll_size": poll.roll_size,
             "roll_hash": poll.roll_hash,
@@ -382,6 +494,109 @@ def poll_open(*, poll: Poll, actor=None) -> Poll:
         },
     )
     return poll
+
+
+# --- who votes: accounts and slips ----------------------------------------------------------
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:32]
+
+
+def voter_for_code(code: str) -> PollVoter | None:
+    """The roll entry a slip code belongs to (looked up by its keyed hash), or None."""
+    code = normalize_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return (
+        PollVoter.objects.select_related("poll", "poll__meeting")
+        .filter(code_hash=crypto.code_hash(code))
+        .first()
+    )
+
+
+def voters_for_user(poll: Poll, user) -> list[PollVoter]:
+    """The roll entries a logged-in delegate may vote for (their units present at open)."""
+    from blocs.access import roles_of
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    units = roles_of(user).delegate_unit_ids
+    if not units:
+        return []
+    return list(poll.voters.filter(unit_id__in=units).select_related("poll").order_by("name"))
+
+
+def units_with_accounts(poll: Poll) -> set[int]:
+    """Units of the roll that have a delegate account (they vote from it, not from a slip)."""
+    from blocs.models import RoleAssignment
+
+    return set(
+        RoleAssignment.objects.filter(
+            role="delegate",
+            unit_id__in=poll.voters.values("unit_id"),
+            user__is_active=True,
+        ).values_list("unit_id", flat=True)
+    )
+
+
+@dataclass
+class Slip:
+    voter: PollVoter
+    code: str  # shown once, on the printed slip; only its keyed hash is stored
+    reissued: bool
+
+
+@transaction.atomic
+def poll_slips_issue(*, poll: Poll, unit_ids: list[int], actor) -> list[Slip]:
+    """Print one-time ballot codes for these units of the roll. A unit that already had a
+    slip gets a new code and its old one stops working (void and reissue). Refused for a unit
+    that has voted. The codes are returned once and never stored; who printed them, and when,
+    is in the audit log."""
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
+    if poll.status != Poll.Status.OPEN or not poll.is_electronic:
+        raise ValidationError(_("Chỉ phát mã phiếu bầu khi biểu quyết điện tử đang mở."))
+    voters = list(
+        poll.voters.select_for_update(of=("self",)).filter(unit_id__in=unit_ids).order_by("name")
+    )
+    if not voters:
+        raise ValidationError(_("Chọn ít nhất một đơn vị trong danh sách cử tri."))
+    voted = set(poll.casts.filter(unit_id__in=unit_ids).values_list("unit_id", flat=True))
+    refused = [v.name for v in voters if v.unit_id in voted]
+    if refused:
+        raise ValidationError(
+            _("Đơn vị đã bỏ phiếu, không phát lại mã: %(units)s.") % {"units": ", ".join(refused)}
+        )
+    now = timezone.now()
+    slips = []
+    for v in voters:
+        code = random_code(CODE_LENGTH)
+        slips.append(Slip(v, code, v.slips_issued > 0))
+        v.code_hash = crypto.code_hash(code)
+        v.slips_issued += 1
+        v.slip_issued_at = now
+        v.slip_issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    PollVoter.objects.bulk_update(
+        voters, ["code_hash", "slips_issued", "slip_issued_at", "slip_issued_by"]
+    )
+    reissued = [s.voter.name for s in slips if s.reissued]
+    audit(
+        actor=actor,
+        action="poll.slips",
+        obj=poll,
+        summary=(
+            _("In %(n)s mã phiếu bầu (hủy mã cũ và phát lại: %(reissued)s)")
+            % {"n": len(slips), "reissued": ", ".join(reissued)}
+            if reissued
+            else _("In %(n)s mã phiếu bầu: %(units)s")
+            % {"n": len(slips), "units": ", ".join(s.voter.name for s in slips)}
+        ),
+        data={"units": [s.voter.unit_id for s in slips], "reissued": len(reissued)},
+    )
+    return slips
+
+
+# --- casting ---------------------------------------------------------------------------------
 
 
 def _lock_poll(poll_id: int, *, shared: bool) -> None:
@@ -393,282 +608,358 @@ def _lock_poll(poll_id: int, *, shared: bool) -> None:
             cursor.execute(f"SELECT {fn}(%s, %s)", [POLL_LOCK_CLASS, poll_id])
 
 
-def ballot_cast(
-    *,
-    code: str = "",
-    marks: list[int] | None = None,
-    choice: str = "",
-    voter: PollVoter | None = None,
-    candidates: dict[int, int] | None = None,
-) -> str:
-    """Cast one ballot with a one-time ballot code. Returns the receipt code.
+_CANDIDATES: dict[tuple, dict[int, int]] = {}
 
-    `voter` (with its poll) and `candidates` ({candidate id: unit id}) may be passed by a caller
-    that has already loaded them; the poll's status is re-read under the lock either way."""
-    if voter is None:
-        code = (code or "").strip().upper()
-        voter = PollVoter.objects.select_related("poll").filter(code=code).first() if code else None
-    if voter is None:
-        raise VoteRefused("Mã phiếu bầu không đúng.")
+
+def poll_candidate_units(poll: Poll) -> dict[int, int]:
+    """{candidate id: unit id}. Frozen once the poll is open, so cached per process."""
+    key = (poll.pk, poll.opened_at)
+    found = _CANDIDATES.get(key) if poll.status == Poll.Status.OPEN else None
+    if found is None:
+        found = dict(poll.candidates.values_list("pk", "unit_id"))
+        if poll.status == Poll.Status.OPEN:
+            if len(_CANDIDATES) > 256:
+                _CANDIDATES.clear()
+            _CANDIDATES[key] = found
+    return found
+
+
+def ballot_check(
+    *, voter: PollVoter, marks: list[int] | None = None, choice: str = "", blank: bool = False
+) -> tuple[list[int], str]:
+    """Validate a ballot against the poll's rule; returns (marks, choice). Raises VoteRefused."""
     poll = voter.poll
     if poll.status != Poll.Status.OPEN:
-        raise VoteRefused("Biểu quyết không mở (đã kết thúc hoặc chưa bắt đầu).")
+        raise VoteRefused(_("Biểu quyết không mở (đã kết thúc hoặc chưa bắt đầu)."))
     if poll.mode not in (Poll.Mode.SECRET, Poll.Mode.OPEN):
-        raise VoteRefused("Biểu quyết này không bỏ phiếu điện tử.")
-    marks = sorted({int(m) for m in (marks or [])})
+        raise VoteRefused(_("Biểu quyết này không bỏ phiếu điện tử."))
+    try:
+        marks = sorted({int(m) for m in (marks or [])})
+    except (TypeError, ValueError):
+        raise VoteRefused(_("Phiếu có ứng viên không thuộc danh sách.")) from None
+    choice = choice or ""
     if poll.is_motion:
         marks = []
         if choice not in ("", *Ballot.Choice.values):
-            raise VoteRefused("Lựa chọn không hợp lệ.")
+            raise VoteRefused(_("Lựa chọn không hợp lệ."))
     else:
         choice = ""
-        if candidates is None:
-            candidates = dict(poll.candidates.values_list("pk", "unit_id"))
+        candidates = poll_candidate_units(poll)
         if any(m not in candidates for m in marks):
-            raise VoteRefused("Phiếu có ứng viên không thuộc danh sách.")
+            raise VoteRefused(_("Phiếu có ứng viên không thuộc danh sách."))
         if len(marks) > poll.max_marks:
-            raise VoteRefused(f"Chỉ được chọn tối đa {poll.max_marks} đơn vị.")
+            raise VoteRefused(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": poll.max_marks})
         if not poll.allow_self_vote and any(candidates[m] == voter.unit_id for m in marks):
-            raise VoteRefused("Theo quy chế, đơn vị không được bỏ phiếu cho chính mình.")
-    receipt = random_code(10)
+            raise VoteRefused(_("Theo quy chế, đơn vị không được bỏ phiếu cho chính mình."))
+    empty = not marks and not choice
+    if empty and not blank:
+        raise VoteRefused(
+            _("Phiếu chưa có lựa chọn nào. Nếu muốn bỏ phiếu trắng, hãy chọn «Phiếu trắng».")
+        )
+    if blank and not empty:
+        raise VoteRefused(_("Phiếu trắng không được đánh dấu lựa chọn nào."))
+    return marks, choice
+
+
+def ballot_cast(
+    *,
+    voter: PollVoter | None = None,
+    code: str = "",
+    marks: list[int] | None = None,
+    choice: str = "",
+    blank: bool = False,
+) -> str:
+    """Cast the unit's one ballot (`voter`, or the voter a slip `code` belongs to); returns its
+    receipt. The ballot is stored only as a sealed box under the poll's public key; "this unit
+    has voted" and the receipt go beside it in the same transaction (one ballot per unit: a
+    unique constraint). A blank ballot must be asked for (`blank=True`)."""
+    if voter is None:
+        voter = voter_for_code(code)
+        if voter is None:
+            raise VoteRefused(_("Mã phiếu bầu không đúng."))
+    marks, choice = ballot_check(voter=voter, marks=marks, choice=choice, blank=blank)
+    poll = voter.poll
+    payload = {"m": marks} if not poll.is_motion else {"c": choice}
+    if poll.mode == Poll.Mode.OPEN:
+        payload["u"] = voter.unit_id
+    box = crypto.ballot_seal(poll.public_key, payload, crypto.plaintext_size(poll.max_marks))
+    receipt = random_code(RECEIPT_LENGTH)
     try:
         with transaction.atomic():
             _lock_poll(poll.pk, shared=True)
             status = Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).get()
             if status != Poll.Status.OPEN:
-                raise VoteRefused("Biểu quyết đã kết thúc, phiếu không được nhận.")
-            ballot = Ballot.objects.create(
-                poll_id=poll.pk, receipt=receipt, marks=marks, choice=choice
-            )
-            VoteCast.objects.create(
-                poll_id=poll.pk,
-                unit_id=voter.unit_id,
-                open_ballot=ballot if poll.mode == Poll.Mode.OPEN else None,
-            )
+                raise VoteRefused(_("Biểu quyết đã kết thúc, phiếu không được nhận."))
+            VoteCast.objects.create(poll_id=poll.pk, unit_id=voter.unit_id, receipt=receipt)
+            SealedBallot.objects.create(poll_id=poll.pk, box=box)
     except IntegrityError:
-        raise VoteRefused("Đơn vị đã bỏ phiếu trong biểu quyết này.") from None
+        raise AlreadyVoted(cast_receipt(voter)) from None
     return receipt
 
 
-def ballot_canonical(poll_id: int, b: Ballot) -> str:
-    return json.dumps(
-        {
-            "poll": poll_id,
-            "receipt": b.receipt,
-            "marks": list(b.marks),
-            "choice": b.choice,
-            "invalid": b.invalid,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
+def cast_receipt(voter: PollVoter) -> str | None:
+    """The unit's receipt if its ballot is recorded (the lost-reply recovery), else None."""
+    return (
+        VoteCast.objects.filter(poll_id=voter.poll_id, unit_id=voter.unit_id)
+        .values_list("receipt", flat=True)
+        .first()
     )
 
 
-def chain(poll: Poll, ballots: list[Ballot]) -> str:
-    """Hash chain over ballots in canonical order (by receipt); sets each ballot's chain_hash."""
-    h = hashlib.sha256(f"poll:{poll.pk}:roll:{poll.roll_hash}".encode()).hexdigest()
-    for b in sorted(ballots, key=lambda b: b.receipt):
-        h = hashlib.sha256((h + ballot_canonical(poll.pk, b)).encode()).hexdigest()
-        b.chain_hash = h
-    return h
+# --- closing: decrypt, shuffle, seal ----------------------------------------------------------
 
 
-def verify_chain(poll: Poll) -> bool:
-    ballots = list(poll.ballots.all())
-    stored = {b.receipt: b.chain_hash for b in ballots}
-    final = chain(poll, ballots)
-    return final == poll.chain_hash and all(stored[b.receipt] == b.chain_hash for b in ballots)
+def poll_turnout(poll: Poll) -> tuple[int, int, int]:
+    """(voted, roll, needed): units that voted, units on the roll, the quorum in units."""
+    needed = poll.quorum_needed
+    if needed is None:
+        needed = poll.meeting.bloc_year.bloc.quorum_needed(poll.member_count or 0)
+    return poll.casts.count(), poll.roll_size or 0, needed
+
+
+def _decrypt_ballots(poll: Poll) -> tuple[list[Ballot], dict[int, Ballot], int]:
+    """Open every sealed box. Returns (ballots, {unit: ballot} for named votes, unreadable)."""
+    private = crypto.poll_key_unwrap(poll.pk, poll.wrapped_key)
+    candidates = set(poll.candidates.values_list("pk", flat=True))
+    ballots, named, unreadable = [], {}, 0
+    for box in poll.sealed_ballots.values_list("box", flat=True):
+        try:
+            payload = crypto.ballot_open(private, box)
+        except Exception:  # noqa: BLE001 - a box that does not open is counted invalid
+            unreadable += 1
+            ballots.append(Ballot(id=uuid.uuid4(), poll_id=poll.pk, invalid=True))
+            continue
+        marks = sorted(int(m) for m in payload.get("m", []))
+        choice = payload.get("c", "")
+        bad = (
+            any(m not in candidates for m in marks)
+            or len(marks) > poll.max_marks
+            or choice not in ("", *Ballot.Choice.values)
+        )
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            poll_id=poll.pk,
+            marks=[] if bad else marks,
+            choice="" if bad else choice,
+            invalid=bad,
+        )
+        ballots.append(ballot)
+        if "u" in payload:
+            named[int(payload["u"])] = ballot
+    return ballots, named, unreadable
 
 
 @transaction.atomic
-def poll_close(*, poll: Poll, actor=None) -> Poll:
-    """Close for good. Waits for ballots being cast, then refuses any later one."""
+def poll_close(*, poll: Poll, actor=None, confirm_low_turnout: bool = False) -> Poll:
+    """Close for good. Waits for ballots being cast, then refuses any later one.
+
+    A secret poll's sealed boxes are decrypted, shuffled with a CSPRNG, and written as plain
+    ballots with random keys in one INSERT; the boxes and the poll's private key are deleted.
+    The bulletin's digest is then sealed in the poll row and the audit log."""
     _lock_poll(poll.pk, shared=False)
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("meeting__bloc_year__bloc")
+        .get(pk=poll.pk)
+    )
     if poll.status != Poll.Status.OPEN:
-        raise ValidationError("Chỉ kết thúc được biểu quyết đang mở.")
+        raise ValidationError(_("Chỉ kết thúc được biểu quyết đang mở."))
     if poll.mode == Poll.Mode.PAPER:
         _check_paper_complete(poll)
-    ballots = list(poll.ballots.all())
-    if poll.mode == Poll.Mode.SECRET:
-        # Rewrite in a random order with fresh random keys: nothing joins them to VoteCast.
-        poll.chain_hash = chain(poll, ballots)
-        random.SystemRandom().shuffle(ballots)
-        poll.ballots.all().delete()
-        Ballot.objects.bulk_create(
-            Ballot(
-                id=uuid.uuid4(),
-                poll_id=poll.pk,
-                receipt=b.receipt,
-                marks=b.marks,
-                choice=b.choice,
-                invalid=b.invalid,
-                source=b.source,
-                chain_hash=b.chain_hash,
+    voted, roll, needed = poll_turnout(poll)
+    if poll.is_electronic and voted < needed and not confirm_low_turnout:
+        raise LowTurnout(
+            _(
+                "Mới có %(voted)s/%(roll)s đơn vị bỏ phiếu, dưới túc số %(needed)s đơn vị. "
+                "Hãy xác nhận nếu vẫn kết thúc biểu quyết."
             )
-            for b in ballots
+            % {"voted": voted, "roll": roll, "needed": needed},
+            code="low_turnout",
         )
-    else:
-        poll.chain_hash = chain(poll, ballots)
-        Ballot.objects.bulk_update(ballots, ["chain_hash"])
+    unreadable = 0
+    if poll.is_electronic:
+        sealed = poll.sealed_ballots.count()
+        if sealed != voted:
+            raise ValidationError(
+                _(
+                    "Số phiếu niêm phong (%(sealed)s) khác số đơn vị đã bỏ phiếu (%(voted)s): "
+                    "dữ liệu phiếu đã bị thay đổi, không kết thúc được."
+                )
+                % {"sealed": sealed, "voted": voted}
+            )
+        ballots, named, unreadable = _decrypt_ballots(poll)
+        secrets.SystemRandom().shuffle(ballots)
+        Ballot.objects.bulk_create(ballots)  # one INSERT: one xmin, a random physical order
+        if poll.mode == Poll.Mode.OPEN:
+            casts = list(poll.casts.all())
+            for cast in casts:
+                cast.open_ballot = named.get(cast.unit_id)
+            VoteCast.objects.bulk_update(casts, ["open_ballot"])
+        poll.sealed_ballots.all().delete()
+        poll.wrapped_key = None
     poll.status = Poll.Status.CLOSED
     poll.closed_at = timezone.now()
+    poll.seal_digest = bulletin_format.seal_of(poll_bulletin(poll, check=False))
     poll.save()
     audit(
         actor=actor,
         action="poll.close",
         obj=poll,
-        summary=f"Kết thúc biểu quyết: {poll.title}",
-        data={"ballots": len(ballots), "voted": poll.casts.count(), "chain_hash": poll.chain_hash},
+        summary=_("Kết thúc biểu quyết: %(poll)s (%(voted)s/%(roll)s đơn vị đã bỏ phiếu)")
+        % {"poll": poll.title, "voted": voted, "roll": roll},
+        data={
+            "voted": voted,
+            "roll": roll,
+            "quorum_needed": needed,
+            "low_turnout_confirmed": bool(voted < needed and confirm_low_turnout),
+            "unreadable": unreadable,
+            "seal": poll.seal_digest,
+        },
     )
     return poll
 
 
-# --- paper ballots ---------------------------------------------------------------------------
+# --- the bulletin and its seal ----------------------------------------------------------------
 
 
-def _check_paper_complete(poll: Poll) -> None:
-    if poll.ballots_returned is None and not poll.ballots.exists():
-        raise ValidationError("Ban kiểm phiếu chưa nhập kết quả kiểm phiếu.")
-    if not poll.counting_committee.strip():
-        raise ValidationError("Chưa ghi thành phần Ban kiểm phiếu.")
-
-
-@transaction.atomic
-def paper_counts_save(
-    *,
-    poll: Poll,
-    votes: dict,
-    ballots_issued: int,
-    ballots_returned: int,
-    invalid: int,
-    blank: int,
-    committee: str,
-    actor=None,
-) -> Poll:
-    """The counting committee's figures. Checked for consistency; results are then computed."""
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
-        raise ValidationError("Chỉ nhập kết quả kiểm phiếu cho biểu quyết phiếu giấy đang mở.")
-    if poll.ballots.exists():
-        raise ValidationError("Đã nhập từng phiếu; kết quả được tính từ các phiếu đã nhập.")
-    errors = []
-    if ballots_returned > ballots_issued:
-        errors.append("Số phiếu thu về không được lớn hơn số phiếu phát ra.")
-    if ballots_issued > (poll.roll_size or 0):
-        errors.append(
-            f"Số phiếu phát ra không được lớn hơn số đơn vị có quyền biểu quyết ({poll.roll_size})."
-        )
-    if invalid + blank > ballots_returned:
-        errors.append("Số phiếu không hợp lệ và phiếu trắng vượt số phiếu thu về.")
-    valid = ballots_returned - invalid
-    marked = valid - blank
-    for _key, n in votes.items():
-        if n > marked:
-            errors.append(f"Số phiếu của một lựa chọn vượt số phiếu hợp lệ có đánh dấu ({marked}).")
-            break
-    if poll.is_motion and sum(votes.values()) != marked:
-        errors.append(
-            f"Tổng phiếu Tán thành, Không tán thành, Không ý kiến phải bằng số phiếu hợp lệ không trắng ({marked})."
-        )
-    if not poll.is_motion and sum(votes.values()) > marked * poll.max_marks:
-        errors.append("Tổng số phiếu bầu vượt quá số phiếu hợp lệ × số đánh dấu tối đa.")
-    if not committee.strip():
-        errors.append("Cần ghi thành phần Ban kiểm phiếu.")
-    if errors:
-        raise ValidationError(errors)
-    poll.paper_counts.all().delete()
-    if poll.is_motion:
-        PaperCount.objects.bulk_create(
-            PaperCount(poll=poll, choice=k, votes=v) for k, v in votes.items()
-        )
+def poll_bulletin(poll: Poll, *, check: bool = True) -> dict:
+    """The public bulletin (format `khoithidua.bulletin/1`, see meetings/bulletin.py), built
+    from the stored rows. With `check`, raises TallyTampered when it no longer matches the
+    digest sealed at close."""
+    motion = poll.is_motion
+    if motion:
+        options = [{"id": k, "label": str(motion_label(k))} for k in bulletin_format.MOTION_CHOICES]
     else:
-        PaperCount.objects.bulk_create(
-            PaperCount(poll=poll, candidate_id=k, votes=v) for k, v in votes.items()
-        )
-    poll.ballots_issued, poll.ballots_returned = ballots_issued, ballots_returned
-    poll.paper_invalid, poll.paper_blank = invalid, blank
-    poll.counting_committee = committee.strip()
-    poll.save()
-    audit(
-        actor=actor,
-        action="poll.paper_counts",
-        obj=poll,
-        summary=f"Nhập kết quả kiểm phiếu: {poll.title}",
-        data={"issued": ballots_issued, "returned": ballots_returned},
-    )
-    return poll
-
-
-@transaction.atomic
-def paper_ballot_add(
-    *,
-    poll: Poll,
-    marks: list[int] | None = None,
-    choice: str = "",
-    invalid: bool = False,
-    actor=None,
-) -> Ballot:
-    """The counting committee enters one paper ballot. Its serial (P0001…) is its receipt."""
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
-        raise ValidationError("Chỉ nhập phiếu cho biểu quyết phiếu giấy đang mở.")
-    if poll.paper_counts.exists():
-        raise ValidationError("Đã nhập kết quả theo số liệu tổng hợp; không nhập thêm từng phiếu.")
-    entered = poll.ballots.count()
-    if entered >= (poll.ballots_issued or poll.roll_size or 0):
-        raise ValidationError(f"Đã nhập đủ số phiếu phát ra ({entered}).")
-    marks = sorted({int(m) for m in (marks or [])})
-    if invalid:
-        marks, choice = [], ""
-    elif poll.is_motion:
-        marks = []
-        if choice not in ("", *Ballot.Choice.values):
-            raise ValidationError("Lựa chọn không hợp lệ.")
-    else:
-        choice = ""
-        ids = set(poll.candidates.values_list("pk", flat=True))
-        if any(m not in ids for m in marks):
-            raise ValidationError("Phiếu có ứng viên không thuộc danh sách.")
-        if len(marks) > poll.max_marks:
-            raise ValidationError(
-                f"Phiếu đánh dấu quá {poll.max_marks} đơn vị: hãy ghi là phiếu không hợp lệ."
-            )
-    ballot = Ballot.objects.create(
-        poll=poll,
-        receipt=f"P{entered + 1:04d}",
-        marks=marks,
-        choice=choice,
-        invalid=invalid,
-        source=Ballot.Source.PAPER,
-    )
-    audit(
-        actor=actor,
-        action="poll.paper_ballot",
-        obj=poll,
-        summary=f"Nhập phiếu giấy số {ballot.receipt}",
-    )
-    return ballot
-
-
-def poll_paper_data(poll: Poll) -> dict:
-    """What the paper-ballot PDF needs (documents app): poll, rule, candidates, number of ballots."""
-    meeting = poll.meeting
-    return {
-        "poll": poll,
-        "meeting": meeting,
-        "bloc_year": meeting.bloc_year,
-        "title": poll.title,
-        "kind": poll.kind,
-        "is_motion": poll.is_motion,
-        "choices": [label for _, label in Ballot.Choice.choices] if poll.is_motion else [],
-        "candidates": [c.unit for c in poll.candidates.select_related("unit")],
-        "seats": poll.seats,
-        "max_marks": poll.max_marks,
-        "rule": poll.rule_label,
-        "basis": poll.basis,
-        "ballots": poll.ballots_issued or poll.roll_size or quorum(meeting).present,
+        options = [
+            {"id": c.pk, "label": c.label or c.unit.name}
+            for c in poll.candidates.select_related("unit")
+        ]
+    voted = set(poll.casts.values_list("unit_id", flat=True))
+    roll = {
+        "members": poll.member_count or 0,
+        "quorum_needed": poll.quorum_needed,
+        "voters": [
+            {"unit": unit, "name": name, "voted": unit in voted}
+            for unit, name in poll.voters.values_list("unit_id", "name")
+        ],
     }
+    ballots = [
+        bulletin_format.ballot_entry(marks=m, choice=c, invalid=i)
+        for m, c, i in poll.ballots.values_list("marks", "choice", "invalid")
+    ]
+    paper = None
+    if poll.mode == Poll.Mode.PAPER and poll.ballots_returned is not None:
+        paper = {
+            "issued": poll.ballots_issued,
+            "returned": poll.ballots_returned,
+            "invalid": poll.paper_invalid or 0,
+            "blank": poll.paper_blank or 0,
+            "votes": {
+                str(pc.choice if motion else pc.candidate_id): pc.votes
+                for pc in poll.paper_counts.all()
+            },
+        }
+    named = None
+    if poll.mode == Poll.Mode.OPEN:
+        named = [
+            {
+                "unit": cast.unit_id,
+                **bulletin_format.ballot_entry(
+                    marks=cast.open_ballot.marks if cast.open_ballot else [],
+                    choice=cast.open_ballot.choice if cast.open_ballot else "",
+                    invalid=cast.open_ballot.invalid if cast.open_ballot else False,
+                ),
+            }
+            for cast in poll.casts.select_related("open_ballot")
+        ]
+    data = bulletin_format.build(
+        poll={
+            "id": poll.pk,
+            "title": poll.title,
+            "kind": poll.kind,
+            "mode": poll.mode,
+            "round": poll.round_no,
+        },
+        rule={
+            "seats": poll.seats,
+            "max_marks": poll.max_marks,
+            "base": poll.base,
+            "numerator": poll.threshold_numerator,
+            "denominator": poll.threshold_denominator,
+            "strict": poll.threshold_strict,
+            "blank_valid": poll.blank_valid,
+            "allow_self_vote": poll.allow_self_vote,
+            "runoff_rule": poll.runoff_rule,
+            "basis": poll.basis,
+            "blank_basis": poll.blank_basis,
+        },
+        options=options,
+        roll=roll,
+        receipts=list(poll.casts.exclude(receipt="").values_list("receipt", flat=True)),
+        ballots=ballots,
+        paper=paper,
+        named=named,
+    )
+    if check:
+        _check_seal(poll, data["digests"]["bulletin"])
+    return data
+
+
+def poll_bulletin_bundle(poll: Poll) -> dict:
+    """The downloadable bundle: the sealed bulletin, plus the app's own count ("published",
+    outside the seal) for the verifier to compare with its recount. Raises TallyTampered."""
+    data = poll_bulletin(poll)
+    outcome = poll_outcome(poll, apply_decision=False)
+    c = outcome.counts
+    keys = [o["id"] for o in data["options"]]
+    decision = getattr(poll, "decision", None) if hasattr(poll, "decision") else None
+    data["published"] = {
+        "counts": {
+            "returned": c.ballots,
+            "valid": c.valid,
+            "invalid": c.invalid_total,
+            "blank": c.blank,
+        },
+        "votes": {str(k): c.votes.get(k, 0) for k in keys},
+        "winners": list(outcome.winners),
+        "tied": list(outcome.tied),
+        "runoff": list(outcome.runoff),
+        "adopted": outcome.adopted,
+        "decision": {
+            "winners": list(decision.winners.values_list("pk", flat=True)),
+            "decided_by": decision.decided_by,
+            "basis": decision.basis,
+        }
+        if decision is not None and decision.kind == PollDecision.Kind.TIE_BREAK
+        else None,
+    }
+    return data
+
+
+def _check_seal(poll: Poll, digest: str) -> None:
+    sealed = [poll.seal_digest]
+    event = (
+        AuditEvent.objects.filter(
+            object_type="meetings.poll", object_id=str(poll.pk), action="poll.close"
+        )
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if event and event.get("seal"):
+        sealed.append(event["seal"])
+    if not poll.seal_digest or any(s != digest for s in sealed):
+        raise TallyTampered(poll.pk, f"sealed {sealed}, recomputed {digest}")
+
+
+def poll_seal_check(poll: Poll) -> None:
+    """Raise TallyTampered if a closed poll's data no longer matches its seal. For callers
+    (documents) that print a result: call this, or `poll_result`, which calls it."""
+    if (
+        poll.status in (Poll.Status.CLOSED, Poll.Status.PUBLISHED)
+        and poll.mode != Poll.Mode.REPORTED
+    ):
+        poll_bulletin(poll, check=True)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -688,6 +979,7 @@ def poll_counts(poll: Poll) -> Counts:
             poll.paper_blank or 0,
             present,
             members,
+            poll.blank_valid,
         )
     votes: dict = {}
     ballots = invalid = blank = 0
@@ -695,18 +987,14 @@ def poll_counts(poll: Poll) -> Counts:
         ballots += 1
         if is_invalid:
             invalid += 1
-            continue
-        if poll.is_motion:
-            if choice:
-                votes[choice] = votes.get(choice, 0) + 1
-            else:
-                blank += 1
-        elif marks:
+        elif poll.is_motion and choice:
+            votes[choice] = votes.get(choice, 0) + 1
+        elif not poll.is_motion and marks:
             for m in marks:
                 votes[m] = votes.get(m, 0) + 1
         else:
             blank += 1
-    return Counts(votes, ballots, invalid, blank, present, members)
+    return Counts(votes, ballots, invalid, blank, present, members, poll.blank_valid)
 
 
 def poll_rule(poll: Poll) -> Rule:
@@ -715,70 +1003,254 @@ def poll_rule(poll: Poll) -> Rule:
     )
 
 
-def poll_outcome(poll: Poll) -> Outcome | None:
-    """The computed outcome of a closed poll (with a recorded tie-break or report applied)."""
+def poll_outcome(poll: Poll, *, apply_decision: bool = True) -> Outcome | None:
+    """The computed outcome of a closed poll (with a recorded tie-break or report applied).
+    Raises TallyTampered when the stored ballots no longer match the seal."""
     if poll.status not in (Poll.Status.CLOSED, Poll.Status.PUBLISHED):
         return None
     decision = getattr(poll, "decision", None) if hasattr(poll, "decision") else None
     if poll.mode == Poll.Mode.REPORTED:
         return _reported_outcome(poll, decision)
+    poll_seal_check(poll)
     counts = poll_counts(poll)
     if poll.is_motion:
         outcome = motion_outcome(counts=counts, rule=poll_rule(poll))
     else:
-        candidates = [(c.pk, c.unit.name) for c in poll.candidates.select_related("unit")]
+        candidates = [
+            (c.pk, c.label or c.unit.name) for c in poll.candidates.select_related("unit")
+        ]
         outcome = candidate_outcome(
-            candidates=candidates, counts=counts, rule=poll_rule(poll), seats=poll.seats
+            candidates=candidates,
+            counts=counts,
+            rule=poll_rule(poll),
+            seats=poll.seats,
+            runoff_rule=poll.runoff_rule,
         )
     outcome.counts = counts
-    if decision is not None and decision.kind == PollDecision.Kind.TIE_BREAK and outcome.tied:
-        picked = set(decision.winners.values_list("pk", flat=True))
-        for line in outcome.lines:
-            if line.key in outcome.tied:
-                if line.key in picked:
-                    line.status = "won"
-                    line.sentence = line.sentence.split("; bằng phiếu")[0] + (
-                        f"; trúng cử theo quyết định của {decision.decided_by} (căn cứ: {decision.basis})"
-                    )
-                else:
-                    line.status = "lost"
-                    line.sentence = line.sentence.split("; bằng phiếu")[0] + (
-                        f"; không được chọn theo quyết định của {decision.decided_by}"
-                    )
-        outcome.winners = outcome.winners + [k for k in outcome.tied if k in picked]
-        outcome.summary += (
-            f" Quyết định khi bằng phiếu: {decision.decided_by} (căn cứ: {decision.basis})."
-        )
-        outcome.tied = []
+    if (
+        apply_decision
+        and decision is not None
+        and decision.kind == PollDecision.Kind.TIE_BREAK
+        and outcome.contested
+    ):
+        _apply_decision(poll, outcome, decision)
     return outcome
+
+
+def _apply_decision(poll: Poll, outcome: Outcome, decision: PollDecision) -> None:
+    from .results import _sentence
+
+    picked = set(decision.winners.values_list("pk", flat=True))
+    rule = poll_rule(poll)
+    for line in outcome.lines:
+        if line.key in outcome.runoff:
+            won = line.key in picked
+            line.status = "won" if won else "lost"
+            line.sentence = _sentence(
+                "decided_won" if won else "decided_lost",
+                line.votes,
+                outcome.base_count,
+                rule,
+                decided_by=decision.decided_by,
+                basis=decision.basis,
+            )
+    outcome.winners = outcome.winners + [k for k in outcome.runoff if k in picked]
+    outcome.summary += " " + _("Quyết định sau vòng cuối: %(decided_by)s (căn cứ: %(basis)s).") % {
+        "decided_by": decision.decided_by,
+        "basis": decision.basis,
+    }
+    outcome.tied, outcome.runoff, outcome.runoff_seats = [], [], 0
 
 
 def _reported_outcome(poll: Poll, decision) -> Outcome:
     from .results import Line
 
     note = poll.reported_note or (decision.basis if decision else "")
-    suffix = "" if "không được báo cáo" in note else "; số phiếu không được báo cáo"
-    who = f" ({decision.decided_by})" if decision and decision.decided_by else ""
+    counts_said = "không được báo cáo" in note
+    who = decision.decided_by if decision and decision.decided_by else ""
+    values = {"note": note, "who": who}
     if poll.is_motion:
         adopted = bool(decision and decision.motion_adopted)
-        text = "Hội nghị thống nhất thông qua" if adopted else "Không được thông qua"
+        templates = {
+            (True, True): _("Hội nghị thống nhất thông qua (%(who)s) theo %(note)s."),
+            (True, False): _("Hội nghị thống nhất thông qua theo %(note)s."),
+            (False, True): _("Không được thông qua (%(who)s) theo %(note)s."),
+            (False, False): _("Không được thông qua theo %(note)s."),
+        }
+        sentence = templates[(adopted, bool(who))] % values
+        if not counts_said:
+            sentence = sentence[:-1] + _("; số phiếu không được báo cáo.")
         line = Line(
             "yes",
-            "Tán thành",
+            str(motion_label("yes")),
             0,
             "",
             adopted,
             "adopted" if adopted else "rejected",
-            f"{text}{who} theo {note}{suffix}.",
+            sentence,
         )
         return Outcome([line], summary=line.sentence, adopted=adopted)
     winners = set(decision.winners.values_list("pk", flat=True)) if decision else set()
     lines = []
     for c in poll.candidates.select_related("unit"):
         won = c.pk in winners
-        sentence = (f"Được chọn{who}" if won else "Không được chọn") + f" theo {note}{suffix}."
-        lines.append(Line(c.pk, c.unit.name, 0, "", won, "won" if won else "lost", sentence))
-    return Outcome(lines, winners=list(winners), summary=f"Kết quả ghi nhận theo {note}{suffix}.")
+        if won and who:
+            sentence = _("Được chọn (%(who)s) theo %(note)s.") % values
+        elif won:
+            sentence = _("Được chọn theo %(note)s.") % values
+        else:
+            sentence = _("Không được chọn theo %(note)s.") % values
+        if not counts_said:
+            sentence = sentence[:-1] + _("; số phiếu không được báo cáo.")
+        lines.append(
+            Line(c.pk, c.label or c.unit.name, 0, "", won, "won" if won else "lost", sentence)
+        )
+    summary = _("Kết quả ghi nhận theo %(note)s.") % values
+    if not counts_said:
+        summary = summary[:-1] + _("; số phiếu không được báo cáo.")
+    return Outcome(lines, winners=list(winners), summary=summary)
+
+
+def low_turnout_note(poll: Poll) -> str:
+    if not poll.is_electronic or poll.status not in (Poll.Status.CLOSED, Poll.Status.PUBLISHED):
+        return ""
+    voted, roll, needed = poll_turnout(poll)
+    if voted >= needed:
+        return ""
+    return _(
+        "Lưu ý: chỉ %(voted)s/%(roll)s đơn vị bỏ phiếu, dưới túc số %(needed)s đơn vị; "
+        "chủ trì đã xác nhận kết thúc biểu quyết."
+    ) % {"voted": voted, "roll": roll, "needed": needed}
+
+
+def poll_result(poll: Poll) -> PollResult | None:
+    """A closed poll's counted result as a typed value; None before close.
+
+    For the documents app (minutes, count minutes) and exports. Raises TallyTampered when
+    the stored ballots no longer match the digest sealed at close: the caller must then
+    refuse to print the result (show the exception's message instead)."""
+    outcome = poll_outcome(poll)
+    if outcome is None:
+        return None
+    reported = poll.mode == Poll.Mode.REPORTED
+    c = None if reported else outcome.counts
+    options = []
+    for line in outcome.lines:
+        pct = (
+            float(100 * line.votes / outcome.base_count)
+            if (outcome.base_count and not reported)
+            else None
+        )
+        options.append(
+            OptionResult(
+                key=line.key,
+                label=line.label,
+                votes=line.votes,
+                percent=pct,
+                percent_text=line.percent,
+                status=line.status,
+                elected=line.status in ("won", "adopted"),
+                sentence=line.sentence,
+            )
+        )
+    decision = getattr(poll, "decision", None) if hasattr(poll, "decision") else None
+    decision_text = ""
+    if decision is not None and decision.kind == PollDecision.Kind.TIE_BREAK:
+        decision_text = _("%(kind)s: %(who)s (căn cứ: %(basis)s).") % {
+            "kind": decision.get_kind_display(),
+            "who": decision.decided_by,
+            "basis": decision.basis,
+        }
+    labels = {line.key: line.label for line in outcome.lines}
+    return PollResult(
+        poll_id=poll.pk,
+        title=poll.title,
+        kind=poll.kind,
+        mode=poll.mode,
+        round_no=poll.round_no,
+        is_motion=poll.is_motion,
+        reported=reported,
+        issued=(poll.ballots_issued if poll.mode == Poll.Mode.PAPER else poll.roll_size)
+        if c
+        else None,
+        returned=c.ballots if c else None,
+        valid=c.valid if c else None,
+        invalid=c.invalid_total if c else None,
+        blank=c.blank if c else None,
+        present=poll.roll_size,
+        members=poll.member_count,
+        base=poll.base,
+        base_label=str(poll.get_base_display()),
+        base_count=outcome.base_count,
+        rule=poll.rule_label,
+        rule_basis=poll.basis,
+        blank_rule=poll.blank_rule_label,
+        seats=poll.seats,
+        max_marks=poll.max_marks,
+        options=tuple(options),
+        winners=tuple(labels[k] for k in outcome.winners if k in labels),
+        winner_ids=tuple(outcome.winners),
+        adopted=outcome.adopted,
+        tied=tuple(outcome.tied),
+        runoff=tuple(outcome.runoff),
+        outcome=outcome.summary,
+        sentences=tuple(
+            _("%(label)s: %(sentence)s") % {"label": o.label, "sentence": o.sentence}
+            for o in options
+        ),
+        decision=decision_text,
+        low_turnout=low_turnout_note(poll),
+        digest=poll.seal_digest,
+        roll_digest=poll.roll_hash,
+    )
+
+
+def poll_result_data(poll: Poll) -> dict | None:
+    """The same result as a plain dict (the documents app's older reader). Prefer poll_result.
+    Raises TallyTampered like poll_result."""
+    r = poll_result(poll)
+    if r is None:
+        return None
+    rows = [
+        {
+            "name": o.label,
+            "label": o.label,
+            "votes": o.votes,
+            "percent": o.percent,
+            "percent_text": o.percent_text,
+            "elected": o.elected,
+            "status": o.status,
+            "sentence": o.sentence,
+        }
+        for o in r.options
+    ]
+    data = {
+        "candidates": [] if r.is_motion else rows,
+        "rows": rows,
+        "base_label": r.base_label,
+        "rule": r.rule,
+        "blank_rule": r.blank_rule,
+        "issued": r.issued,
+        "returned": r.returned,
+        "valid": r.valid,
+        "invalid": r.invalid,
+        "blank": r.blank,
+        "present": r.present,
+        "members": r.members,
+        "outcome_label": r.outcome,
+        "explanation": r.outcome,
+        "winners": list(r.winner_ids),
+        "tied": list(r.tied),
+        "adopted": r.adopted,
+        "low_turnout": r.low_turnout,
+        "chain_hash": r.digest,
+        "seal_digest": r.digest,
+        "roll_hash": r.roll_digest,
+    }
+    if r.is_motion and r.returned is not None:
+        votes = {o.key: o.votes for o in r.options}
+        data.update(yes=votes.get("yes", 0), no=votes.get("no", 0), abstain=votes.get("abstain", 0))
+    return data
 
 
 @transaction.atomic
@@ -793,16 +1265,16 @@ def poll_record_reported(
     actor=None,
 ) -> Poll:
     """Record an outcome whose counts were not reported (show of hands, a news report): published."""
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
     if poll.mode != Poll.Mode.REPORTED:
-        raise ValidationError("Chỉ dùng cho biểu quyết «chỉ ghi nhận kết quả».")
+        raise ValidationError(_("Chỉ dùng cho biểu quyết «chỉ ghi nhận kết quả»."))
     if poll.status != Poll.Status.DRAFT:
-        raise ValidationError("Kết quả đã được ghi nhận.")
+        raise ValidationError(_("Kết quả đã được ghi nhận."))
     if not basis.strip():
-        raise ValidationError({"basis": "Cần ghi căn cứ (nguồn) của kết quả."})
+        raise ValidationError({"basis": _("Cần ghi căn cứ (nguồn) của kết quả.")})
     winners = list(winners or [])
     if not poll.is_motion and len(winners) > poll.seats:
-        raise ValidationError("Số đơn vị được chọn vượt số lượng cần chọn.")
+        raise ValidationError(_("Số đơn vị được chọn vượt số lượng cần chọn."))
     decision = PollDecision.objects.create(
         poll=poll,
         kind=PollDecision.Kind.REPORTED,
@@ -812,6 +1284,10 @@ def poll_record_reported(
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     decision.winners.set(winners)
+    day = meeting_date(poll.meeting)
+    for c in poll.candidates.select_related("unit"):
+        c.label = c.label or c.unit.name_on(day)
+        c.save(update_fields=["label"])
     poll.reported_note = poll.reported_note or basis.strip()
     poll.status = Poll.Status.PUBLISHED
     poll.closed_at = poll.published_at = timezone.now()
@@ -821,7 +1297,7 @@ def poll_record_reported(
         actor=actor,
         action="poll.record_reported",
         obj=poll,
-        summary=f"Ghi nhận kết quả: {poll.title}",
+        summary=_("Ghi nhận kết quả: %(poll)s") % {"poll": poll.title},
         data={"winners": [w.unit_id for w in winners], "adopted": adopted, "basis": basis},
     )
     _flow_winners(poll, [w.pk for w in winners], meeting_url=meeting_url, actor=actor)
@@ -832,24 +1308,29 @@ def poll_record_reported(
 def poll_record_tie_break(
     *, poll: Poll, winners: list[PollCandidate], decided_by: str, basis: str, actor=None
 ) -> PollDecision:
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    """After the last round, the bloc's rule decides the seats still contested: a tie at the
+    cut-off, or seats nobody reached the threshold for."""
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
     if poll.status != Poll.Status.CLOSED:
-        raise ValidationError("Chỉ ghi quyết định khi biểu quyết đã kết thúc và chưa công bố.")
+        raise ValidationError(_("Chỉ ghi quyết định khi biểu quyết đã kết thúc và chưa công bố."))
     if hasattr(poll, "decision"):
-        raise ValidationError("Đã có quyết định cho biểu quyết này.")
+        raise ValidationError(_("Đã có quyết định cho biểu quyết này."))
     outcome = poll_outcome(poll)
-    if not outcome or not outcome.tied:
-        raise ValidationError("Không có trường hợp bằng phiếu cần quyết định.")
+    if not outcome or not outcome.contested:
+        raise ValidationError(
+            _("Không có suất nào cần quyết định (không bằng phiếu, không còn suất trống).")
+        )
     if poll.round_no < poll.max_rounds:
         raise ValidationError(
-            f"Còn được bỏ phiếu vòng sau (tối đa {poll.max_rounds} vòng); hãy tạo vòng bỏ phiếu lại."
+            _("Còn được bỏ phiếu vòng sau (tối đa %(n)s vòng); hãy tạo vòng bỏ phiếu lại.")
+            % {"n": poll.max_rounds}
         )
-    if {w.pk for w in winners} - set(outcome.tied):
-        raise ValidationError("Chỉ chọn trong các đơn vị bằng phiếu.")
-    if len(winners) != outcome.open_seats:
-        raise ValidationError(f"Cần chọn đúng {outcome.open_seats} đơn vị.")
+    if {w.pk for w in winners} - set(outcome.runoff):
+        raise ValidationError(_("Chỉ chọn trong các đơn vị dẫn đầu còn tranh suất."))
+    if len(winners) != outcome.runoff_seats:
+        raise ValidationError(_("Cần chọn đúng %(n)s đơn vị.") % {"n": outcome.runoff_seats})
     if not basis.strip() or not decided_by.strip():
-        raise ValidationError("Cần ghi người quyết định và căn cứ.")
+        raise ValidationError(_("Cần ghi người quyết định và căn cứ."))
     decision = PollDecision.objects.create(
         poll=poll,
         kind=PollDecision.Kind.TIE_BREAK,
@@ -862,48 +1343,73 @@ def poll_record_tie_break(
         actor=actor,
         action="poll.tie_break",
         obj=poll,
-        summary=f"Quyết định khi bằng phiếu: {poll.title}",
+        summary=_("Quyết định sau vòng cuối: %(poll)s") % {"poll": poll.title},
         data={"winners": [w.unit_id for w in winners], "decided_by": decided_by, "basis": basis},
     )
     return decision
 
 
+def runoff_possible(poll: Poll, outcome: Outcome | None) -> bool:
+    return bool(
+        outcome
+        and outcome.contested
+        and poll.round_no < poll.max_rounds
+        and not poll.runoffs.exists()
+    )
+
+
+def decision_needed(poll: Poll, outcome: Outcome | None) -> bool:
+    return bool(
+        outcome
+        and outcome.contested
+        and poll.round_no >= poll.max_rounds
+        and poll.status == Poll.Status.CLOSED
+    )
+
+
 @transaction.atomic
 def poll_runoff_create(*, poll: Poll, actor=None) -> Poll:
-    """A new round between the candidates tied at the cut-off. The closed poll stays as it was."""
-    poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
+    """A new round between the leading candidates for the seats still contested (a tie at the
+    cut-off, or seats nobody reached the threshold for). The closed poll stays as it was."""
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll.pk)
     outcome = poll_outcome(poll)
-    if not outcome or not outcome.tied:
-        raise ValidationError("Không có trường hợp bằng phiếu để bỏ phiếu lại.")
+    if not outcome or not outcome.contested:
+        raise ValidationError(_("Không có suất nào cần bỏ phiếu lại."))
     if poll.round_no >= poll.max_rounds:
-        raise ValidationError(f"Đã đủ {poll.max_rounds} vòng; kết quả do quy chế quyết định.")
+        raise ValidationError(
+            _("Đã đủ %(n)s vòng; kết quả do quy chế quyết định.") % {"n": poll.max_rounds}
+        )
     if poll.runoffs.exists():
-        raise ValidationError("Đã tạo vòng bỏ phiếu lại.")
-    tied_units = list(
+        raise ValidationError(_("Đã tạo vòng bỏ phiếu lại."))
+    units = list(
         Unit.objects.filter(
-            pk__in=PollCandidate.objects.filter(pk__in=outcome.tied).values("unit_id")
+            pk__in=PollCandidate.objects.filter(pk__in=outcome.runoff).values("unit_id")
         )
     )
+    base_title = poll.previous.title if poll.previous_id else poll.title
     runoff = poll_create(
         meeting=poll.meeting,
         kind=poll.kind,
-        title=f"{poll.title.split(' – vòng')[0]} – vòng {poll.round_no + 1}",
+        title=_("%(title)s – vòng %(n)s") % {"title": base_title, "n": poll.round_no + 1},
         award_title=poll.award_title,
         mode=poll.mode,
-        seats=outcome.open_seats,
-        max_marks=min(poll.max_marks, outcome.open_seats),
+        seats=outcome.runoff_seats,
+        max_marks=min(poll.max_marks, outcome.runoff_seats),
         base=poll.base,
         threshold_numerator=poll.threshold_numerator,
         threshold_denominator=poll.threshold_denominator,
         threshold_strict=poll.threshold_strict,
         allow_self_vote=poll.allow_self_vote,
         basis=poll.basis,
+        blank_valid=poll.blank_valid,
+        blank_basis=poll.blank_basis,
+        runoff_rule=poll.runoff_rule,
         round_no=poll.round_no + 1,
         previous=poll,
         max_rounds=poll.max_rounds,
         tie_break_rule=poll.tie_break_rule,
         counting_committee=poll.counting_committee,
-        candidates=tied_units,
+        candidates=units,
         actor=actor,
     )
     return runoff
@@ -919,7 +1425,7 @@ def _flow_winners(poll: Poll, winner_ids: list[int], *, meeting_url: str = "", a
             pk__in=PollCandidate.objects.filter(pk__in=winner_ids).values("unit_id")
         )
     )
-    day = timezone.localtime(meeting.starts_at).date()
+    day = meeting_date(meeting)
     label = meeting.label
     if poll.kind == Poll.Kind.AWARD:
         from awards.services import award_propose_from_poll
@@ -928,7 +1434,7 @@ def _flow_winners(poll: Poll, winner_ids: list[int], *, meeting_url: str = "", a
             bloc_year=meeting.bloc_year,
             award_title=poll.award_title,
             unit_ids=[u.pk for u in units],
-            source_label=f"{poll.title} – {label}",
+            source_label=_("%(poll)s – %(meeting)s") % {"poll": poll.title, "meeting": label},
             source_url=meeting_url,
             proposed_on=day,
             actor=actor,
@@ -962,8 +1468,8 @@ def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
         .get(pk=poll.pk)
     )
     if poll.status != Poll.Status.CLOSED:
-        raise ValidationError("Chỉ công bố được biểu quyết đã kết thúc.")
-    outcome = poll_outcome(poll)
+        raise ValidationError(_("Chỉ công bố được biểu quyết đã kết thúc."))
+    outcome = poll_outcome(poll)  # raises TallyTampered: a tampered result is never published
     poll.status = Poll.Status.PUBLISHED
     poll.published_at = timezone.now()
     poll.save()
@@ -971,9 +1477,9 @@ def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
         actor=actor,
         action="poll.publish",
         obj=poll,
-        summary=f"Công bố kết quả: {poll.title}",
+        summary=_("Công bố kết quả: %(poll)s") % {"poll": poll.title},
         data={
-            "chain_hash": poll.chain_hash,
+            "seal": poll.seal_digest,
             "winners": list(outcome.winners),
             "adopted": outcome.adopted,
         },
@@ -982,64 +1488,160 @@ def poll_publish(*, poll: Poll, meeting_url: str = "", actor=None) -> Poll:
     return poll
 
 
-def poll_result_data(poll: Poll) -> dict | None:
-    """Plain data of a closed poll's result: counts, lines with sentences, hashes."""
-    outcome = poll_outcome(poll)
-    if outcome is None:
-        return None
-    c = outcome.counts
-    rows = []
-    for line in outcome.lines:
-        pct = (
-            (100 * line.votes / outcome.base_count)
-            if (outcome.base_count and poll.mode != Poll.Mode.REPORTED)
-            else None
-        )
-        rows.append(
-            {
-                "name": line.label,
-                "label": line.label,
-                "votes": line.votes,
-                "percent": pct,
-                "percent_text": line.percent,
-                "elected": line.status in ("won", "adopted"),
-                "status": line.status,
-                "sentence": line.sentence,
-            }
-        )
-    data = {
-        "candidates": [] if poll.is_motion else rows,
-        "rows": rows,
-        "base_label": poll.get_base_display(),
-        "rule": poll.rule_label,
-        "issued": poll.ballots_issued
-        if poll.mode == Poll.Mode.PAPER
-        else (poll.roll_size if c else None),
-        "returned": c.ballots if c else None,
-        "valid": c.valid if c else None,
-        "invalid": c.invalid if c else None,
-        "blank": c.blank if c else None,
-        "present": poll.roll_size,
-        "members": poll.member_count,
-        "outcome_label": outcome.summary,
-        "explanation": outcome.summary,
-        "winners": list(outcome.winners),
-        "tied": list(outcome.tied),
-        "adopted": outcome.adopted,
-        "chain_hash": poll.chain_hash,
-        "roll_hash": poll.roll_hash,
-    }
-    if poll.is_motion and c:
-        data.update(
-            yes=c.votes.get("yes", 0), no=c.votes.get("no", 0), abstain=c.votes.get("abstain", 0)
-        )
-    return data
-
-
 def poll_progress(poll: Poll) -> tuple[int, int]:
     """(k, n): how many of the roll have voted. Never partial results."""
     return poll.casts.count(), poll.roll_size or 0
 
 
-def meeting_date(meeting: Meeting) -> dt.date:
-    return timezone.localtime(meeting.starts_at).date()
+# --- paper ballots ---------------------------------------------------------------------------
+
+
+def _check_paper_complete(poll: Poll) -> None:
+    if poll.ballots_returned is None and not poll.ballots.exists():
+        raise ValidationError(_("Ban kiểm phiếu chưa nhập kết quả kiểm phiếu."))
+    if not poll.counting_committee.strip():
+        raise ValidationError(_("Chưa ghi thành phần Ban kiểm phiếu."))
+
+
+@transaction.atomic
+def paper_counts_save(
+    *,
+    poll: Poll,
+    votes: dict,
+    ballots_issued: int,
+    ballots_returned: int,
+    invalid: int,
+    blank: int,
+    committee: str,
+    actor=None,
+) -> Poll:
+    """The counting committee's figures. Checked for consistency; results are then computed."""
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
+    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
+        raise ValidationError(_("Chỉ nhập kết quả kiểm phiếu cho biểu quyết phiếu giấy đang mở."))
+    if poll.ballots.exists():
+        raise ValidationError(_("Đã nhập từng phiếu; kết quả được tính từ các phiếu đã nhập."))
+    errors = []
+    if ballots_returned > ballots_issued:
+        errors.append(_("Số phiếu thu về không được lớn hơn số phiếu phát ra."))
+    if ballots_issued > (poll.roll_size or 0):
+        errors.append(
+            _("Số phiếu phát ra không được lớn hơn số đơn vị có quyền biểu quyết (%(n)s).")
+            % {"n": poll.roll_size}
+        )
+    if invalid + blank > ballots_returned:
+        errors.append(_("Số phiếu không hợp lệ và phiếu trắng vượt số phiếu thu về."))
+    marked = ballots_returned - invalid - blank
+    for _key, n in votes.items():
+        if n > marked:
+            errors.append(
+                _("Số phiếu của một lựa chọn vượt số phiếu hợp lệ có đánh dấu (%(n)s).")
+                % {"n": marked}
+            )
+            break
+    if poll.is_motion and sum(votes.values()) != marked:
+        errors.append(
+            _(
+                "Tổng phiếu Tán thành, Không tán thành, Không ý kiến phải bằng số phiếu hợp lệ "
+                "không trắng (%(n)s)."
+            )
+            % {"n": marked}
+        )
+    if not poll.is_motion and sum(votes.values()) > marked * poll.max_marks:
+        errors.append(_("Tổng số phiếu bầu vượt quá số phiếu hợp lệ × số đánh dấu tối đa."))
+    if not committee.strip():
+        errors.append(_("Cần ghi thành phần Ban kiểm phiếu."))
+    if errors:
+        raise ValidationError(errors)
+    poll.paper_counts.all().delete()
+    if poll.is_motion:
+        PaperCount.objects.bulk_create(
+            PaperCount(poll=poll, choice=k, votes=v) for k, v in votes.items()
+        )
+    else:
+        PaperCount.objects.bulk_create(
+            PaperCount(poll=poll, candidate_id=k, votes=v) for k, v in votes.items()
+        )
+    poll.ballots_issued, poll.ballots_returned = ballots_issued, ballots_returned
+    poll.paper_invalid, poll.paper_blank = invalid, blank
+    poll.counting_committee = committee.strip()
+    poll.save()
+    audit(
+        actor=actor,
+        action="poll.paper_counts",
+        obj=poll,
+        summary=_("Nhập kết quả kiểm phiếu: %(poll)s") % {"poll": poll.title},
+        data={"issued": ballots_issued, "returned": ballots_returned},
+    )
+    return poll
+
+
+@transaction.atomic
+def paper_ballot_add(
+    *,
+    poll: Poll,
+    marks: list[int] | None = None,
+    choice: str = "",
+    invalid: bool = False,
+    actor=None,
+) -> int:
+    """The counting committee enters one paper ballot (paper ballots carry no number; nothing
+    is stored that follows the order of entry). Returns how many are entered now."""
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
+    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
+        raise ValidationError(_("Chỉ nhập phiếu cho biểu quyết phiếu giấy đang mở."))
+    if poll.paper_counts.exists():
+        raise ValidationError(
+            _("Đã nhập kết quả theo số liệu tổng hợp; không nhập thêm từng phiếu.")
+        )
+    entered = poll.ballots.count()
+    if entered >= (poll.ballots_issued or poll.roll_size or 0):
+        raise ValidationError(_("Đã nhập đủ số phiếu phát ra (%(n)s).") % {"n": entered})
+    marks = sorted({int(m) for m in (marks or [])})
+    if invalid:
+        marks, choice = [], ""
+    elif poll.is_motion:
+        marks = []
+        if choice not in ("", *Ballot.Choice.values):
+            raise ValidationError(_("Lựa chọn không hợp lệ."))
+    else:
+        choice = ""
+        ids = set(poll.candidates.values_list("pk", flat=True))
+        if any(m not in ids for m in marks):
+            raise ValidationError(_("Phiếu có ứng viên không thuộc danh sách."))
+        if len(marks) > poll.max_marks:
+            raise ValidationError(
+                _("Phiếu đánh dấu quá %(n)s đơn vị: hãy ghi là phiếu không hợp lệ.")
+                % {"n": poll.max_marks}
+            )
+    Ballot.objects.create(
+        poll=poll, marks=marks, choice=choice, invalid=invalid, source=Ballot.Source.PAPER
+    )
+    audit(
+        actor=actor,
+        action="poll.paper_ballot",
+        obj=poll,
+        summary=_("Nhập một phiếu giấy (%(n)s đã nhập)") % {"n": entered + 1},
+    )
+    return entered + 1
+
+
+def poll_paper_data(poll: Poll) -> dict:
+    """What the paper-ballot PDF needs (documents app): poll, rule, candidates, number of ballots."""
+    meeting = poll.meeting
+    return {
+        "poll": poll,
+        "meeting": meeting,
+        "bloc_year": meeting.bloc_year,
+        "title": poll.title,
+        "kind": poll.kind,
+        "is_motion": poll.is_motion,
+        "choices": [label for _value, label in Ballot.Choice.choices] if poll.is_motion else [],
+        "candidates": [c.unit for c in poll.candidates.select_related("unit")],
+        "seats": poll.seats,
+        "max_marks": poll.max_marks,
+        "rule": poll.rule_label,
+        "blank_rule": poll.blank_rule_label,
+        "basis": poll.basis,
+        "ballots": poll.ballots_issued or poll.roll_size or quorum(meeting).present,
+    }

@@ -36,7 +36,11 @@ urlpatterns = [
     path("polls/<int:pk>/record/", views.poll_record, name="poll_record"),
     path("polls/<int:pk>/export.csv", views.poll_export_csv, name="poll_export_csv"),
     path("polls/<int:pk>/export.xlsx", views.poll_export_xlsx, name="poll_export_xlsx"),
+    path("polls/<int:pk>/ballot/", views.poll_ballot, name="poll_ballot"),
+    path("polls/<int:pk>/bulletin/", views.poll_bulletin, name="poll_bulletin"),
+    path("polls/<int:pk>/bulletin.json", views.poll_bulletin_json, name="poll_bulletin_json"),
+    path("bulletin/kiem_tra_ket_qua.py", views.verifier_download, name="verifier_download"),
     path("vote/", views.vote, name="vote"),
-    path("vote/<str:code>/", views.vote_ballot, name="vote_ballot"),
+    path("vote/<int:poll_pk>/", views.vote, name="vote_poll"),
     path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
 ]

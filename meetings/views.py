@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
+from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -13,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +28,13 @@ from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
-from . import services
+from . import services, throttle
 from .forms import (
     AgendaItemForm,
     AttendanceForm,
     BallotForm,
     CheckinForm,
+    CloseForm,
     GuestForm,
     MeetingForm,
     PaperBallotForm,
@@ -427,45 +430,26 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
             "basis": bloc.voting_basis or "Quy chế hoạt động của Khối",
             "max_rounds": bloc.max_vote_rounds,
             "tie_break_rule": bloc.tie_break_rule,
+            "blank_valid": str(bloc.blank_ballot_valid),
+            "blank_basis": bloc.blank_ballot_basis,
+            "runoff_rule": bloc.runoff_rule,
         },
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         candidates = list(data.pop("candidates") or [])
-        nomination_ids = {}
-        if data["kind"] == Poll.Kind.AWARD and not candidates:
-            from awards.services import nominations_for_poll
-
-            noms = nominations_for_poll(
-                bloc_year=meeting.bloc_year, award_title=data["award_title"]
+        try:
+            poll = services.poll_create(
+                meeting=meeting, candidates=candidates, actor=request.user, **data
             )
-            seen = set()
-            for n in noms:
-                if n.unit_id not in seen:
-                    seen.add(n.unit_id)
-                    candidates.append(n.unit)
-                    nomination_ids[n.unit_id] = n.pk
-            if not candidates:
-                form.add_error(
-                    "candidates", _("Chưa có đề cử cho danh hiệu này; hãy chọn ứng viên.")
-                )
-        if not form.errors:
-            try:
-                poll = services.poll_create(
-                    meeting=meeting,
-                    candidates=candidates,
-                    nomination_ids=nomination_ids,
-                    actor=request.user,
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                return done(
-                    request,
-                    reverse("meetings:poll_detail", args=[poll.pk]),
-                    _("Đã tạo biểu quyết."),
-                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return done(
+                request,
+                reverse("meetings:poll_detail", args=[poll.pk]),
+                _("Đã tạo biểu quyết."),
+            )
     return form_page(
         request,
         {
@@ -516,11 +500,16 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
     meeting = poll.meeting
     can_run = can_run_bloc(request.user, meeting.bloc_year.bloc)
     candidates = list(poll.candidates.select_related("unit"))
-    show_results = poll.status == Poll.Status.PUBLISHED or (
-        poll.status == Poll.Status.CLOSED and can_run
-    )
-    outcome = services.poll_outcome(poll) if show_results else None
+    outcome, tampered = None, None
+    if poll.results_visible(can_run=can_run):
+        try:
+            outcome = services.poll_outcome(poll)
+        except services.TallyTampered as exc:
+            tampered = exc
     voted, roll = services.poll_progress(poll)
+    my_voters = (
+        services.voters_for_user(poll, request.user) if poll.status == Poll.Status.OPEN else []
+    )
     ctx = {
         "poll": poll,
         "meeting": meeting,
@@ -529,8 +518,11 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
         "can_run": can_run,
         "candidates": candidates,
         "outcome": outcome,
+        "tampered": tampered,
+        "low_turnout": services.low_turnout_note(poll) if outcome else "",
         "voted": voted,
         "roll": roll,
+        "my_voters": my_voters,
         "quorum": services.quorum(meeting) if poll.status == Poll.Status.DRAFT else None,
         "decision": getattr(poll, "decision", None) if hasattr(poll, "decision") else None,
         "runoffs": list(poll.runoffs.all()),
@@ -541,41 +533,27 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
         )
         if can_run
         else [],
-        "can_runoff": bool(
-            outcome
-            and outcome.tied
-            and poll.round_no < poll.max_rounds
-            and not poll.runoffs.exists()
-        ),
-        "needs_tie_break": bool(
-            outcome
-            and outcome.tied
-            and poll.round_no >= poll.max_rounds
-            and poll.status == Poll.Status.CLOSED
-        ),
+        "can_runoff": services.runoff_possible(poll, outcome),
+        "needs_tie_break": services.decision_needed(poll, outcome),
     }
-    if poll.status == Poll.Status.PUBLISHED and poll.mode != Poll.Mode.REPORTED:
-        names = {c.pk: c.unit.name for c in candidates}
-        ballots = list(poll.ballots.order_by("receipt"))
-        for b in ballots:
-            b.labels = (
-                ([Ballot.Choice(b.choice).label] if b.choice else [])
-                if poll.is_motion
-                else [names.get(m, "?") for m in b.marks]
-            )
-        ctx["ballots"] = ballots
-        if poll.mode == Poll.Mode.OPEN:
-            ctx["named"] = list(
-                poll.casts.select_related("unit", "open_ballot").order_by("unit__name")
-            )
-            for cast in ctx["named"]:
-                b = cast.open_ballot
-                cast.labels = (
-                    ([Ballot.Choice(b.choice).label] if b and b.choice else [])
-                    if poll.is_motion
-                    else [names.get(m, "?") for m in (b.marks if b else [])]
-                )
+    if poll.status == Poll.Status.PUBLISHED and poll.mode == Poll.Mode.OPEN and outcome:
+        ctx["named"] = _named_ballots(poll, candidates)
     return ctx
+
+
+def _labels(poll: Poll, names: dict, marks, choice: str) -> list[str]:
+    if poll.is_motion:
+        return [str(Ballot.Choice(choice).label)] if choice else []
+    return [names.get(m, "?") for m in marks]
+
+
+def _named_ballots(poll: Poll, candidates) -> list:
+    names = {c.pk: c.label or c.unit.name for c in candidates}
+    named = list(poll.casts.select_related("unit", "open_ballot").order_by("unit__name"))
+    for cast in named:
+        b = cast.open_ballot
+        cast.labels = _labels(poll, names, b.marks if b else [], b.choice if b else "")
+    return named
 
 
 @login_required
@@ -623,13 +601,44 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _poll_action(
+    """GET: the turnout and a confirmation (required below the quorum). POST: close."""
+    poll = get_poll_for_user(request.user, pk, run=True)
+    url = reverse("meetings:poll_detail", args=[poll.pk])
+    if poll.status != Poll.Status.OPEN:
+        return _error(request, url, ValidationError(_("Chỉ kết thúc được biểu quyết đang mở.")))
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.poll_close(
+                poll=poll,
+                actor=request.user,
+                confirm_low_turnout=form.cleaned_data["confirm_low_turnout"],
+            )
+        except services.LowTurnout as exc:
+            apply_validation_error(form, exc)
+            status = 422
+        except ValidationError as exc:
+            return _error(request, url, exc)
+        else:
+            return done(request, url, _("Đã kết thúc biểu quyết. Kết quả được tính tự động."))
+    voted, roll, needed = services.poll_turnout(poll)
+    return render(
         request,
-        pk,
-        lambda p: services.poll_close(poll=p, actor=request.user),
-        _("Đã kết thúc biểu quyết. Kết quả được tính tự động."),
+        "meetings/poll_close.html",
+        {
+            "poll": poll,
+            "meeting": poll.meeting,
+            "bloc_year": poll.meeting.bloc_year,
+            "bloc": poll.meeting.bloc_year.bloc,
+            "form": form,
+            "voted": voted,
+            "roll": roll,
+            "needed": needed,
+            "below_quorum": poll.is_electronic and voted < needed,
+        },
+        status=status,
     )
 
 
@@ -661,7 +670,7 @@ def poll_runoff(request: HttpRequest, pk: int) -> HttpResponse:
 def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, run=True)
     outcome = services.poll_outcome(poll)
-    tied = PollCandidate.objects.filter(pk__in=(outcome.tied if outcome else [])).select_related(
+    tied = PollCandidate.objects.filter(pk__in=(outcome.runoff if outcome else [])).select_related(
         "unit"
     )
     rule = poll.get_tie_break_rule_display()
@@ -674,9 +683,13 @@ def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
             for role, label in (("leader", bloc.leader_label), ("deputy", bloc.deputy_label))
             if role in terms
         ]
-        decided_by = " và ".join(names) or rule
+        decided_by = (
+            _("%(leader)s và %(deputy)s") % {"leader": names[0], "deputy": names[1]}
+            if len(names) == 2
+            else (names[0] if names else rule)
+        )
     elif poll.meeting.chair:
-        decided_by = f"Chủ trì hội nghị: {poll.meeting.chair}"
+        decided_by = _("Chủ trì hội nghị: %(chair)s") % {"chair": poll.meeting.chair}
     form = TieBreakForm(request.POST or None, candidates=tied, initial={"decided_by": decided_by})
     if request.method == "POST" and form.is_valid():
         try:
@@ -809,7 +822,7 @@ def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     url = reverse("meetings:poll_paper_ballot", args=[poll.pk])
     if request.method == "POST" and form.is_valid():
         try:
-            ballot = services.paper_ballot_add(
+            entered = services.paper_ballot_add(
                 poll=poll,
                 marks=form.cleaned_data.get("marks"),
                 choice=form.cleaned_data.get("choice", ""),
@@ -819,7 +832,7 @@ def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return done(request, url, _("Đã nhập phiếu số %(r)s.") % {"r": ballot.receipt})
+            return done(request, url, _("Đã nhập phiếu (%(n)s phiếu đã nhập).") % {"n": entered})
     entered = poll.ballots.count()
     return form_page(
         request,
@@ -837,25 +850,41 @@ def poll_paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def poll_slips(request: HttpRequest, pk: int) -> HttpResponse:
-    """Printable one-time ballot codes (with QR) for the frozen roll."""
+    """GET: the roll with who has an account, a slip or has voted. POST: print one-time codes
+    for the chosen units (a unit's earlier code is voided); the codes appear in this one
+    response only and are never stored or logged; the printing is audited."""
     poll = get_poll_for_user(request.user, pk, run=True)
     if poll.status != Poll.Status.OPEN or not poll.is_electronic:
-        raise Http404("Chỉ có mã phiếu khi biểu quyết điện tử đang mở.")
-    voters = list(poll.voters.select_related("unit").order_by("unit__name"))
+        raise Http404(_("Chỉ có mã phiếu khi biểu quyết điện tử đang mở."))
+    context = {
+        "poll": poll,
+        "meeting": poll.meeting,
+        "bloc_year": poll.meeting.bloc_year,
+        "bloc": poll.meeting.bloc_year.bloc,
+    }
+    if request.method == "POST":
+        unit_ids = [int(u) for u in request.POST.getlist("units") if u.isdigit()]
+        try:
+            slips = services.poll_slips_issue(poll=poll, unit_ids=unit_ids, actor=request.user)
+        except ValidationError as exc:
+            return _error(request, reverse("meetings:poll_slips", args=[poll.pk]), exc)
+        base = request.build_absolute_uri(reverse("meetings:vote_poll", args=[poll.pk]))
+        for slip in slips:
+            slip.qr = qr_data_uri(f"{base}#{slip.code}")
+        response = render(
+            request,
+            "meetings/poll_slips_print.html",
+            {**context, "slips": slips, "vote_url": base},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    voters = list(poll.voters.select_related("slip_issued_by").order_by("name"))
+    voted = set(poll.casts.values_list("unit_id", flat=True))
+    accounts = services.units_with_accounts(poll)
     for v in voters:
-        v.url = request.build_absolute_uri(reverse("meetings:vote_ballot", args=[v.code]))
-        v.qr = qr_data_uri(v.url)
-    return render(
-        request,
-        "meetings/poll_slips.html",
-        {
-            "poll": poll,
-            "meeting": poll.meeting,
-            "bloc_year": poll.meeting.bloc_year,
-            "bloc": poll.meeting.bloc_year.bloc,
-            "voters": voters,
-        },
-    )
+        v.voted = v.unit_id in voted
+        v.has_account = v.unit_id in accounts
+    return render(request, "meetings/poll_slips.html", {**context, "voters": voters})
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -869,52 +898,69 @@ def _safe_cell(value):
 
 
 def _export_rows(poll: Poll) -> list[list]:
-    outcome = services.poll_outcome(poll)
+    result = services.poll_result(poll)  # raises TallyTampered
     rows = [
         [_("Biểu quyết"), poll.title],
         [_("Hội nghị"), poll.meeting.label],
-        [_("Ngưỡng"), poll.rule_label],
-        [_("Căn cứ"), poll.basis],
+        [_("Ngưỡng"), result.rule],
+        [_("Căn cứ"), result.rule_basis],
+        [_("Phiếu trắng"), result.blank_rule],
     ]
-    if outcome and outcome.counts:
-        c = outcome.counts
+    if result.returned is not None:
         rows += [
-            [_("Số đơn vị có mặt (được biểu quyết)"), c.present],
-            [_("Số phiếu thu về"), c.ballots],
-            [_("Phiếu hợp lệ"), c.valid],
-            [_("Phiếu không hợp lệ"), c.invalid],
-            [_("Phiếu trắng"), c.blank],
+            [_("Số đơn vị có mặt (được biểu quyết)"), result.present],
+            [_("Số phiếu thu về"), result.returned],
+            [_("Phiếu hợp lệ"), result.valid],
+            [_("Phiếu không hợp lệ"), result.invalid],
+            [_("Phiếu trắng"), result.blank],
         ]
     rows += [
-        [_("Mã băm danh sách cử tri"), poll.roll_hash],
-        [_("Mã băm chuỗi phiếu"), poll.chain_hash],
+        [_("Mã băm danh sách cử tri"), result.roll_digest],
+        [_("Mã niêm phong kết quả (SHA-256)"), result.digest],
         [],
     ]
     rows.append([_("Lựa chọn"), _("Số phiếu"), _("Tỷ lệ"), _("Kết quả"), _("Giải thích")])
-    for line in outcome.lines if outcome else []:
-        rows.append([line.label, line.votes, line.percent, line.status, line.sentence])
-    if outcome:
-        rows += [[], [_("Tóm tắt"), outcome.summary]]
+    for o in result.options:
+        rows.append([o.label, o.votes, o.percent_text, o.status, o.sentence])
+    rows += [[], [_("Tóm tắt"), result.outcome]]
+    if result.low_turnout:
+        rows.append([_("Lưu ý"), result.low_turnout])
     return [[_safe_cell(v) for v in row] for row in rows]
 
 
 def _export_poll(request: HttpRequest, pk: int) -> Poll:
     poll = get_poll_for_user(request.user, pk)
-    can_run = can_run_bloc(request.user, poll.meeting.bloc_year.bloc)
-    if not (
-        poll.status == Poll.Status.PUBLISHED or (poll.status == Poll.Status.CLOSED and can_run)
-    ):
-        raise PermissionDenied("Kết quả chưa được công bố.")
+    if not poll.results_visible(can_run=can_run_bloc(request.user, poll.meeting.bloc_year.bloc)):
+        raise PermissionDenied(_("Kết quả chưa được công bố."))
     return poll
+
+
+def _tampered_response(request: HttpRequest, poll: Poll, exc) -> HttpResponse:
+    return render(
+        request,
+        "meetings/tampered.html",
+        {
+            "poll": poll,
+            "meeting": poll.meeting,
+            "bloc_year": poll.meeting.bloc_year,
+            "bloc": poll.meeting.bloc_year.bloc,
+            "message": exc.messages[0],
+        },
+        status=409,
+    )
 
 
 @login_required
 def poll_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     poll = _export_poll(request, pk)
+    try:
+        rows = _export_rows(poll)
+    except services.TallyTampered as exc:
+        return _tampered_response(request, poll, exc)
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
-    for row in _export_rows(poll):
+    for row in rows:
         writer.writerow(row)
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ket-qua-bieu-quyet-{poll.pk}.csv"'
@@ -926,10 +972,14 @@ def poll_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
     poll = _export_poll(request, pk)
+    try:
+        rows = _export_rows(poll)
+    except services.TallyTampered as exc:
+        return _tampered_response(request, poll, exc)
     wb = Workbook()
     ws = wb.active
     ws.title = "Ket qua"
-    for row in _export_rows(poll):
+    for row in rows:
         ws.append(row)
     for col, width in zip("ABCDE", (34, 12, 10, 10, 90), strict=True):
         ws.column_dimensions[col].width = width
@@ -943,67 +993,200 @@ def poll_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-# --- voting (no login: the one-time ballot code is the credential) -----------------------------
+# --- the public bulletin and its verifier ------------------------------------------------------
 
 
-def vote(request: HttpRequest) -> HttpResponse:
-    code = (request.POST.get("code") or request.GET.get("code") or "").strip().upper()[:16]
-    if code:
-        return redirect(reverse("meetings:vote_ballot", args=[code]))
-    return render(request, "meetings/vote.html", {"enter_code": True})
-
-
-def vote_ballot(request: HttpRequest, code: str) -> HttpResponse:
-    voter = (
-        PollVoter.objects.select_related("poll__meeting", "unit")
-        .filter(code=code.upper()[:16])
+def _published_poll(pk: int) -> Poll:
+    poll = (
+        Poll.objects.select_related("meeting__bloc_year__bloc")
+        .filter(pk=pk, status=Poll.Status.PUBLISHED)
+        .exclude(mode=Poll.Mode.REPORTED)
         .first()
     )
-    if voter is None:
-        return render(
-            request, "meetings/vote.html", {"enter_code": True, "bad_code": True}, status=404
+    if poll is None:
+        raise Http404(_("Không có bảng kết quả công khai cho biểu quyết này."))
+    return poll
+
+
+def poll_bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public bulletin of a published poll: anyone can recount and recheck it."""
+    poll = _published_poll(pk)
+    context = {"poll": poll, "meeting": poll.meeting}
+    try:
+        data = services.poll_bulletin(poll)
+        outcome = services.poll_outcome(poll)
+    except services.TallyTampered as exc:
+        return render(request, "meetings/bulletin.html", {**context, "tampered": exc}, status=409)
+    names = {o["id"]: o["label"] for o in data["options"]}
+    for b in data["ballots"]:
+        b["labels"] = (
+            [names[b["choice"]]]
+            if "choice" in b
+            else [names.get(m, "?") for m in b.get("marks", [])]
         )
+    return render(
+        request,
+        "meetings/bulletin.html",
+        {
+            **context,
+            "data": data,
+            "outcome": outcome,
+            "low_turnout": services.low_turnout_note(poll),
+        },
+    )
+
+
+def poll_bulletin_json(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = _published_poll(pk)
+    try:
+        data = services.poll_bulletin_bundle(poll)
+    except services.TallyTampered as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=409)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bieu-quyet-{poll.pk}.json"'
+    return response
+
+
+def verifier_download(request: HttpRequest) -> HttpResponse:
+    """The standalone verifier (Python standard library only), to run on one's own machine."""
+    source = (Path(__file__).resolve().parent / "verify.py").read_text(encoding="utf-8")
+    response = HttpResponse(source, content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kiem_tra_ket_qua.py"'
+    return response
+
+
+# --- voting: a slip's one-time code, or a delegate's account -----------------------------------
+#
+# A code never appears in a URL path or query (a QR carries it in the fragment, which browsers
+# never send) nor in any log line: it travels in POST bodies only.
+
+
+def _vote_context(voter: PollVoter) -> dict:
     poll = voter.poll
+    return {"poll": poll, "meeting": poll.meeting, "unit_name": voter.name}
+
+
+def _ballot_flow(request: HttpRequest, voter: PollVoter, hidden: dict, action: str):
+    """The voter's screen: ballot → review ("Xác nhận") → cast → receipt. Re-entering after
+    the ballot is recorded shows the receipt again (a lost reply loses nothing)."""
+    poll = voter.poll
+    context = {**_vote_context(voter), "hidden": hidden, "action": action}
+    htmx = bool(request.htmx)
+    template = "meetings/vote.html#box" if htmx else "meetings/vote.html"
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    receipt = services.cast_receipt(voter)
+    if receipt is not None:
+        # A second ballot is refused (409); coming back only to look is not an error.
+        status = 409 if step == "confirm" else 200
+        return render(request, template, {**context, "recorded": receipt}, status=status)
+    if poll.status != Poll.Status.OPEN:
+        return render(request, template, {**context, "not_open": True})
     candidates = list(poll.candidates.select_related("unit"))
-    context = {"poll": poll, "meeting": poll.meeting, "unit": voter.unit, "code": voter.code}
-    if poll.status == Poll.Status.PUBLISHED:
-        names = {c.pk: c.unit.name for c in candidates}
-        ballots = list(poll.ballots.order_by("receipt"))
-        for b in ballots:
-            b.labels = (
-                ([Ballot.Choice(b.choice).label] if b.choice else [])
-                if poll.is_motion
-                else [names.get(m, "?") for m in b.marks]
-            )
-        context.update(published=True, outcome=services.poll_outcome(poll), ballots=ballots)
-        return render(request, "meetings/vote.html", context)
-    already = request.method != "POST" and poll.casts.filter(unit_id=voter.unit_id).exists()
     form = BallotForm(
-        request.POST if request.method == "POST" else None, poll=poll, candidates=candidates
+        request.POST if step in ("review", "confirm") else None,
+        poll=poll,
+        candidates=candidates,
+        initial=_initial_from(request.POST) if step == "edit" else None,
     )
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                receipt = services.ballot_cast(
-                    voter=voter,
-                    candidates={c.pk: c.unit_id for c in candidates},
-                    marks=form.cleaned_data.get("marks"),
-                    choice=form.cleaned_data.get("choice", ""),
+    if step in ("review", "confirm") and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if step == "review":
+                services.ballot_check(
+                    voter=voter, marks=d.get("marks"), choice=d.get("choice", ""), blank=d["blank"]
                 )
-            except services.VoteRefused as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            else:
-                # The receipt is shown once, in this response: it is stored nowhere next to the voter.
-                context["receipt"] = receipt
-                template = "meetings/vote.html#receipt" if request.htmx else "meetings/vote.html"
-                return render(request, template, context)
+                return render(
+                    request,
+                    template,
+                    {**context, "review": form, "chosen": form.chosen_labels(), "data": d},
+                )
+            receipt = services.ballot_cast(
+                voter=voter, marks=d.get("marks"), choice=d.get("choice", ""), blank=d["blank"]
+            )
+        except services.AlreadyVoted as exc:
+            return render(request, template, {**context, "recorded": exc.receipt}, status=409)
+        except services.VoteRefused as exc:
+            form.add_error(None, str(exc))
+            status = 409
         else:
-            status = 422
-    context.update(form=form, already=already)
-    template = "meetings/vote.html#ballot" if request.htmx else "meetings/vote.html"
-    return render(request, template, context, status=status)
+            # The receipt is the voter's: shown now, listed in the bulletin apart from any ballot.
+            return render(request, template, {**context, "receipt": receipt})
+    elif step in ("review", "confirm"):
+        status = 422
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _initial_from(data) -> dict:
+    return {
+        "marks": data.getlist("marks"),
+        "choice": data.get("choice", ""),
+        "blank": data.get("blank") in ("on", "true", "True", "1"),
+    }
+
+
+def vote(request: HttpRequest, poll_pk: int | None = None) -> HttpResponse:
+    """Vote with a slip's one-time code, typed in (or filled in from the QR's fragment)."""
+    action = reverse("meetings:vote_poll", args=[poll_pk]) if poll_pk else reverse("meetings:vote")
+    context = {"enter_code": True, "action": action, "poll_pk": poll_pk}
+    if request.method != "POST":
+        return render(request, "meetings/vote.html", context)
+    wait = throttle.blocked(request, poll_pk)
+    if wait:
+        return render(
+            request,
+            "meetings/vote.html#box" if request.htmx else "meetings/vote.html",
+            {**context, "throttled": max(1, wait // 60)},
+            status=429,
+        )
+    code = services.normalize_code(request.POST.get("code", ""))
+    voter = services.voter_for_code(code)
+    if voter is None or (poll_pk and voter.poll_id != poll_pk):
+        throttle.record_failure(request, poll_pk)
+        return render(
+            request,
+            "meetings/vote.html#box" if request.htmx else "meetings/vote.html",
+            {**context, "bad_code": True},
+            status=404,
+        )
+    if voter.poll.status == Poll.Status.PUBLISHED:
+        # A closed poll's code shows only the public bulletin.
+        url = reverse("meetings:poll_bulletin", args=[voter.poll_id])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if voter.poll.status == Poll.Status.CLOSED:
+        return render(
+            request,
+            "meetings/vote.html#box" if request.htmx else "meetings/vote.html",
+            {**context, "closed": True},
+        )
+    return _ballot_flow(request, voter, {"code": code}, action)
+
+
+@login_required
+def poll_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """A delegate votes for their unit from their account (after check-in: on the roll)."""
+    poll = get_poll_for_user(request.user, pk)
+    voters = services.voters_for_user(poll, request.user)
+    if not voters:
+        raise PermissionDenied(
+            _(
+                "Đơn vị của bạn không có trong danh sách cử tri của biểu quyết này "
+                "(chưa điểm danh có mặt khi biểu quyết mở)."
+            )
+        )
+    wanted = request.POST.get("unit") or request.GET.get("unit")
+    voter = next((v for v in voters if str(v.unit_id) == wanted), voters[0])
+    if poll.status == Poll.Status.PUBLISHED:
+        return redirect(reverse("meetings:poll_bulletin", args=[poll.pk]))
+    return _ballot_flow(
+        request,
+        voter,
+        {"unit": voter.unit_id},
+        reverse("meetings:poll_ballot", args=[poll.pk]),
+    )
 
 
 # --- benchmark floor -------------------------------------------------------------------------

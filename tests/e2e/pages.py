@@ -36,7 +36,15 @@ def rich_world(world) -> dict:
         candidates=world.units[1:3],
     )
     poll = services.poll_open(poll=poll)
-    return {"meeting": meeting, "poll": poll, "code": poll.voters.first().code}
+    # A published motion, for the public bulletin.
+    motion = services.poll_open(
+        poll=services.poll_create(meeting=meeting, kind=Poll.Kind.MOTION, title="Thông qua")
+    )
+    for voter in motion.voters.all():
+        services.ballot_cast(voter=voter, choice="yes")
+    services.poll_close(poll=motion)
+    services.poll_publish(poll=motion)
+    return {"meeting": meeting, "poll": poll, "published": motion}
 
 
 def main_pages(world, extra: dict) -> list[tuple[str, str]]:
@@ -62,6 +70,8 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("attendance", reverse("meetings:attendance", args=[meeting.pk])),
         ("poll", reverse("meetings:poll_detail", args=[poll.pk])),
         ("poll form", reverse("meetings:poll_create", args=[meeting.pk])),
+        ("poll slips", reverse("meetings:poll_slips", args=[poll.pk])),
+        ("poll close", reverse("meetings:poll_close", args=[poll.pk])),
         ("documents", reverse("documents:bloc_year_documents", args=[by.pk])),
         ("meeting documents", reverse("documents:meeting_documents", args=[meeting.pk])),
     ]
@@ -91,5 +101,6 @@ def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
     return [
         ("login", reverse("login")),
         ("vote: enter code", reverse("meetings:vote")),
-        ("vote: ballot", reverse("meetings:vote_ballot", args=[extra["code"]])),
+        ("vote: poll", reverse("meetings:vote_poll", args=[extra["poll"].pk])),
+        ("bulletin", reverse("meetings:poll_bulletin", args=[extra["published"].pk])),
     ]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import Attendance, Ballot, Poll, VoteCast
+from meetings.models import Attendance, Poll, SealedBallot, VoteCast
 from tests.factories import make_bloc_year
 
 from .conftest import csrf_token
@@ -47,15 +47,28 @@ def _open_poll() -> Poll:
     return services.poll_open(poll=poll)
 
 
+def _codes(poll) -> dict[int, str]:
+    slips = services.poll_slips_issue(
+        poll=poll, unit_ids=list(poll.voters.values_list("unit_id", flat=True)), actor=None
+    )
+    return {s.voter.unit_id: s.code for s in slips}
+
+
 def _vote(base: str, code: str, candidate: int) -> tuple[str, str]:
-    """One voter: open the ballot page, tick, submit. Returns (outcome, receipt or message)."""
+    """One voter: open the vote page, send the code, the ballot and the confirmation. Returns
+    (outcome, receipt or message)."""
     s = requests.Session()
     try:
-        page = s.get(f"{base}/vote/{code}/", timeout=30)
+        page = s.get(f"{base}/vote/", timeout=30)
         r = s.post(
-            f"{base}/vote/{code}/",
-            data={"csrfmiddlewaretoken": csrf_token(page.text), "marks": [candidate]},
-            headers={"Referer": f"{base}/vote/{code}/"},
+            f"{base}/vote/",
+            data={
+                "csrfmiddlewaretoken": csrf_token(page.text),
+                "code": code,
+                "marks": [candidate],
+                "step": "confirm",
+            },
+            headers={"Referer": f"{base}/vote/"},
             timeout=30,
         )
     except requests.ConnectionError as exc:
@@ -89,6 +102,9 @@ def _waiting_on_advisory_lock(admin) -> int:
 def test_killing_a_worker_mid_vote_loses_no_accepted_ballot_and_the_voter_can_retry_once(gunicorn):
     poll = _open_poll()
     voters = list(poll.voters.order_by("pk"))
+    codes = _codes(poll)
+    for v in voters:
+        v.code = codes[v.unit_id]
     candidate = poll.candidates.order_by("order").first().pk
     server = gunicorn(workers=2)
     first, second, *rest = voters
@@ -141,13 +157,13 @@ def test_killing_a_worker_mid_vote_loses_no_accepted_ballot_and_the_voter_can_re
     assert retry[0] == "ok", retry[1][:500]
     again = _vote(server.url, failed[0], candidate)
     assert again[0] == "http 409"
-    assert "Đơn vị đã bỏ phiếu trong biểu quyết này." in again[1]
+    assert "Phiếu của đơn vị đã được ghi nhận" in again[1] and retry[1] in again[1]
 
     receipts = {outcome[1] for outcome in results.values() if outcome[0] == "ok"} | {retry[1]}
     assert len(receipts) == N
-    assert set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == receipts
+    assert set(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == receipts
     assert VoteCast.objects.filter(poll=poll).count() == N
-    assert Ballot.objects.filter(poll=poll).count() == N
+    assert SealedBallot.objects.filter(poll=poll).count() == N
     assert set(VoteCast.objects.filter(poll=poll).values_list("unit_id", flat=True)) == {
         v.unit_id for v in voters
     }

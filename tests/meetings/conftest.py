@@ -45,8 +45,27 @@ def make_poll(meeting, candidates=None, **fields):
     return services.poll_create(meeting=meeting, candidates=candidates or [], **defaults)
 
 
+_CODES: dict = {}
+
+
 def codes(poll):
-    return {v.unit_id: v.code for v in poll.voters.all()}
+    """{unit id: one-time code}: prints a slip for every unit of the roll the first time (the
+    app keeps only a keyed hash, so the test keeps the codes it was shown)."""
+    key = (poll.pk, poll.opened_at)
+    if key not in _CODES:
+        slips = services.poll_slips_issue(
+            poll=poll, unit_ids=list(poll.voters.values_list("unit_id", flat=True)), actor=None
+        )
+        _CODES[key] = {s.voter.unit_id: s.code for s in slips}
+    return _CODES[key]
+
+
+def cast(poll, unit, marks=(), choice=""):
+    """The unit votes (an empty ballot is an explicit blank one)."""
+    voter = poll.voters.select_related("poll").get(unit=unit)
+    return services.ballot_cast(
+        voter=voter, marks=list(marks), choice=choice, blank=not (marks or choice)
+    )
 
 
 @pytest.fixture

@@ -56,8 +56,10 @@ def _shoot(pages, name):
 def test_full_meeting_with_checkin_tie_runoff_and_publication(
     chromium, live_server, world, transactional_db
 ):
+    import requests
     from playwright.sync_api import expect
 
+    requests.get(live_server.url + "/login/", timeout=120)  # warm: the first request imports all
     meeting = make_meeting(world)
     title = award_title()
     u = world.units
@@ -118,17 +120,25 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         sec.wait_for_url(re.compile(r"/polls/\d+/$"))
         poll = Poll.objects.get(meeting=meeting)
 
+        last_codes: list[str] = []
+
         def run_round(poll, plan):
             sec.goto(f"/polls/{poll.pk}/")
             sec.get_by_role("button", name="Mở biểu quyết").click()
             expect(sec.locator("#progress")).to_contain_text("0 / 8")
+            # Slips for all 8 units (one has a delegate account: printing it is a choice).
             sec.goto(f"/polls/{poll.pk}/slips/")
+            for box in sec.locator("input[name=units]").all():
+                box.check()
+            sec.get_by_role("button", name="In mã cho các đơn vị đã chọn").click()
             codes = sec.locator("code.ballot-code").all_inner_texts()
             assert len(codes) == 8
             sec.goto(f"/polls/{poll.pk}/")
             receipts = []
             for page, code, marks in zip(voters, codes, plan, strict=True):
-                page.goto(f"/vote/{code}/")
+                page.goto("/vote/")
+                page.get_by_label("Mã phiếu bầu").fill(code)
+                page.get_by_role("button", name="Tiếp tục").click()
                 for unit in marks:
                     page.get_by_label(unit.name, exact=True).check()
                 others = [
@@ -136,14 +146,19 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
                 ]
                 if len(marks) == poll.max_marks and others:  # static/js/meetings.js: no more marks
                     expect(page.get_by_label(others[0].name, exact=True)).to_be_disabled()
+                page.get_by_role("button", name="Xem lại phiếu").click()
+                expect(page.locator("#ballot-box")).to_contain_text("Phiếu không thể sửa")
                 page.get_by_role("button", name="Gửi phiếu").click()
                 receipt = page.locator("#receipt")
                 expect(receipt).to_be_visible()
                 receipts.append(receipt.inner_text())
             expect(sec.locator("#progress")).to_contain_text("8 / 8", timeout=6000)  # htmx polling
             expect(sec.locator("#progress")).not_to_contain_text(u[0].name)
+            sec.get_by_role("link", name="Kết thúc biểu quyết…").click()
+            expect(sec.locator("#turnout")).to_have_text("8/8")
             sec.get_by_role("button", name="Kết thúc biểu quyết").click()
             expect(sec.locator("#results")).to_be_visible()
+            last_codes[:] = codes
             return receipts
 
         # Round 1: everyone marks u0; the second marks split 4/4 between u1 and u2: a tie at the cut-off.
@@ -154,7 +169,7 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         expect(sec.locator("#results")).to_contain_text("bằng phiếu tại vị trí cuối cùng")
         sec.get_by_role("button", name="Công bố kết quả").click()
         expect(sec.locator("#poll-status")).to_have_text("Đã công bố")
-        sec.get_by_role("button", name="Tạo vòng bỏ phiếu lại giữa các đơn vị bằng phiếu").click()
+        sec.get_by_role("button", name="Tạo vòng bỏ phiếu lại giữa các đơn vị dẫn đầu").click()
         sec.wait_for_url(lambda url: f"/polls/{poll.pk}/" not in url)
         runoff = Poll.objects.get(previous=poll)
         assert runoff.round_no == 2 and runoff.seats == 1
@@ -165,10 +180,13 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         sec.get_by_role("button", name="Công bố kết quả").click()
         expect(sec.locator("#poll-status")).to_have_text("Đã công bố")
         runoff.refresh_from_db()
-        expect(sec.locator("#chain-hash")).to_have_text(runoff.chain_hash)
+        expect(sec.locator("#seal")).to_have_text(runoff.seal_digest)
 
-        # A voter checks their receipt on the published list.
-        voters[0].goto(f"/vote/{runoff.voters.first().code}/")
+        # A voter's code now opens only the public bulletin, where their receipt is listed.
+        voters[0].goto("/vote/")
+        voters[0].get_by_label("Mã phiếu bầu").fill(last_codes[0])
+        voters[0].get_by_role("button", name="Tiếp tục").click()
+        expect(voters[0].locator("#seal")).to_have_text(runoff.seal_digest)
         expect(voters[0].get_by_text(receipts[0])).to_be_visible()
         awarded = set(
             Award.objects.filter(bloc_year=world.bloc_year, award_title=title).values_list(

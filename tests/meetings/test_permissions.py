@@ -7,10 +7,11 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from blocs.models import AuditEvent
 from meetings import services
 from meetings.models import Poll
 
-from .conftest import make_poll, mark_present
+from .conftest import codes, make_poll, mark_present
 
 VIEW = {
     "superuser": 200,
@@ -59,11 +60,11 @@ def setup(world, full_meeting):
     tie = services.poll_open(poll=tie)
     cands = {c.unit_id: c.pk for c in tie.candidates.all()}
     for i, v in enumerate(tie.voters.all()):
-        services.ballot_cast(code=v.code, marks=[cands[u[i % 2].pk]])
-    tie = services.poll_close(poll=tie)
+        services.ballot_cast(voter=v, marks=[cands[u[i % 2].pk]])
+    tie = services.poll_close(poll=tie, confirm_low_turnout=True)
     published = services.poll_open(poll=make_poll(m, u[:2], title="Đã công bố"))
-    services.ballot_cast(code=published.voters.first().code, marks=[])
-    services.poll_close(poll=published)
+    services.ballot_cast(voter=published.voters.first(), blank=True)
+    services.poll_close(poll=published, confirm_low_turnout=True)
     services.poll_publish(poll=published)
     return {
         "meeting": m,
@@ -104,6 +105,7 @@ def run_get_urls(world, s):
         "meetings:poll_paper": reverse("meetings:poll_paper", args=[s["paper"].pk]),
         "meetings:poll_paper_ballot": reverse("meetings:poll_paper_ballot", args=[s["paper"].pk]),
         "meetings:poll_tie_break": reverse("meetings:poll_tie_break", args=[s["tie"].pk]),
+        "meetings:poll_close": reverse("meetings:poll_close", args=[s["open"].pk]),
         "meetings:poll_record": reverse("meetings:poll_record", args=[s["reported"].pk]),
     }
 
@@ -120,7 +122,10 @@ def run_post_urls(world, s):
         ),
         "meetings:checkin_codes": (reverse("meetings:checkin_codes", args=[m]), {}),
         "meetings:poll_open": (reverse("meetings:poll_open", args=[s["draft"].pk]), {}),
-        "meetings:poll_close": (reverse("meetings:poll_close", args=[s["open"].pk]), {}),
+        "meetings:poll_close": (
+            reverse("meetings:poll_close", args=[s["open"].pk]),
+            {"confirm_low_turnout": "on"},
+        ),
         "meetings:poll_publish": (reverse("meetings:poll_publish", args=[s["tie"].pk]), {}),
         "meetings:poll_runoff": (reverse("meetings:poll_runoff", args=[s["tie"].pk]), {}),
     }
@@ -157,11 +162,59 @@ def test_anonymous_users_are_sent_to_login(client, world, setup):
 
 
 def test_voting_and_checkin_pages_need_only_the_code(client, world, setup):
-    code = setup["open"].voters.first().code
+    poll = setup["open"]
+    code = codes(poll)[world.units[0].pk]
     assert client.get(reverse("meetings:vote")).status_code == 200
-    assert client.get(reverse("meetings:vote_ballot", args=[code])).status_code == 200
-    assert client.get(reverse("meetings:vote_ballot", args=["WRONG123"])).status_code == 404
+    assert client.get(reverse("meetings:vote_poll", args=[poll.pk])).status_code == 200
+    page = client.post(reverse("meetings:vote_poll", args=[poll.pk]), {"code": code})
+    assert page.status_code == 200 and world.units[0].name in page.content.decode()
+    assert client.post(reverse("meetings:vote"), {"code": "WRONG12345"}).status_code == 404
     assert client.get(reverse("meetings:checkin")).status_code == 200
+
+
+SLIPS_POST = {**RUN_POST, "superuser": 200, "office": 200, "secretary": 200}
+
+
+def test_only_office_and_secretary_print_ballot_slips(client, world, setup):
+    url = reverse("meetings:poll_slips", args=[setup["open"].pk])
+    for role, expected in SLIPS_POST.items():
+        client.force_login(world.users()[role])
+        before = AuditEvent.objects.filter(action="poll.slips").count()
+        assert client.post(url, {"units": [world.units[5].pk]}).status_code == expected, role
+        printed = AuditEvent.objects.filter(action="poll.slips").count() - before
+        assert printed == (1 if expected == 200 else 0), role
+
+
+BALLOT = {
+    "delegate": 200,  # the delegate of a unit present at open
+    "secretary": 403,  # sees the poll, has no unit on the roll
+    "office": 403,
+    "superuser": 403,
+    "other_office": 404,
+    "outsider": 404,
+    "nobody": 404,
+}
+
+
+def test_only_a_delegate_on_the_roll_votes_from_an_account(client, world, setup):
+    url = reverse("meetings:poll_ballot", args=[setup["open"].pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    for role, expected in BALLOT.items():
+        client.force_login(world.users()[role])
+        assert client.get(url).status_code == expected, role
+
+
+def test_the_bulletin_of_a_published_poll_is_public_and_nothing_else_is(client, world, setup):
+    published, still_open, closed = setup["published"], setup["open"], setup["tie"]
+    for who in (None, "outsider", "delegate"):
+        if who:
+            client.force_login(world.users()[who])
+        for name in ("meetings:poll_bulletin", "meetings:poll_bulletin_json"):
+            assert client.get(reverse(name, args=[published.pk])).status_code == 200
+            assert client.get(reverse(name, args=[still_open.pk])).status_code == 404
+            assert client.get(reverse(name, args=[closed.pk])).status_code == 404
+        assert client.get(reverse("meetings:verifier_download")).status_code == 200
 
 
 def test_delegate_sees_results_only_after_publication(client, world, setup):

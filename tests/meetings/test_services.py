@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from blocs.models import AuditEvent, BlocYear, LeadershipTerm
-from meetings import services
-from meetings.models import Attendance, Ballot, Poll, PollCandidate, VoteCast
+from meetings import crypto, services
+from meetings.models import Attendance, Ballot, Poll, PollCandidate, SealedBallot, VoteCast
 
 from .conftest import codes, make_poll, mark_present
 
@@ -73,28 +73,47 @@ def test_open_freezes_roll_of_present_units_with_hash(world, meeting):
     assert poll.voters.count() == 6
 
 
-def test_secret_ballot_is_stored_without_voter_and_receipt_is_returned(world, full_meeting):
+def test_secret_ballot_is_stored_sealed_without_voter_and_receipt_is_returned(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     cand = _cand(poll)
     receipt = services.ballot_cast(
         code=codes(poll)[world.units[3].pk], marks=[cand[world.units[0].pk]]
     )
-    ballot = Ballot.objects.get(poll=poll)
-    assert ballot.receipt == receipt
-    field_names = {f.name for f in Ballot._meta.get_fields()}
-    assert not field_names & {"unit", "voter", "created_at", "cast_at"}
+    # While open: no plaintext ballot, one sealed box, and "this unit voted" with its receipt.
+    assert not Ballot.objects.filter(poll=poll).exists()
+    sealed = SealedBallot.objects.get(poll=poll)
+    assert b'"m"' not in bytes(sealed.box)
+    assert len(sealed.box) == crypto.plaintext_size(poll.max_marks) + crypto.SEALED_OVERHEAD
+    field_names = {f.name for f in SealedBallot._meta.get_fields()} | {
+        f.name for f in Ballot._meta.get_fields()
+    }
+    assert not field_names & {"unit", "voter", "receipt", "created_at", "cast_at"}
     cast = VoteCast.objects.get(poll=poll)
-    assert cast.unit_id == world.units[3].pk and cast.open_ballot is None
+    assert (cast.unit_id, cast.receipt, cast.open_ballot) == (world.units[3].pk, receipt, None)
     assert not any(receipt in str(e.data) or receipt in e.summary for e in AuditEvent.objects.all())
 
 
-def test_unit_cannot_vote_twice(world, full_meeting):
+def test_unit_cannot_vote_twice_and_the_second_try_shows_the_first_receipt(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     code = codes(poll)[world.units[0].pk]
-    services.ballot_cast(code=code, marks=[])
-    with pytest.raises(services.VoteRefused, match="đã bỏ phiếu"):
-        services.ballot_cast(code=code, marks=[])
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    receipt = services.ballot_cast(code=code, blank=True)
+    with pytest.raises(services.AlreadyVoted, match="đã được ghi nhận") as refused:
+        services.ballot_cast(code=code, marks=[_cand(poll)[world.units[1].pk]])
+    assert refused.value.receipt == receipt
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
+
+
+def test_an_empty_ballot_is_refused_unless_blank_is_chosen(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    voter = poll.voters.get(unit=world.units[0])
+    with pytest.raises(services.VoteRefused, match="Phiếu trắng"):
+        services.ballot_cast(voter=voter, marks=[])
+    with pytest.raises(services.VoteRefused, match="không được đánh dấu"):
+        services.ballot_cast(voter=voter, marks=[_cand(poll)[world.units[1].pk]], blank=True)
+    assert not VoteCast.objects.filter(poll=poll).exists()
+    services.ballot_cast(voter=voter, blank=True)
+    services.poll_close(poll=poll, confirm_low_turnout=True)
+    assert services.poll_counts(poll).blank == 1
 
 
 def test_one_ballot_per_unit_is_a_database_constraint(world, full_meeting):
@@ -119,37 +138,45 @@ def test_ballot_marks_are_checked(world, full_meeting):
     with pytest.raises(services.VoteRefused, match="không thuộc"):
         services.ballot_cast(code=c[world.units[5].pk], marks=[999999])
     with pytest.raises(services.VoteRefused, match="không đúng"):
-        services.ballot_cast(code="NOPE1234", marks=[])
-    assert not Ballot.objects.filter(poll=poll).exists()
+        services.ballot_cast(code="NOPE1234AB", marks=[])
+    assert not SealedBallot.objects.filter(poll=poll).exists()
 
 
 def test_late_ballot_after_close_is_refused(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     c = codes(poll)
-    services.ballot_cast(code=c[world.units[0].pk], marks=[])
-    services.poll_close(poll=poll)
+    services.ballot_cast(code=c[world.units[0].pk], blank=True)
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     with pytest.raises(services.VoteRefused):
-        services.ballot_cast(code=c[world.units[1].pk], marks=[])
+        services.ballot_cast(code=c[world.units[1].pk], blank=True)
     with pytest.raises(ValidationError):
-        services.poll_close(poll=poll)
+        services.poll_close(poll=poll, confirm_low_turnout=True)
     assert Ballot.objects.filter(poll=poll).count() == 1
 
 
-def test_close_chains_ballots_and_chain_verifies(world, full_meeting):
+def test_close_opens_the_sealed_boxes_shuffles_and_seals_the_tally(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    assert poll.public_key and poll.wrapped_key
     cand = _cand(poll)
     for i, unit in enumerate(world.units):
         services.ballot_cast(code=codes(poll)[unit.pk], marks=[cand[world.units[i % 2].pk]])
-    ids_before = set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
+    sealed_ids = set(SealedBallot.objects.filter(poll=poll).values_list("id", flat=True))
     poll = services.poll_close(poll=poll)
-    assert len(poll.chain_hash) == 64
-    assert services.verify_chain(poll)
-    # Secret ballots got fresh random keys at close.
-    assert not ids_before & set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
+    # The boxes and the private key are gone; the plaintext ballots have new random keys.
+    assert not SealedBallot.objects.filter(poll=poll).exists() and poll.wrapped_key is None
+    assert not sealed_ids & set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
+    assert services.poll_counts(poll).votes == {
+        cand[world.units[0].pk]: 4,
+        cand[world.units[1].pk]: 4,
+    }
+    assert len(poll.seal_digest) == 64
+    assert AuditEvent.objects.get(action="poll.close").data["seal"] == poll.seal_digest
+    services.poll_seal_check(poll)  # untouched: no error
     b = Ballot.objects.filter(poll=poll).first()
     b.marks = []
     b.save()
-    assert not services.verify_chain(poll)
+    with pytest.raises(services.TallyTampered):
+        services.poll_seal_check(poll)
 
 
 def _vote(poll, world, plan):
@@ -157,14 +184,14 @@ def _vote(poll, world, plan):
     cand = _cand(poll)
     c = codes(poll)
     for unit, marks in zip(world.units, plan, strict=False):
-        services.ballot_cast(code=c[unit.pk], marks=[cand[m.pk] for m in marks])
+        services.ballot_cast(code=c[unit.pk], marks=[cand[m.pk] for m in marks], blank=not marks)
 
 
 def test_results_winner_and_vietnamese_sentence(world, full_meeting):
     u = world.units
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2]))
     _vote(poll, world, [[u[0]]] * 7 + [[u[1]]])
-    poll = services.poll_close(poll=poll)
+    poll = services.poll_close(poll=poll, confirm_low_turnout=True)
     outcome = services.poll_outcome(poll)
     by_label = {line.label: line for line in outcome.lines}
     win = by_label[u[0].name]
@@ -179,7 +206,7 @@ def test_tie_at_cut_off_is_flagged_and_runoff_between_tied(world, full_meeting):
     poll = services.poll_open(poll=poll)
     # Everyone marks u0; second marks split 4/4 between u1 and u2.
     _vote(poll, world, [[u[0], u[1]]] * 4 + [[u[0], u[2]]] * 4)
-    poll = services.poll_close(poll=poll)
+    poll = services.poll_close(poll=poll, confirm_low_turnout=True)
     outcome = services.poll_outcome(poll)
     assert outcome.winners == [PollCandidate.objects.get(poll=poll, unit=u[0]).pk]
     assert len(outcome.tied) == 2 and outcome.open_seats == 1
@@ -197,7 +224,7 @@ def test_after_max_rounds_a_tie_break_decision_is_recorded(world, full_meeting):
     )
     poll = services.poll_open(poll=poll)
     _vote(poll, world, [[u[0]]] * 4 + [[u[1]]] * 4)
-    poll = services.poll_close(poll=poll)
+    poll = services.poll_close(poll=poll, confirm_low_turnout=True)
     with pytest.raises(ValidationError):
         services.poll_runoff_create(poll=poll)
     tied = list(PollCandidate.objects.filter(poll=poll, unit=u[1]))
@@ -214,10 +241,9 @@ def test_motion_result(world, full_meeting):
     poll = services.poll_open(poll=poll)
     c = list(codes(poll).values())
     for i, code in enumerate(c):
-        services.ballot_cast(
-            code=code, choice=["yes", "yes", "yes", "yes", "yes", "no", "abstain", ""][i]
-        )
-    poll = services.poll_close(poll=poll)
+        choice = ["yes", "yes", "yes", "yes", "yes", "no", "abstain", ""][i]
+        services.ballot_cast(code=code, choice=choice, blank=not choice)
+    poll = services.poll_close(poll=poll, confirm_low_turnout=True)
     outcome = services.poll_outcome(poll)
     assert outcome.adopted is True
     assert outcome.counts.blank == 1 and outcome.counts.valid == 8
@@ -230,7 +256,7 @@ def test_publish_of_award_poll_proposes_awards(world, full_meeting):
     u = world.units
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2]))
     _vote(poll, world, [[u[1]]] * 6 + [[u[0]]] * 2)
-    services.poll_close(poll=poll)
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     services.poll_publish(poll=poll, meeting_url="/meetings/1/")
     award = Award.objects.get(bloc_year=world.bloc_year, unit=u[1])
     assert award.status == "proposed" and "Suy tôn" in award.source_label
@@ -243,7 +269,7 @@ def test_leader_election_sets_next_years_leader_creating_the_year(world, full_me
     poll = make_poll(full_meeting, u[2:4], kind=Poll.Kind.LEADER, title="Bầu Khối trưởng năm 2025")
     poll = services.poll_open(poll=poll)
     _vote(poll, world, [[u[2]]] * 5 + [[u[3]]] * 3)
-    services.poll_close(poll=poll)
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     services.poll_publish(poll=poll, meeting_url="/meetings/x/")
     next_year = BlocYear.objects.get(bloc=world.bloc, year=2025)
     term = LeadershipTerm.objects.get(bloc_year=next_year, role="leader")
@@ -255,7 +281,7 @@ def test_paper_counts_checked_and_results_computed(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2], mode=Poll.Mode.PAPER))
     cands = _cand(poll)
     with pytest.raises(ValidationError):
-        services.poll_close(poll=poll)
+        services.poll_close(poll=poll, confirm_low_turnout=True)
     with pytest.raises(ValidationError):
         services.paper_counts_save(
             poll=poll,
@@ -275,7 +301,7 @@ def test_paper_counts_checked_and_results_computed(world, full_meeting):
         blank=0,
         committee="Nguyễn Văn A – Trưởng ban",
     )
-    poll = services.poll_close(poll=poll)
+    poll = services.poll_close(poll=poll, confirm_low_turnout=True)
     outcome = services.poll_outcome(poll)
     assert outcome.counts.valid == 7
     assert outcome.lines[0].sentence.startswith("Đạt 5/7 phiếu (71,43%)")
@@ -295,7 +321,7 @@ def test_reported_outcome_is_recorded_without_counts(world, meeting):
 
 def test_every_state_change_is_audited(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
-    services.poll_close(poll=poll)
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
         "meeting.create",

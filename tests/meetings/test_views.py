@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import Attendance, Ballot, Guest, Meeting, Poll
+from meetings.models import Attendance, Ballot, Guest, Meeting, Poll, SealedBallot, VoteCast
 
-from .conftest import make_meeting, make_poll, mark_present
+from .conftest import codes, make_meeting, make_poll, mark_present
 
 
 def test_secretary_creates_a_meeting_with_the_form(client, world):
@@ -223,43 +223,57 @@ def test_open_button_refuses_without_quorum(client, world, meeting):
     assert poll.status == "draft"
 
 
-def test_voter_casts_secret_ballot_through_the_page_and_gets_receipt(world, full_meeting):
+def test_voter_reviews_then_casts_with_a_code_and_a_lost_reply_shows_the_receipt_again(
+    world, full_meeting
+):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
-    voter = poll.voters.get(unit=world.units[4])
+    code = codes(poll)[world.units[4].pk]
     cand = poll.candidates.get(unit=world.units[0])
+    url = reverse("meetings:vote_poll", args=[poll.pk])
     c = Client(enforce_csrf_checks=True)
-    page = c.get(reverse("meetings:vote_ballot", args=[voter.code]))
-    token = page.cookies["csrftoken"].value
+    token = c.get(url).cookies["csrftoken"].value
+    ballot = c.post(url, {"code": code, "csrfmiddlewaretoken": token}).content.decode()
+    assert world.units[4].name in ballot and "Phiếu trắng" in ballot
+    review = c.post(
+        url,
+        {"code": code, "marks": [cand.pk], "step": "review", "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Xác nhận" in review and world.units[0].name in review
+    assert "Phiếu không thể sửa sau khi gửi" in review and "<html" not in review
+    assert not VoteCast.objects.exists()  # reviewing stores nothing
     response = c.post(
-        reverse("meetings:vote_ballot", args=[voter.code]),
-        {"marks": [cand.pk], "csrfmiddlewaretoken": token},
+        url,
+        {"code": code, "marks": [cand.pk], "step": "confirm", "csrfmiddlewaretoken": token},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200
-    receipt = Ballot.objects.get(poll=poll).receipt
-    assert receipt in response.content.decode() and "<html" not in response.content.decode()
-    again = c.post(
-        reverse("meetings:vote_ballot", args=[voter.code]),
-        {"marks": [], "csrfmiddlewaretoken": token},
+    receipt = VoteCast.objects.get(poll=poll).receipt
+    assert response.status_code == 200 and receipt in response.content.decode()
+    # The reply was lost: entering the code again shows the recorded ballot's receipt.
+    again = c.post(url, {"code": code, "csrfmiddlewaretoken": token}).content.decode()
+    assert "Phiếu của đơn vị đã được ghi nhận" in again and receipt in again
+    twice = c.post(
+        url,
+        {"code": code, "blank": "on", "step": "confirm", "csrfmiddlewaretoken": token},
     )
-    assert again.status_code == 409 and "đã bỏ phiếu" in again.content.decode()
+    assert twice.status_code == 409 and receipt in twice.content.decode()
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
 
 
 def test_vote_without_csrf_token_is_refused(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
-    voter = poll.voters.first()
+    code = codes(poll)[world.units[0].pk]
     c = Client(enforce_csrf_checks=True)
-    assert (
-        c.post(reverse("meetings:vote_ballot", args=[voter.code]), {"marks": []}).status_code == 403
-    )
-    assert not Ballot.objects.exists()
+    response = c.post(reverse("meetings:vote"), {"code": code, "blank": "on", "step": "confirm"})
+    assert response.status_code == 403
+    assert not SealedBallot.objects.exists() and not VoteCast.objects.exists()
 
 
 def test_progress_shows_count_never_results(client, world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     cand = poll.candidates.get(unit=world.units[0])
     for v in list(poll.voters.all())[:3]:
-        services.ballot_cast(code=v.code, marks=[cand.pk])
+        services.ballot_cast(voter=v, marks=[cand.pk])
     client.force_login(world.secretary)
     response = client.get(reverse("meetings:poll_progress", args=[poll.pk]), HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -276,7 +290,7 @@ def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(
     services.meeting_update(meeting=full_meeting, title="=cmd|' /C calc'!A0")
     poll = services.poll_open(poll=make_poll(full_meeting, u[:2], title="+SUM(A1)"))
     cand = {c.unit_id: c.pk for c in poll.candidates.all()}
-    receipts = [services.ballot_cast(code=v.code, marks=[cand[u[0].pk]]) for v in poll.voters.all()]
+    receipts = [services.ballot_cast(voter=v, marks=[cand[u[0].pk]]) for v in poll.voters.all()]
     client.force_login(world.secretary)
     client.post(reverse("meetings:poll_close", args=[poll.pk]))
     client.post(reverse("meetings:poll_publish", args=[poll.pk]))
@@ -284,8 +298,10 @@ def test_full_flow_publish_shows_receipts_and_exports_neutralise_formulas(
     assert poll.status == "published"
     client.force_login(world.delegate)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
-    assert all(r in page for r in receipts) and poll.chain_hash in page
+    assert poll.seal_digest in page
     assert "Đạt 8/8 phiếu (100%), vượt ngưỡng trên 1/2 số phiếu hợp lệ" in page
+    bulletin = client.get(reverse("meetings:poll_bulletin", args=[poll.pk])).content.decode()
+    assert all(r in bulletin for r in receipts) and poll.seal_digest in bulletin
     rows = list(
         csv.reader(
             io.StringIO(
@@ -329,22 +345,29 @@ def test_open_vote_is_named_after_publication(client, world, full_meeting, mode)
         poll=make_poll(full_meeting, kind=Poll.Kind.MOTION, title="Thông qua", mode=mode)
     )
     for v in poll.voters.all():
-        services.ballot_cast(code=v.code, choice="yes")
-    services.poll_close(poll=poll)
+        services.ballot_cast(voter=v, choice="yes")
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     services.poll_publish(poll=poll)
     client.force_login(world.delegate)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert f"{u[0].name}: Tán thành" in page
 
 
-def test_an_empty_post_is_a_blank_ballot(world, full_meeting):
+def test_an_empty_ballot_is_refused_and_a_blank_one_must_be_chosen(world, full_meeting):
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
-    voter = poll.voters.first()
-    response = Client().post(
-        reverse("meetings:vote_ballot", args=[voter.code]), {}, HTTP_HX_REQUEST="true"
+    code = codes(poll)[world.units[0].pk]
+    url = reverse("meetings:vote")
+    empty = Client().post(url, {"code": code, "step": "review"}, HTTP_HX_REQUEST="true")
+    assert empty.status_code == 422
+    assert "hãy chọn «Phiếu trắng»" in empty.content.decode()
+    review = Client().post(url, {"code": code, "blank": "on", "step": "review"})
+    assert "<strong>Phiếu trắng</strong>" in review.content.decode()
+    done = Client().post(url, {"code": code, "blank": "on", "step": "confirm"})
+    assert (
+        done.status_code == 200 and VoteCast.objects.get(poll=poll).receipt in done.content.decode()
     )
-    assert response.status_code == 200
-    assert Ballot.objects.get(poll=poll).marks == []
+    services.poll_close(poll=poll, confirm_low_turnout=True)
+    assert Ballot.objects.get(poll=poll).is_blank
 
 
 def _closed_tie(world, meeting, **fields):
@@ -352,8 +375,8 @@ def _closed_tie(world, meeting, **fields):
     poll = services.poll_open(poll=make_poll(meeting, u[:2], **fields))
     cand = {c.unit_id: c.pk for c in poll.candidates.all()}
     for i, v in enumerate(poll.voters.order_by("unit_id")):
-        services.ballot_cast(code=v.code, marks=[cand[u[i % 2].pk]])
-    return services.poll_close(poll=poll)
+        services.ballot_cast(voter=v, marks=[cand[u[i % 2].pk]])
+    return services.poll_close(poll=poll, confirm_low_turnout=True)
 
 
 def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(
@@ -364,7 +387,7 @@ def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(
     )
     client.force_login(world.secretary)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
-    assert "Ghi quyết định khi bằng phiếu" in page and "Tạo vòng bỏ phiếu lại" not in page
+    assert "Ghi quyết định sau vòng cuối" in page and "Tạo vòng bỏ phiếu lại" not in page
     form = client.get(reverse("meetings:poll_tie_break", args=[poll.pk])).content.decode()
     assert f"Khối trưởng {world.units[0].name}" in form
     winner = poll.candidates.get(unit=world.units[1])
@@ -472,7 +495,8 @@ def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_
     assert client.post(url, {"marks": [c0.pk, c1.pk], "invalid": "on"}).status_code == 302
     full = client.post(url, {"marks": [c0.pk]})
     assert full.status_code == 422 and "Đã nhập đủ" in full.content.decode()
-    assert sorted(poll.ballots.values_list("receipt", flat=True))[-1] == "P0008"
+    assert poll.ballots.count() == 8
+    assert {f.name for f in Ballot._meta.get_fields()}.isdisjoint({"receipt", "serial", "number"})
     count_form = client.post(
         reverse("meetings:poll_paper", args=[poll.pk]),
         {
@@ -491,7 +515,7 @@ def test_counting_committee_enters_paper_ballots_one_by_one(client, world, full_
     outcome = services.poll_outcome(poll)
     assert outcome.counts.invalid == 1 and outcome.counts.valid == 7
     assert outcome.lines[0].sentence.startswith("Đạt 5/7 phiếu (71,43%)")
-    assert services.verify_chain(poll)
+    services.poll_seal_check(poll)
 
 
 def test_attendance_rows_have_distinct_field_ids(client, world, meeting):

@@ -82,8 +82,8 @@ def test_poll_result_exports_neutralise_formula_like_unit_names(client, world):
         )
     )
     for voter in poll.voters.all()[:3]:
-        services.ballot_cast(code=voter.code, marks=[poll.candidates.first().pk])
-    services.poll_close(poll=poll)
+        services.ballot_cast(voter=voter, marks=[poll.candidates.first().pk])
+    services.poll_close(poll=poll, confirm_low_turnout=True)
     client.force_login(world.office)
     text = client.get(reverse("meetings:poll_export_csv", args=[poll.pk])).content.decode(
         "utf-8-sig"
