@@ -49,6 +49,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
     form = RegistryImportForm(request.POST or None, request.FILES or None, organizers=organizers)
     result = None
     file_error = None
+    done_message = None
     status = 200
     if request.method == "POST":
         status = 422
@@ -65,24 +66,29 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                 file_error = str(exc)
             else:
                 if result.ok:
-                    if result.changes:
-                        messages.success(
-                            request,
-                            _("Đã nhập %(rows)s dòng: %(changes)s thay đổi.")
-                            % {"rows": result.rows, "changes": result.changes},
-                        )
+                    done_message = (
+                        _("Đã nhập %(rows)s dòng: %(changes)s thay đổi.")
+                        % {"rows": result.rows, "changes": result.changes}
+                        if result.changes
+                        else _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.")
+                        % {"rows": result.rows}
+                    )
+                    if request.htmx:  # the result shows where the import was started
+                        status, form = 200, RegistryImportForm(organizers=organizers)
                     else:
-                        messages.info(
-                            request,
-                            _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.")
-                            % {"rows": result.rows},
-                        )
-                    return redirect("blocs:registry_import")
+                        messages.success(request, done_message)
+                        return redirect("blocs:registry_import")
     template = "blocs/registry_import.html#panel" if request.htmx else "blocs/registry_import.html"
     return render(
         request,
         template,
-        {"form": form, "result": result, "file_error": file_error, "organizers": organizers},
+        {
+            "form": form,
+            "result": result,
+            "file_error": file_error,
+            "organizers": organizers,
+            "done_message": done_message,
+        },
         status=status,
     )
 

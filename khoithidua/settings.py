@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "legal",
     "accounts",
     "notices",
+    "hall",
     "django_tasks_db",
     "jobs",
     "signing",
+    "charts",
 ]
 
 MIDDLEWARE = [

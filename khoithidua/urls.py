@@ -23,5 +23,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("accounts.urls")),
     path("", include("notices.urls")),
+    path("", include("hall.urls")),
     path("", include("signing.urls")),
+    path("charts/", include("charts.urls")),
 ]

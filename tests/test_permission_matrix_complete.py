@@ -4,7 +4,18 @@ from pathlib import Path
 
 from django.urls import get_resolver
 
-APPS = ("blocs", "meetings", "awards", "documents", "accounts", "legal", "notices", "signing")
+APPS = (
+    "blocs",
+    "meetings",
+    "awards",
+    "documents",
+    "accounts",
+    "legal",
+    "notices",
+    "signing",
+    "hall",
+    "charts",
+)
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 
 

@@ -93,6 +93,7 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("signing settings", reverse("signing:home")),
         ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
         ("my signature image", reverse("signing:my_signature")),
+        ("screen console", reverse("hall:console", args=[meeting.pk])),
     ]
     return pages
 
@@ -103,4 +104,5 @@ def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
         ("vote: enter code", reverse("meetings:vote")),
         ("vote: poll", reverse("meetings:vote_poll", args=[extra["poll"].pk])),
         ("bulletin", reverse("meetings:poll_bulletin", args=[extra["published"].pk])),
+        ("hall screen", reverse("hall:screen", args=[extra["meeting"].pk])),
     ]
