@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
+import secrets
 
 from _common import Rollback, p50, p95, setup_django, timed
 
+os.environ.setdefault("BALLOT_KEY", "bench-" + secrets.token_urlsafe(32))
 setup_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
