@@ -74,24 +74,44 @@ def ranking_for(bloc_year: BlocYear) -> Ranking | None:
 
 def compute_ranking(scheme: ScoringScheme) -> Ranking:
     """Four queries whatever the number of units and criteria."""
-    criteria = list(
-        scheme.criteria.only("pk", "parent_id", "kind", "code", "title", "position", "max_score")
-    )
-    groups = sorted(
-        (c for c in criteria if c.kind == Criterion.Kind.GROUP), key=lambda c: (c.position, c.pk)
-    )
-    group_max = {g.pk: ZERO for g in groups}
-    for c in criteria:
-        if c.parent_id in group_max and c.kind not in EXTRA_KINDS:
-            group_max[c.parent_id] += c.max_score
-    for g in groups:
-        g.subtotal_max = group_max[g.pk]
-    group_index = {g.pk: i for i, g in enumerate(groups)}
+    return compute_rankings([scheme])[scheme.pk]
+
+
+def compute_rankings(schemes: list[ScoringScheme]) -> dict[int, Ranking]:
+    """The rankings of several schemes (a unit's years): four queries whatever their number."""
+    if not schemes:
+        return {}
+    by_pk = {s.pk: s for s in schemes}
+    criteria_of: dict[int, list[Criterion]] = {pk: [] for pk in by_pk}
+    for c in Criterion.objects.filter(scheme__in=schemes).only(
+        "pk", "scheme_id", "parent_id", "kind", "code", "title", "position", "max_score"
+    ):
+        criteria_of[c.scheme_id].append(c)
     names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
-    sheets = list(scheme.sheets.select_related("unit").prefetch_related(names))
-    rows = {s.pk: RankRow(sheet=s, group_totals=[ZERO] * len(groups)) for s in sheets}
+    sheets = list(
+        ScoreSheet.objects.filter(scheme__in=schemes).select_related("unit").prefetch_related(names)
+    )
+    rows: dict[int, RankRow] = {}
+    group_index: dict[int, int] = {}
+    groups_of: dict[int, list[Criterion]] = {}
+    for pk, criteria in criteria_of.items():
+        groups = sorted(
+            (c for c in criteria if c.kind == Criterion.Kind.GROUP),
+            key=lambda c: (c.position, c.pk),
+        )
+        group_max = {g.pk: ZERO for g in groups}
+        for c in criteria:
+            if c.parent_id in group_max and c.kind not in EXTRA_KINDS:
+                group_max[c.parent_id] += c.max_score
+        for i, g in enumerate(groups):
+            g.subtotal_max = group_max[g.pk]
+            group_index[g.pk] = i
+        groups_of[pk] = groups
+    for s in sheets:
+        s.scheme = by_pk[s.scheme_id]  # as scheme.sheets would have set it: no query later
+        rows[s.pk] = RankRow(sheet=s, group_totals=[ZERO] * len(groups_of[s.scheme_id]))
     sums = (
-        Score.objects.filter(sheet__scheme=scheme)
+        Score.objects.filter(sheet__scheme__in=schemes)
         .values("sheet_id", "criterion__parent_id", "criterion__kind")
         .annotate(final=Sum(Coalesce("review_value", "self_value")), own=Sum("self_value"))
         .order_by()
@@ -112,10 +132,14 @@ def compute_ranking(scheme: ScoringScheme) -> Ranking:
         index = group_index.get(item["criterion__parent_id"])
         if index is not None:
             row.group_totals[index] += value
-    for row in rows.values():
-        row.bonus = min(row.bonus_raw, scheme.bonus_cap)
-    ordered = _rank(list(rows.values()), use_base=scheme.tie_break == ScoringScheme.TieBreak.BASE)
-    return Ranking(scheme=scheme, groups=groups, rows=ordered)
+    result = {}
+    for pk, scheme in by_pk.items():
+        mine = [r for r in rows.values() if r.sheet.scheme_id == pk]
+        for row in mine:
+            row.bonus = min(row.bonus_raw, scheme.bonus_cap)
+        ordered = _rank(mine, use_base=scheme.tie_break == ScoringScheme.TieBreak.BASE)
+        result[pk] = Ranking(scheme=scheme, groups=groups_of[pk], rows=ordered)
+    return result
 
 
 def _rank(rows: list[RankRow], *, use_base: bool) -> list[RankRow]:

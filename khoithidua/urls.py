@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("hall.urls")),
     path("", include("signing.urls")),
+    path("charts/", include("charts.urls")),
 ]

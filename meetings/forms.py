@@ -310,7 +310,7 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
 class BallotForm(forms.Form):
     """The voter's ballot: marks (or a motion choice), or an explicit blank ballot."""
 
-    def __init__(self, *args, poll: Poll, candidates, **kwargs):
+    def __init__(self, *args, poll: Poll, candidates=(), choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         if poll.is_motion:
             self.fields["choice"] = forms.ChoiceField(
@@ -320,9 +320,11 @@ class BallotForm(forms.Form):
                 required=False,
             )
         else:
+            if choices is None:
+                choices = [(c.pk, c.label or c.unit.name) for c in candidates]
             self.fields["marks"] = forms.MultipleChoiceField(
                 label=_("Đánh dấu tối đa %(n)s đơn vị") % {"n": poll.max_marks},
-                choices=[(c.pk, c.label or c.unit.name) for c in candidates],
+                choices=choices,
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
             )

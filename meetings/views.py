@@ -1092,18 +1092,18 @@ def _ballot_flow(request: HttpRequest, voter: PollVoter, hidden: dict, action: s
     htmx = bool(request.htmx)
     template = "meetings/vote.html#box" if htmx else "meetings/vote.html"
     step = request.POST.get("step", "") if request.method == "POST" else ""
-    receipt = services.cast_receipt(voter)
+    # On the final step the one-ballot constraint answers "already recorded" (AlreadyVoted).
+    receipt = services.cast_receipt(voter) if step != "confirm" else None
     if receipt is not None:
         # A second ballot is refused (409); coming back only to look is not an error.
         status = 409 if step == "confirm" else 200
         return render(request, template, {**context, "recorded": receipt}, status=status)
     if poll.status != Poll.Status.OPEN:
         return render(request, template, {**context, "not_open": True})
-    candidates = list(poll.candidates.select_related("unit"))
     form = BallotForm(
         request.POST if step in ("review", "confirm") else None,
         poll=poll,
-        candidates=candidates,
+        choices=[(pk, label) for pk, label, _unit in services.poll_candidate_rows(poll)],
         initial=_initial_from(request.POST) if step == "edit" else None,
     )
     status = 200

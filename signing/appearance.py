@@ -133,7 +133,7 @@ def _stylesheet():
         css = CSS(
             string=APPEARANCE_CSS,
             base_url=rendering.PRINT_BASE_URL + "static/css/signing.css",
-            url_fetcher=rendering.LocalFetcher(),
+            url_fetcher=rendering.local_fetcher(),
             font_config=font_config,
         )
         cached = _cache.css = (css, font_config)
@@ -157,7 +157,7 @@ def render_page(body: str, width: float, height: float) -> bytes:
         f"<body>{body}</body></html>"
     )
     return HTML(
-        string=page, base_url=rendering.PRINT_BASE_URL, url_fetcher=rendering.LocalFetcher()
+        string=page, base_url=rendering.PRINT_BASE_URL, url_fetcher=rendering.local_fetcher()
     ).write_pdf(stylesheets=[css], font_config=font_config)
 
 

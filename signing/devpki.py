@@ -131,7 +131,7 @@ def _build(
 
 
 @dataclass
-class TestPKI:
+class DevPKI:
     """root → intermediate → signers. `now` anchors every validity period."""
 
     name: str = "Test"

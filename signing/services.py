@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -378,6 +379,18 @@ class SlotState:
     name: str
     signature: SignatureResult | None
     is_org: bool = False
+
+    @property
+    def name_differs(self) -> bool:
+        """The certificate's name is not the name the document prints under the block (a
+        deputy signing in place, or the wrong person): shown, not refused."""
+        if not (self.name and self.signature and not self.is_org):
+            return False
+
+        def norm(text: str) -> str:
+            return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+        return norm(self.name) != norm(self.signature.signer.get("common_name", ""))
 
 
 @dataclass

@@ -39,25 +39,65 @@ class Placement:
     draw: Callable[[dt.datetime], bytes]
 
 
+class LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's in-memory signer, parsing its private key once. pyHanko re-parses the key (RSA
+    consistency checks included, ~55 ms of CPU here) for each raw signature, and a PDF signature
+    takes two: one to size the signature container, one real. The size probe needs no real
+    signature: an RSA signature is exactly as long as the modulus."""
+
+    _loaded = None
+
+    def _key(self):
+        if self._loaded is None:
+            from cryptography.hazmat.primitives import serialization
+
+            self._loaded = serialization.load_der_private_key(self.signing_key.dump(), None)
+        return self._loaded
+
+    def _rsa_pkcs1(self, digest_algorithm: str) -> bool:
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        return mechanism == "rsassa_pkcs1v15" and isinstance(self._key(), RSAPrivateKey)
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+        if dry_run and self._rsa_pkcs1(digest_algorithm):
+            return bytes(self._key().key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        if not self._rsa_pkcs1(digest_algorithm):
+            return super().sign_raw(data, digest_algorithm)
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+        from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+        return self._key().sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def signer_certificate(signer) -> CertInfo:
     return describe_der(signer.signing_cert.dump())
 
 
-def load_pkcs12(data: bytes, passphrase: str) -> signers.SimpleSigner:
+def load_pkcs12(data: bytes, passphrase: str) -> LoadedKeySigner:
     """A signer from PKCS#12 bytes. A wrong passphrase or a broken file: a clear refusal."""
     if len(passphrase) > PASSPHRASE_MAX:
         raise ValidationError(_("Mật khẩu quá dài."))
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(
+        loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=[], passphrase=passphrase.encode("utf-8") if passphrase else None
         )
     except Exception as exc:  # cryptography raises ValueError; pyHanko wraps some
         raise ValidationError(
             _("Không mở được tệp chứng thư số: sai mật khẩu hoặc tệp không phải PKCS#12.")
         ) from exc
-    if signer is None or signer.signing_cert is None:
+    if loaded is None or loaded.signing_cert is None:
         raise ValidationError(_("Tệp PKCS#12 không chứa chứng thư số và khóa để ký."))
-    return signer
+    return LoadedKeySigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        signature_mechanism=loaded.signature_mechanism,
+    )
 
 
 def allowed_pkcs11_modules() -> list[str]:

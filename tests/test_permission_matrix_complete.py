@@ -14,6 +14,7 @@ APPS = (
     "notices",
     "signing",
     "hall",
+    "charts",
 )
 EXEMPT = {"login", "logout", "set_language", "healthz"}
 

@@ -23,7 +23,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from documents import services as doc_services
 from meetings.models import Meeting
 from signing import services
-from signing.devpki import Issued, TestPKI
+from signing.devpki import DevPKI, Issued
 from signing.devtsa import TimestampServer
 from signing.models import SigningProfile, TrustRoot
 
@@ -48,13 +48,13 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def pki() -> TestPKI:
-    return TestPKI("KTD Test")
+def pki() -> DevPKI:
+    return DevPKI("KTD Test")
 
 
 @pytest.fixture(scope="session")
-def rogue_pki() -> TestPKI:
-    return TestPKI("Rogue")
+def rogue_pki() -> DevPKI:
+    return DevPKI("Rogue")
 
 
 @pytest.fixture(scope="session")

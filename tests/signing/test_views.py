@@ -56,6 +56,7 @@ def test_the_version_page_goes_from_waiting_to_signed_as_files_are_uploaded(
     assert "Ký số đã ký đủ" in text
     assert "Nguyễn Văn Hùng" in text
     assert "Số căn cước công dân 027075004321" in text
+    assert "khác tên in dưới khối chữ ký" not in text  # the certificates match the printed names
 
 
 def test_a_refused_upload_says_why_and_stores_nothing(client, world, version, certs, trusted):
@@ -326,3 +327,29 @@ def test_the_signing_panel_and_the_verdict_page_are_valid_html(
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     assert [m for m in messages if m.get("type") == "error"] == []
+
+
+def test_a_signature_by_someone_else_than_the_printed_name_is_flagged(
+    client, world, version, certs, trusted
+):
+    # The secretary's block prints "Lê Minh Đức"; the chair's certificate signs it.
+    services.signed_upload(
+        version=version,
+        data=outside_sign(version.pdf_bytes, certs.chair, field="ThuKy"),
+        actor=world.office,
+    )
+    state = services.signing_state(version)
+    assert state.slots[0].signature.signer["common_name"] == "Nguyễn Văn Hùng"
+    assert state.slots[0].name_differs
+    client.force_login(world.office)
+    text = page_text(client.get(reverse("documents:version_detail", args=[version.pk])))
+    assert "Nguyễn Văn Hùng Tòa án nhân dân tỉnh Bắc Ninh khác tên in dưới khối chữ ký" in text
+
+
+def test_a_pem_bundle_adds_each_ca_of_the_chain(world, pki):
+    bundle = pki.root.pem + pki.intermediate.pem
+    added = services.trust_root_add(organizer=world.organizer, data=bundle, actor=world.office)
+    assert [r.subject for r in added] == [
+        "CN=KTD Test Root CA,O=KTD Test PKI,C=VN",
+        "CN=KTD Test Signing CA,O=KTD Test PKI,C=VN",
+    ]

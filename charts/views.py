@@ -1,0 +1,137 @@
+"""The province overview page and the SVG/PNG export of every chart (for slides)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
+
+from awards.access import bloc_year_for
+from awards.models import ScoringScheme
+from awards.ranking import compute_ranking
+from blocs.access import get_unit_for_user, roles_of, visible_organizers
+from blocs.services import unit_lineage
+
+from . import pages
+from .data import STAGES, stage_labels
+from .svg import Chart
+
+# A downloaded SVG file styles itself with its own <style> element, and has no script.
+EXPORT_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _export(request: HttpRequest, chart: Chart | None) -> HttpResponse:
+    if chart is None or chart.is_empty:
+        raise Http404(_("Chưa có biểu đồ này."))
+    fmt = request.GET.get("format", "svg")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "png":
+        try:
+            body = chart.png()
+        except (OSError, subprocess.SubprocessError):
+            return HttpResponse(
+                _("Không tạo được ảnh PNG trên máy chủ này (thiếu pdftoppm). Hãy tải bản SVG."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(body, content_type="image/png")
+    elif fmt == "svg":
+        response = HttpResponse(chart.standalone_svg(), content_type="image/svg+xml; charset=utf-8")
+    else:
+        raise Http404(_("Định dạng không hỗ trợ."))
+    response["Content-Disposition"] = f'attachment; filename="{chart.key}-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+@csp_override(EXPORT_CSP)
+def ranking_export(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    bloc_year = bloc_year_for(request.user, pk)
+    scheme = ScoringScheme.objects.filter(bloc_year=bloc_year).first()
+    ranking = (
+        compute_ranking(scheme)
+        if scheme is not None and scheme.phase != ScoringScheme.Phase.DRAFT
+        else None
+    )
+    return _export(request, pages.ranking_charts(bloc_year, ranking).get(name))
+
+
+@login_required
+@csp_override(EXPORT_CSP)
+def unit_export(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    return _export(request, pages.unit_charts(unit, unit_lineage(unit)).get("years"))
+
+
+@login_required
+@csp_override(EXPORT_CSP)
+def poll_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from meetings.services import poll_outcome
+    from meetings.views import get_poll_for_user
+
+    poll = get_poll_for_user(request.user, pk)
+    return _export(request, pages.poll_charts(poll, poll_outcome(poll)).get("votes"))
+
+
+def _overview_scope(request: HttpRequest) -> tuple[int, int | None]:
+    if not roles_of(request.user).is_office:
+        raise PermissionDenied(_("Tổng quan tỉnh dành cho cán bộ Ban Thi đua – Khen thưởng."))
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    organizer_id = _int(request.GET.get("organizer"))
+    if organizer_id and not visible_organizers(request.user).filter(pk=organizer_id).exists():
+        raise Http404(_("Không tìm thấy cơ quan tổ chức."))
+    return year, organizer_id
+
+
+@login_required
+@csp_override(EXPORT_CSP)
+def overview_export(request: HttpRequest, name: str) -> HttpResponse:
+    year, organizer_id = _overview_scope(request)
+    charts = pages.overview_charts(request.user, year=year, organizer_id=organizer_id)
+    return _export(request, charts.get(name) if name in ("stages", "late", "awards") else None)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Province overview: the three charts and the bloc-years they count, filtered by a bar."""
+    year, organizer_id = _overview_scope(request)
+    charts = pages.overview_charts(request.user, year=year, organizer_id=organizer_id)
+    stage = request.GET.get("stage", "")
+    late = request.GET.get("late", "")
+    rows = charts["rows"]
+    if stage in dict(STAGES):
+        rows = [y for y in rows if y.stage == stage]
+    if late in ("registration", "self_scoring", "proposal"):
+        rows = [y for y in rows if y.late[late]]
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "charts/overview.html",
+        {
+            "year": year,
+            "organizer_id": organizer_id,
+            "organizers": list(
+                visible_organizers(request.user).only("pk", "name").order_by("name")
+            ),
+            "year_choices": list(range(this_year + 1, this_year - 8, -1)),
+            "charts": charts,
+            "rows": rows,
+            "stage": stage,
+            "late": late,
+            "stage_labels": stage_labels(),
+        },
+    )
