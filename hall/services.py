@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from blocs import names
@@ -75,6 +76,19 @@ class Stage:
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+
+
+def screen_key(meeting_pk: int) -> str:
+    """The secret part of the projector address: an HMAC of the meeting id under SECRET_KEY.
+
+    The screen needs no login (a projector has no account), so the address itself is the
+    credential: meeting ids are sequential and could be enumerated, this key cannot."""
+    mac = salted_hmac("khoithidua.hall.screen", str(meeting_pk), algorithm="sha256")
+    return mac.hexdigest()[:24]
+
+
+def screen_key_ok(meeting_pk: int, key: str) -> bool:
+    return constant_time_compare(screen_key(meeting_pk), key or "")
 
 
 def state_of(meeting) -> ScreenState:

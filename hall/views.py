@@ -35,13 +35,20 @@ def _stage_response(request: HttpRequest, meeting: Meeting, template: str, conte
 
 @never_cache
 @require_GET
-def screen(request: HttpRequest, pk: int) -> HttpResponse:
-    """The projector page: no login; shows only what services.stage() allows."""
-    meeting = Meeting.objects.select_related("bloc_year__bloc", "host_unit").filter(pk=pk).first()
+def screen(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The projector page: no login, so the address carries a key (services.screen_key) that
+    only the console shows; it shows only what services.stage() allows."""
+    meeting = (
+        Meeting.objects.select_related("bloc_year__bloc", "host_unit").filter(pk=pk).first()
+        if services.screen_key_ok(pk, key)
+        else None
+    )
     if meeting is None:
         raise Http404(_("Không tìm thấy hội nghị."))
     template = "hall/screen.html#stage" if request.htmx else "hall/screen.html"
-    return _stage_response(request, meeting, template, {"bloc": meeting.bloc_year.bloc})
+    return _stage_response(
+        request, meeting, template, {"bloc": meeting.bloc_year.bloc, "screen_key": key}
+    )
 
 
 @login_required
@@ -56,7 +63,10 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             "bloc": meeting.bloc_year.bloc,
             "agenda": list(meeting.agenda_items.all()),
             "polls": list(meeting.polls.order_by("created_at", "id")),
-            "screen_url": request.build_absolute_uri(reverse("hall:screen", args=[meeting.pk])),
+            "screen_key": services.screen_key(meeting.pk),
+            "screen_url": request.build_absolute_uri(
+                reverse("hall:screen", args=[meeting.pk, services.screen_key(meeting.pk)])
+            ),
             "views": ScreenState.View,
         },
     )

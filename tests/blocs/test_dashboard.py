@@ -280,6 +280,6 @@ def test_unit_history_page_runs_a_constant_number_of_queries(
                 bloc_year=by, role="leader", unit=unit, method="appointed", status="confirmed"
             )
     client.force_login(staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("blocs:unit_detail", args=[unit.pk]))
     assert len(response.context["rows"]) == n_years

@@ -7,6 +7,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from hall.services import screen_key
+
 
 def rich_world(world) -> dict:
     """Add a meeting with attendance and an open honour poll to the `world` fixture."""
@@ -104,5 +106,8 @@ def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
         ("vote: enter code", reverse("meetings:vote")),
         ("vote: poll", reverse("meetings:vote_poll", args=[extra["poll"].pk])),
         ("bulletin", reverse("meetings:poll_bulletin", args=[extra["published"].pk])),
-        ("hall screen", reverse("hall:screen", args=[extra["meeting"].pk])),
+        (
+            "hall screen",
+            reverse("hall:screen", args=[extra["meeting"].pk, screen_key(extra["meeting"].pk)]),
+        ),
     ]

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from hall.services import screen_key
 from meetings import services as meeting_services
 from meetings.models import AgendaItem
 
@@ -32,7 +33,7 @@ def test_the_screen_follows_the_console_live_and_the_preview_matches_it(
         poll=make_poll(full_meeting, world.units[:2], title="Suy tôn Cờ")
     )
     screen = new_page(viewport={"width": 1280, "height": 720})  # the projector: no login
-    screen.goto(f"/meetings/{full_meeting.pk}/screen/")
+    screen.goto(f"/meetings/{full_meeting.pk}/screen/{screen_key(full_meeting.pk)}/")
     expect(screen.locator("#stage")).to_contain_text("Màn hình trình chiếu chưa được bật")
 
     console = new_page(world.secretary)

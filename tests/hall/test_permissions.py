@@ -4,6 +4,8 @@ hall.services); `console` and `show` belong to those who run the bloc's meetings
 import pytest
 from django.urls import reverse
 
+from hall.services import screen_key
+
 
 @pytest.mark.parametrize(
     "who,console,show",
@@ -25,5 +27,8 @@ def test_console_and_show_by_role(client, world, full_meeting, who, console, sho
         == show
     )
     assert (
-        client.get(reverse("hall:screen", args=[full_meeting.pk])).status_code == 200
+        client.get(
+            reverse("hall:screen", args=[full_meeting.pk, screen_key(full_meeting.pk)])
+        ).status_code
+        == 200
     )  # the screen itself: anyone

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from hall import services
 from hall.models import ScreenState
+from hall.services import screen_key
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Ballot
 
@@ -18,7 +19,7 @@ def _show(client, meeting, **data):
 
 
 def _screen(client, meeting, **params):
-    return client.get(reverse("hall:screen", args=[meeting.pk]), params)
+    return client.get(reverse("hall:screen", args=[meeting.pk, screen_key(meeting.pk)]), params)
 
 
 def test_nothing_is_shown_until_the_secretary_switches_the_screen_on(client, world, full_meeting):
@@ -87,11 +88,12 @@ def test_an_unchanged_screen_answers_204_to_the_poll_and_a_change_sends_the_new_
 ):
     services.screen_show(meeting=full_meeting, actor=world.secretary, view="welcome")
     first = client.get(
-        reverse("hall:screen", args=[full_meeting.pk]), headers={"HX-Request": "true"}
+        reverse("hall:screen", args=[full_meeting.pk, screen_key(full_meeting.pk)]),
+        headers={"HX-Request": "true"},
     )
     fingerprint = re.search(r"\?h=([0-9a-f]{16})", first.text).group(1)
     same = client.get(
-        reverse("hall:screen", args=[full_meeting.pk]),
+        reverse("hall:screen", args=[full_meeting.pk, screen_key(full_meeting.pk)]),
         {"h": fingerprint},
         headers={"HX-Request": "true"},
     )
@@ -103,7 +105,7 @@ def test_an_unchanged_screen_answers_204_to_the_poll_and_a_change_sends_the_new_
     )
     services.screen_show(meeting=full_meeting, actor=world.secretary, view="agenda", item=item)
     changed = client.get(
-        reverse("hall:screen", args=[full_meeting.pk]),
+        reverse("hall:screen", args=[full_meeting.pk, screen_key(full_meeting.pk)]),
         {"h": fingerprint},
         headers={"HX-Request": "true"},
     )
@@ -150,7 +152,7 @@ def test_every_change_of_the_screen_is_audited(client, world, full_meeting):
 
 
 def test_the_screen_of_an_unknown_meeting_is_404(client, db):
-    assert client.get(reverse("hall:screen", args=[987654])).status_code == 404
+    assert client.get(reverse("hall:screen", args=[987654, screen_key(987654)])).status_code == 404
 
 
 def test_meeting_and_poll_pages_offer_show_on_screen_to_the_secretary_only(
@@ -192,3 +194,19 @@ def test_a_tampered_tally_is_refused_on_the_screen_too(client, world, full_meeti
     page = _screen(client, full_meeting)
     assert page.status_code == 200
     assert "dữ liệu phiếu không khớp niêm phong" in page.text and "Đạt " not in page.text
+
+
+def test_the_screen_address_cannot_be_guessed_from_the_meeting_id(client, world, full_meeting):
+    """An outsider who knows (or counts up to) a meeting id gets 404 without the console's key,
+    with a key of another meeting, or with a truncated key; the console's address works."""
+    other = full_meeting.pk + 1
+    good = screen_key(full_meeting.pk)
+    for key in ["x", good[:-1], good.upper(), screen_key(other), "0" * len(good)]:
+        url = reverse("hall:screen", args=[full_meeting.pk, key])
+        assert client.get(url).status_code == 404, key
+    client.force_login(world.secretary)
+    console = client.get(reverse("hall:console", args=[full_meeting.pk])).text
+    shown = re.search(rf"/meetings/{full_meeting.pk}/screen/([0-9a-f]+)/", console).group(1)
+    assert shown == good
+    client.logout()
+    assert client.get(reverse("hall:screen", args=[full_meeting.pk, shown])).status_code == 200
