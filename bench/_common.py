@@ -58,3 +58,11 @@ def timed(fn, n: int) -> list[float]:
 
 class Rollback(Exception):
     """Raised at the end of a benchmark to roll its data back, leaving the database empty."""
+
+
+def analyze() -> None:
+    """ANALYZE after loading: the planner then has the statistics production has (autovacuum)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
