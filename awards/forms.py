@@ -354,11 +354,24 @@ class SheetForm(forms.Form):
         return out
 
 
+def _number(value) -> str:
+    """−5.00 → "−5", 2.50 → "2,5": the way a score is written on paper."""
+    text = format(Decimal(value).normalize(), "f").replace(".", ",")
+    return text.replace("-", "−")
+
+
 def _score_field(score: Score, initial) -> forms.DecimalField:
     # Bounds are checked by the service with a message naming the criterion; the browser gets
     # min/max hints only.
+    kind = score.criterion.kind
+    if kind == Criterion.Kind.PENALTY:
+        label = _("Điểm trừ: số âm, từ %(min)s đến 0") % {"min": _number(score.min_value)}
+    elif kind == Criterion.Kind.BONUS:
+        label = _("Điểm cộng: từ 0 đến %(max)s") % {"max": _number(score.max_value)}
+    else:
+        label = _("Điểm (tối đa %(max)s)") % {"max": _number(score.max_value)}
     return forms.DecimalField(
-        label=_("Điểm"),
+        label=label,
         required=False,
         max_digits=6,
         decimal_places=2,
