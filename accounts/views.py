@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -12,8 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_POST
 from blocs.access import managed_organizers, require_office
 from blocs.models import AuditEvent, RoleAssignment
 from blocs.registry import ImportFileError, read_table
+from blocs.services import audit as audit_record
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services
@@ -358,3 +361,59 @@ def invitation_password(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "account": inv.user, "invitation": inv},
         status=422 if form.is_bound else 200,
     )
+
+
+# --- password change (signed in) and password reset by email -------------------------------
+# Django's own views and forms (rate of reset mails: one per address per PASSWORD_RESET_TIMEOUT
+# is Django's token rule; the mail leaves through the default mailer, the SMTP backend).
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            actor=self.request.user,
+            action="account.password_change",
+            obj=self.request.user,
+            summary=_("%(u)s đổi mật khẩu") % {"u": self.request.user.username},
+        )
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_done.html"
+    extra_context = {"done_title": gettext_lazy("Đã đổi mật khẩu")}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            actor=self.user,
+            action="account.password_reset",
+            obj=self.user,
+            summary=_("%(u)s đặt lại mật khẩu qua thư") % {"u": self.user.username},
+        )
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_done.html"
+    extra_context = {"done_title": gettext_lazy("Đã đặt lại mật khẩu"), "show_login": True}

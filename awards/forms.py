@@ -184,6 +184,15 @@ class TargetForm(StrippedCharsMixin, forms.Form):
         return cleaned
 
 
+def _one_unit_preselected(field: forms.ModelChoiceField, units) -> None:
+    """A delegate of one unit does not pick it from a one-option list: it is chosen already."""
+    field.queryset = units
+    first_two = list(units[:2])
+    if len(first_two) == 1:
+        field.empty_label = None
+        field.initial = first_two[0].pk
+
+
 class SignatureForm(StrippedCharsMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     representative_name = forms.CharField(label=_("Họ tên người ký"), max_length=200)
@@ -194,7 +203,7 @@ class SignatureForm(StrippedCharsMixin, forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        _one_unit_preselected(self.fields["unit"], units)
         if not self.is_bound:
             self.initial.setdefault("signed_on", timezone.localdate())
 
@@ -220,7 +229,7 @@ class RegistrationForm(StrippedCharsMixin, forms.Form):
 
     def __init__(self, *args, bloc_year: BlocYear, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        _one_unit_preselected(self.fields["unit"], units)
         self.fields["titles"].queryset = titles_for(bloc_year).exclude(
             recipient=AwardTitle.Recipient.INDIVIDUAL
         )
@@ -354,11 +363,24 @@ class SheetForm(forms.Form):
         return out
 
 
+def _number(value) -> str:
+    """−5.00 → "−5", 2.50 → "2,5": the way a score is written on paper."""
+    text = format(Decimal(value).normalize(), "f").replace(".", ",")
+    return text.replace("-", "−")
+
+
 def _score_field(score: Score, initial) -> forms.DecimalField:
     # Bounds are checked by the service with a message naming the criterion; the browser gets
     # min/max hints only.
+    kind = score.criterion.kind
+    if kind == Criterion.Kind.PENALTY:
+        label = _("Điểm trừ: số âm, từ %(min)s đến 0") % {"min": _number(score.min_value)}
+    elif kind == Criterion.Kind.BONUS:
+        label = _("Điểm cộng: từ 0 đến %(max)s") % {"max": _number(score.max_value)}
+    else:
+        label = _("Điểm (tối đa %(max)s)") % {"max": _number(score.max_value)}
     return forms.DecimalField(
-        label=_("Điểm"),
+        label=label,
         required=False,
         max_digits=6,
         decimal_places=2,

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs.models import BlocYear, LeadershipTerm, Membership, Unit
 from blocs.services import audit
@@ -1097,6 +1098,11 @@ def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
 
 def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
     c = score.criterion
+    if c.kind == Criterion.Kind.PENALTY and value > 0:
+        raise ValidationError(
+            f"{what} tiêu chí {c.code or c.title} là điểm trừ: nhập số âm, "
+            f"từ {_fmt(score.min_value)} đến 0 (ví dụ −1)."
+        )
     if value > score.max_value:
         raise ValidationError(
             f"{what} tiêu chí {c.code or c.title} vượt quá điểm tối đa ({_fmt(score.max_value)})."
@@ -1374,16 +1380,52 @@ def sheet_lock(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     return sheet
 
 
+def _lock_reviewed_sheets(scheme: ScoringScheme, actor) -> list[ScoreSheet]:
+    sheets = list(
+        scheme.sheets.select_for_update(of=("self",))
+        .filter(status=ScoreSheet.Status.REVIEWED)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    now = timezone.now()
+    for sheet in sheets:
+        sheet.status = ScoreSheet.Status.LOCKED
+        sheet.locked_at = now
+    ScoreSheet.objects.bulk_update(sheets, ["status", "locked_at"])
+    for sheet in sheets:
+        audit(actor=actor, action="scoring.lock", obj=sheet, summary=f"Khóa điểm {sheet.unit.name}")
+    return sheets
+
+
+@transaction.atomic
+def sheets_lock_reviewed(*, bloc_year: BlocYear, actor=None) -> list[ScoreSheet]:
+    """Lock every reviewed sheet of the year in one step (instead of opening each one)."""
+    scheme = ScoringScheme.objects.select_for_update().get(bloc_year=bloc_year)
+    if scheme.phase != ScoringScheme.Phase.OPEN:
+        raise ValidationError(_("Chưa mở chấm điểm hoặc đã khóa."))
+    sheets = _lock_reviewed_sheets(scheme, actor)
+    if not sheets:
+        raise ValidationError(_("Không có phiếu nào đã thẩm định mà chưa khóa."))
+    return sheets
+
+
 @transaction.atomic
 def scoring_lock(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
-    """Lock the final result: every sheet must be locked first."""
+    """Lock the final result. Every sheet must be reviewed (the reviewed ones are locked in the
+    same step); a sheet still in self-scoring or waiting for review stops it, and nothing changes."""
     scheme = ScoringScheme.objects.select_for_update().get(bloc_year=bloc_year)
     if scheme.phase != ScoringScheme.Phase.OPEN:
         raise ValidationError("Chưa mở chấm điểm hoặc đã khóa.")
-    open_sheets = scheme.sheets.exclude(status=ScoreSheet.Status.LOCKED).select_related("unit")
-    names = [s.unit.name for s in open_sheets]
+    waiting = scheme.sheets.exclude(
+        status__in=[ScoreSheet.Status.REVIEWED, ScoreSheet.Status.LOCKED]
+    ).select_related("unit")
+    names = [s.unit.name for s in waiting.order_by("unit__name")]
     if names:
-        raise ValidationError("Còn phiếu chưa khóa: {}.".format(", ".join(names)))
+        raise ValidationError(
+            _("Còn phiếu chưa thẩm định nên chưa khóa được: %(names)s.")
+            % {"names": ", ".join(names)}
+        )
+    _lock_reviewed_sheets(scheme, actor)
     scheme.phase = ScoringScheme.Phase.LOCKED
     scheme.locked_at = timezone.now()
     scheme.save(update_fields=["phase", "locked_at"])

@@ -80,6 +80,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "problems": services.scheme_check(scheme) if scheme and scheme.editable else [],
             "sheets": sheets,
+            "reviewed_count": sum(1 for s in sheets if s.status == ScoreSheet.Status.REVIEWED),
             "can_run": run,
             "my_units": delegate_unit_ids(request.user),
             "ref_date": bloc_year.reference_date,
@@ -99,7 +100,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """create / copy / open / lock the bloc-year's scoring."""
+    """create / copy / open / lock the bloc-year's scoring; lock-reviewed: every reviewed sheet."""
     bloc_year = bloc_year_for(request.user, pk)
     require_run(request.user, bloc_year)
     try:
@@ -115,6 +116,9 @@ def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "lock":
             services.scoring_lock(bloc_year=bloc_year, actor=request.user)
             message = _("Đã khóa kết quả chấm điểm.")
+        elif action == "lock-reviewed":
+            locked = services.sheets_lock_reviewed(bloc_year=bloc_year, actor=request.user)
+            message = _("Đã khóa %(n)d phiếu đã thẩm định.") % {"n": len(locked)}
         else:
             raise PermissionDenied
     except ValidationError as exc:
@@ -362,10 +366,27 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
 def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpResponse:
     """submit (the unit), apply-cross / lock (office or secretary)."""
     bloc_year, sheet = _sheet_for(request, sheet_pk)
+    saved = False
     try:
         if action == "submit":
             if not can_act_for(request.user, bloc_year, sheet.unit_id):
                 raise PermissionDenied
+            if request.POST.get("mode") == "self":
+                # «Nộp» from the sheet's form: what was typed is saved first, then submitted.
+                scores = list(Score.objects.filter(sheet=sheet).select_related("criterion"))
+                form = SheetForm(request.POST, scores=scores, mode="self")
+                if not form.is_valid():
+                    context = _sheet_context(request, bloc_year, sheet, "self", form=form)
+                    return render(request, "awards/sheet_detail.html", context, status=422)
+                try:
+                    services.sheet_self_assess(
+                        sheet=sheet, entries=form.entries(), actor=request.user
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                    context = _sheet_context(request, bloc_year, sheet, "self", form=form)
+                    return render(request, "awards/sheet_detail.html", context, status=422)
+                saved = True
             services.sheet_submit(sheet=sheet, actor=request.user)
             message = _("Đã nộp bảng tự chấm.")
         elif action == "apply-cross":
@@ -379,7 +400,10 @@ def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpRespon
         else:
             raise PermissionDenied
     except ValidationError as exc:
-        context = _sheet_context(request, bloc_year, sheet, None, error=" ".join(exc.messages))
+        error = " ".join(exc.messages)
+        if saved:
+            error = _("Đã lưu điểm vừa nhập, nhưng chưa nộp được: %(why)s") % {"why": error}
+        context = _sheet_context(request, bloc_year, sheet, None, error=error)
         return render(request, "awards/sheet_detail.html", context, status=422)
     return done(request, reverse("awards:sheet_detail", args=[sheet.pk]), message)
 

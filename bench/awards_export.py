@@ -14,7 +14,7 @@ import io
 import time
 import tracemalloc
 
-from _common import Rollback, peak_rss_mb, setup_django
+from _common import Rollback, analyze, peak_rss_mb, setup_django
 
 setup_django()
 
@@ -86,6 +86,7 @@ def main() -> None:
         with transaction.atomic():
             generate(meetings=False, **scale)
             result["awards"] = add_awards()
+            analyze()
             user = get_user_model().objects.create_superuser("bench-export", "b@example.org", "x")
             client = Client()
             client.force_login(user)

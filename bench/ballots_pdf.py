@@ -31,6 +31,9 @@ def main() -> None:
 
     by = make_bloc_year(40)
     meeting = make_meeting(by, agenda_items=2, polls=1, absent=0)
+    from _common import analyze
+
+    analyze()  # statistics as production has them
     snapshot = services.draft_snapshot("ballots", meeting)
     ballots = len(snapshot["ballots"])
     services.draft_pdf("ballots", meeting)  # warm-up

@@ -87,6 +87,9 @@ def main() -> None:
 
     by = make_bloc_year(40)
     meeting = make_meeting(by, agenda_items=10, polls=5, absent=2)
+    from _common import analyze
+
+    analyze()  # statistics as production has them
     services.draft_pdf("minutes", meeting)  # warm-up: templates, fonts
     runs = 3 if quick else 7
     wall, cpu, pdf = [], [], b""

@@ -10,7 +10,7 @@ import argparse
 import random
 from decimal import Decimal
 
-from _common import Rollback, p50, p95, setup_django, timed
+from _common import Rollback, analyze, p50, p95, setup_django, timed
 
 setup_django()
 
@@ -78,6 +78,7 @@ def main() -> None:
     try:
         with transaction.atomic():
             bloc_year = build()
+            analyze()
             user = get_user_model().objects.create_superuser("bench-ranking", "b@example.org", "x")
             client = Client()
             client.force_login(user)

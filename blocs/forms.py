@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from khoithidua.lib.widgets import NameChoiceField, PlainSelect
+
 from .models import Bloc, BlocYear, LeadershipTerm, Membership, Organizer, Unit
 
 
@@ -261,7 +263,7 @@ class BlocYearForm(StrippedCharsMixin, forms.ModelForm):
 
 
 class MembershipAddForm(StrippedCharsMixin, forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    unit = NameChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     joined_on = forms.DateField(
         label=_("Tham gia từ ngày"),
         required=False,
@@ -292,7 +294,9 @@ class MembershipAddForm(StrippedCharsMixin, forms.Form):
 
 class LeadershipForm(StrippedCharsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=LeadershipTerm.Role.choices)
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), widget=PlainSelect
+    )
     method = forms.ChoiceField(
         label=_("Hình thức"),
         choices=[

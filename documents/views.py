@@ -10,6 +10,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -110,7 +111,15 @@ def _docx_response(data: bytes, filename: str) -> HttpResponse:
 
 def _doc_links(kind: str, subject, user, bloc) -> dict:
     dtype = builders.doc_type(kind)
-    versions = list(services.versions_of(kind, subject).select_related("created_by").defer("pdf"))
+    from signing.models import SignedFile  # ký số: a signed version offers its signed PDF
+
+    last_signed = SignedFile.objects.filter(version=OuterRef("pk")).order_by("-seq")
+    versions = list(
+        services.versions_of(kind, subject)
+        .select_related("created_by")
+        .defer("pdf")
+        .annotate(signed_seq=Subquery(last_signed.values("seq")[:1]))
+    )
     return {
         "kind": kind,
         "label": Kind(kind).label,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from awards.reports import deadline_summaries
 from blocs.access import roles_of, visible_blocs, visible_organizers
-from blocs.models import BlocYear, LeadershipTerm, Level, UnitName
+from blocs.models import Bloc, BlocYear, LeadershipTerm, Level, UnitName
 from meetings.models import Meeting
 
 PAGE_SIZE = 25
@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     show_archived = request.GET.get("archived") == "1"
 
-    blocs = visible_blocs(request.user).select_related("organizer")
+    blocs = visible_blocs(request.user)
     if not show_archived:
         blocs = blocs.filter(archived_at__isnull=True)
     if organizer_id:
@@ -64,16 +64,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     next_meetings = Meeting.objects.upcoming(now).filter(bloc_year__bloc=OuterRef("pk"))
     last_meetings = Meeting.objects.past(now).filter(bloc_year__bloc=OuterRef("pk"))
-    blocs = blocs.annotate(
-        shown_year_id=shown_year,
-        next_meeting_at=Subquery(next_meetings.values("starts_at")[:1]),
-        next_meeting_title=Subquery(next_meetings.values("title")[:1]),
-        next_meeting_id=Subquery(next_meetings.values("pk")[:1]),
-        last_meeting_at=Subquery(last_meetings.values("starts_at")[:1]),
-        last_meeting_id=Subquery(last_meetings.values("pk")[:1]),
-    ).order_by("organizer__name", "name", "pk")
-
-    page = Paginator(blocs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paginate the bare ids first, then annotate only the rows shown: with OFFSET over the
+    # annotated query PostgreSQL computed the six subqueries for every skipped row (issue 15).
+    ordered_ids = blocs.order_by("organizer__name", "name", "pk").values_list("pk", flat=True)
+    page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    by_id = {
+        b.pk: b
+        for b in Bloc.objects.filter(pk__in=page_ids)
+        .select_related("organizer")
+        .annotate(
+            shown_year_id=shown_year,
+            next_meeting_at=Subquery(next_meetings.values("starts_at")[:1]),
+            next_meeting_title=Subquery(next_meetings.values("title")[:1]),
+            next_meeting_id=Subquery(next_meetings.values("pk")[:1]),
+            last_meeting_at=Subquery(last_meetings.values("starts_at")[:1]),
+            last_meeting_id=Subquery(last_meetings.values("pk")[:1]),
+        )
+    }
+    page.object_list = [by_id[pk] for pk in page_ids if pk in by_id]
     year_ids = [b.shown_year_id for b in page.object_list if b.shown_year_id]
     names = Prefetch("unit__former_names", queryset=UnitName.objects.order_by("valid_until"))
     year_by_id = {

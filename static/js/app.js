@@ -10,7 +10,10 @@
   // Forms with data-confirm ask before submitting (archive, remove, close poll...).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    // The button pressed may ask its own question (a «save and submit» next to «save»).
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute && submitter.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();

@@ -71,3 +71,23 @@ def test_invitation_pages_need_no_login_but_a_valid_link(client, world, target):
     assert (
         fresh.get(reverse("accounts:invitation_password", args=[invitation.pk])).status_code == 404
     )
+
+
+@pytest.mark.parametrize("who", sorted(PAGE))
+def test_own_password_pages_by_role(client, world, who):
+    """Every signed-in user changes only their own password; no page names another account."""
+    client.force_login(world.users()[who])
+    for name in ("accounts:password_change", "accounts:password_change_done"):
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_password_reset_pages_need_no_login_and_a_forged_link_is_refused(client, world):
+    for name in ("accounts:password_reset", "accounts:password_reset_done"):
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(reverse("accounts:password_reset_complete")).status_code == 200
+    forged = reverse("accounts:password_reset_confirm", args=["MQ", "abc-123"])
+    page = client.get(forged)
+    assert page.status_code == 200
+    assert "Liên kết này không dùng được" in page.text
+    assert "new_password1" not in page.text
+    assert client.get(reverse("accounts:password_change")).status_code == 302

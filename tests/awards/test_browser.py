@@ -34,10 +34,9 @@ def test_self_scoring_review_and_ranking_in_the_browser(
     for c in leaves(scheme):
         if c.kind == "points":
             page.locator(f"input[name=v{c.pk}]").fill("24")
-    page.get_by_role("button", name="Lưu", exact=True).click()
-    expect(page.locator(".messages")).to_contain_text("Đã lưu")
+    # «Lưu và nộp» right away (no «Lưu» first): what was typed is saved, then submitted.
     page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="Nộp bảng tự chấm").click()
+    page.get_by_role("button", name="Lưu và nộp bảng tự chấm").click()
     expect(page.locator(".messages")).to_contain_text("Đã nộp bảng tự chấm")
 
     sec = new_page(world.secretary)

@@ -148,7 +148,7 @@ def test_the_result_locks_only_when_every_sheet_is_locked(world):
     sheets = list(scheme.sheets.all())
     for sheet in sheets[:-1]:
         finish(self_assess(sheet))
-    with pytest.raises(ValidationError, match="Còn phiếu chưa khóa"):
+    with pytest.raises(ValidationError, match="Còn phiếu chưa thẩm định"):
         services.scoring_lock(bloc_year=world.bloc_year)
     finish(self_assess(sheets[-1]))
     services.scoring_lock(bloc_year=world.bloc_year)
