@@ -84,9 +84,39 @@ class Line:
 
 
 class KtLines:
-    """Mixin for a pygal chart class: draws `kt_lines` after the series, in pygal's projection."""
+    """Mixin for a pygal chart class: draws `kt_lines` after the series, in pygal's projection.
+
+    It also trims what pygal spends its time on for nothing here (profiled on the province
+    overview, issue 16): pygal's own `__getattribute__` runs on every attribute read (~7 000 per
+    chart) and looks the name up through a recursive `getattr`; and its `pre_render` builds a
+    `<style>` (a CSS template) and a `<script>` (the whole config as JSON, via `dir()`) that
+    `clean_tree` removes anyway.
+    """
 
     kt_lines: tuple[Line, ...] = ()
+
+    def __getattribute__(self, name):
+        # pygal.graph.base.BaseGraph.__getattribute__, same lookup, without the recursion:
+        # while rendering, a name held by the transient state comes from the state.
+        if name[:2] != "__" and name != "state":
+            state = object.__getattribute__(self, "__dict__").get("state")
+            if state is not None:
+                values = state.__dict__
+                if name in values:
+                    return values[name]
+        return object.__getattribute__(self, name)
+
+    def _draw(self):
+        super()._draw()
+        # called by setup() just before svg.pre_render(): keep only its viewBox and size
+        self.svg.pre_render = self._kt_pre_render
+
+    def _kt_pre_render(self):
+        root = self.svg.root
+        root.set("viewBox", f"0 0 {int(self.width)} {int(self.height)}")
+        if self.explicit_size:
+            root.set("width", str(self.width))
+            root.set("height", str(self.height))
 
     def _tooltip_data(self, node, value, x, y, classes=None, xlabel=None):
         """No JavaScript tooltip data: each bar carries a `<title>` (metadata "tooltip")."""
