@@ -184,6 +184,15 @@ class TargetForm(StrippedCharsMixin, forms.Form):
         return cleaned
 
 
+def _one_unit_preselected(field: forms.ModelChoiceField, units) -> None:
+    """A delegate of one unit does not pick it from a one-option list: it is chosen already."""
+    field.queryset = units
+    first_two = list(units[:2])
+    if len(first_two) == 1:
+        field.empty_label = None
+        field.initial = first_two[0].pk
+
+
 class SignatureForm(StrippedCharsMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     representative_name = forms.CharField(label=_("Họ tên người ký"), max_length=200)
@@ -194,7 +203,7 @@ class SignatureForm(StrippedCharsMixin, forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        _one_unit_preselected(self.fields["unit"], units)
         if not self.is_bound:
             self.initial.setdefault("signed_on", timezone.localdate())
 
@@ -220,7 +229,7 @@ class RegistrationForm(StrippedCharsMixin, forms.Form):
 
     def __init__(self, *args, bloc_year: BlocYear, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        _one_unit_preselected(self.fields["unit"], units)
         self.fields["titles"].queryset = titles_for(bloc_year).exclude(
             recipient=AwardTitle.Recipient.INDIVIDUAL
         )

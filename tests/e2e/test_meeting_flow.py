@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from awards.models import AwardTitle
 from meetings import services
-from meetings.models import Ballot, Poll, VoteCast
+from meetings.models import Ballot, Poll, SealedBallot, VoteCast
 
 pytestmark = [pytest.mark.browser]
 
@@ -61,12 +61,26 @@ def test_secretary_takes_attendance_voters_vote_in_their_own_browsers_and_the_po
         expect(staff.locator("#board")).to_contain_text(f"{i}/8")
     expect(staff.locator("#board")).to_contain_text("Đủ túc số")
 
-    # Open the poll: the roll is frozen from attendance, one ballot code per present unit.
+    # Open the poll: the roll is frozen from attendance.
     staff.goto(f"/polls/{poll.pk}/")
     staff.get_by_role("button", name="Mở biểu quyết").click()
-    expect(staff.get_by_role("button", name="Kết thúc biểu quyết")).to_be_visible()
-    codes = {v.unit_id: v.code for v in poll.voters.all()}
-    assert set(codes) == {u.pk for u in present}
+    expect(staff.get_by_role("link", name="Kết thúc biểu quyết…")).to_be_visible()
+    assert set(poll.voters.values_list("unit_id", flat=True)) == {u.pk for u in present}
+
+    # One-time codes are shown once, on the print page (the app keeps only keyed hashes).
+    staff.goto(f"/polls/{poll.pk}/slips/")
+    for box in staff.locator("input[name=units]").all():
+        box.uncheck()
+    for unit in present[:4]:
+        staff.get_by_label(unit.name, exact=True).check()
+    staff.get_by_role("button", name="In mã cho các đơn vị đã chọn").click()
+    slips = staff.locator(".slip")
+    expect(slips).to_have_count(4)
+    codes = {}
+    for slip in slips.all():
+        name = slip.locator(".slip-unit").inner_text().strip()
+        codes[name] = slip.locator("code.ballot-code").inner_text().strip()
+    assert set(codes) == {u.name for u in present[:4]}
 
     # Four voters, each in a browser context of their own (no login: the code is the credential).
     receipts = []
@@ -74,28 +88,54 @@ def test_secretary_takes_attendance_voters_vote_in_their_own_browsers_and_the_po
     for unit, choice in zip(present[:4], choices, strict=True):
         voter = new_page(viewport={"width": 390, "height": 844})
         voter.goto("/vote/")
-        voter.get_by_label("Mã phiếu bầu").fill(codes[unit.pk])
+        voter.get_by_label("Mã phiếu bầu").fill(codes[unit.name])
         voter.get_by_role("button", name="Tiếp tục").click()
         expect(voter.get_by_text(unit.name).first).to_be_visible()
         voter.get_by_label(choice.name).check()
+        voter.get_by_role("button", name="Xem lại phiếu").click()
+        expect(voter.locator("#ballot-box")).to_contain_text(choice.name)
         voter.get_by_role("button", name="Gửi phiếu").click()
         receipt = voter.locator("#receipt")
-        expect(receipt).to_be_visible()
+        expect(voter.locator("#ballot-box")).to_contain_text("Đã nhận phiếu")
         receipts.append(receipt.inner_text())
-        # A second try with the same code is refused.
-        voter.goto(f"/vote/{codes[unit.pk]}/")
-        expect(voter.get_by_text("Đơn vị đã bỏ phiếu trong biểu quyết này.")).to_be_visible()
+        # A second try with the same code gets no ballot: only the receipt already recorded.
+        voter.goto("/vote/")
+        voter.get_by_label("Mã phiếu bầu").fill(codes[unit.name])
+        voter.get_by_role("button", name="Tiếp tục").click()
+        box = voter.locator("#ballot-box")
+        expect(box).to_contain_text("Phiếu của đơn vị đã được ghi nhận")
+        expect(voter.locator("#receipt")).to_have_text(receipts[-1])
+        expect(box.get_by_role("button", name="Xem lại phiếu")).to_have_count(0)
+        expect(box.locator("input[name=marks]")).to_have_count(0)
     assert len(set(receipts)) == 4
-    assert set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == set(receipts)
+    assert set(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == set(
+        receipts
+    )
     assert VoteCast.objects.filter(poll=poll).count() == 4
+    assert SealedBallot.objects.filter(poll=poll).count() == 4
+    assert not Ballot.objects.filter(poll=poll).exists()  # counted ballots appear at close
 
-    # Close and publish.
-    staff.reload()
+    # Close (4 of 6 voted, below the bloc's quorum of 6/8: the secretary confirms) and publish.
+    staff.goto(f"/polls/{poll.pk}/")
+    staff.get_by_role("link", name="Kết thúc biểu quyết…").click()
+    expect(staff.locator("#turnout")).to_have_text("4/6")
+    expect(staff.locator("main")).to_contain_text("Số đơn vị bỏ phiếu dưới túc số (6 đơn vị)")
+    staff.get_by_role("button", name="Kết thúc biểu quyết").click()
+    expect(staff.locator("main")).to_contain_text(
+        "Mới có 4/6 đơn vị bỏ phiếu, dưới túc số 6 đơn vị."
+    )
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.OPEN
+    staff.get_by_label(
+        "Tôi xác nhận kết thúc biểu quyết khi số đơn vị bỏ phiếu chưa đủ túc số."
+    ).check()
     staff.get_by_role("button", name="Kết thúc biểu quyết").click()
     expect(staff.get_by_role("button", name="Công bố kết quả")).to_be_visible()
     staff.get_by_role("button", name="Công bố kết quả").click()
+    expect(staff.locator("#poll-status")).to_have_text("Đã công bố")
     poll.refresh_from_db()
     assert poll.status == Poll.Status.PUBLISHED
+    assert Ballot.objects.filter(poll=poll).count() == 4
     expect(staff.locator("main")).to_contain_text(world.units[1].name)
     expect(staff.get_by_text("Trúng cử", exact=True)).to_be_visible()
     expect(staff.locator("main")).to_contain_text("Đạt 3/4 phiếu (75%)")

@@ -99,7 +99,9 @@ def test_office_creates_a_bloc_year_then_sets_leader_and_deputy_through_the_form
     form.get_by_label("Đơn vị").select_option(str(leader_unit.pk))
     form.get_by_role("button", name="Lưu").click()
     expect(
-        page.get_by_text("Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó.")
+        page.get_by_text(
+            "Một đơn vị không thể vừa là Khối trưởng vừa là Khối phó trong cùng một năm."
+        )
     ).to_be_visible()
     assert not LeadershipTerm.objects.filter(bloc_year=new_year, role="deputy").exists()
 

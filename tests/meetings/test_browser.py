@@ -113,6 +113,11 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         sec.get_by_label("Danh hiệu").select_option(str(title.pk))
         sec.get_by_label("Số lượng cần chọn").fill("2")
         sec.get_by_label("Số người được đánh dấu tối đa trên một phiếu").fill("2")
+        # The rule in words has no "from 1/2 of valid ballots": «Khác» shows the fraction fields.
+        sec.get_by_label("Nguyên tắc trúng cử / thông qua").select_option("custom")
+        sec.get_by_label("Tính trên").select_option("valid")
+        sec.get_by_label("Ngưỡng: tử số").fill("1")
+        sec.get_by_label("Ngưỡng: mẫu số").fill("2")
         sec.get_by_label("Phải vượt quá ngưỡng (>)").uncheck()
         for unit in u[:3]:
             sec.get_by_label(unit.name, exact=True).check()
