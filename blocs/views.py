@@ -292,7 +292,10 @@ def _bloc_year_context(request: HttpRequest, bloc_year: BlocYear, **extra) -> di
         context.setdefault("add_form", MembershipAddForm(bloc_year=bloc_year))
         context.setdefault("leadership_form", LeadershipForm(bloc_year=bloc_year))
         leader, deputy = services.rotation_proposal(bloc_year=bloc_year)
-        context["rotation_leader"], context["rotation_deputy"] = leader, deputy
+        # Once both posts are proposed or decided, the rotation proposal is settled: no button.
+        unsettled = (leader and not context["leader"]) or (deputy and not context["deputy"])
+        if unsettled:
+            context["rotation_leader"], context["rotation_deputy"] = leader, deputy
     context.update(extra)
     return context
 

@@ -59,9 +59,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Subquery(years.filter(year__lte=this_year).order_by("-year").values("pk")[:1]),
             Subquery(years.order_by("year").values("pk")[:1]),
         )
-    now = timezone.now()
-    next_meetings = Meeting.objects.upcoming(now).filter(bloc_year__bloc=OuterRef("pk"))
-    last_meetings = Meeting.objects.past(now).filter(bloc_year__bloc=OuterRef("pk"))
+    # A meeting of today stays "next" all day (it started this morning: it is not "past" yet).
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    next_meetings = Meeting.objects.upcoming(today_start).filter(bloc_year__bloc=OuterRef("pk"))
+    last_meetings = Meeting.objects.past(today_start).filter(bloc_year__bloc=OuterRef("pk"))
     # Paginate the bare ids first, then annotate only the rows shown: with OFFSET over the
     # annotated query PostgreSQL computed the six subqueries for every skipped row (issue 15).
     ordered_ids = blocs.order_by("organizer__name", "name", "pk").values_list("pk", flat=True)

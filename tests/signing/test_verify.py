@@ -257,6 +257,38 @@ def test_revocation_is_checked_against_an_embedded_crl(version, certs, pki):
     assert revoked.verdict == Verdict.REVOKED
 
 
+def test_revocation_is_checked_against_an_embedded_ocsp_response(version, pki):
+    from asn1crypto import ocsp as asn1_ocsp
+
+    # A certificate that names an OCSP responder (as the national CAs' certificates do).
+    chair = pki.issue(
+        "Nguyễn Văn Hùng", o="Tòa án nhân dân tỉnh Bắc Ninh", with_crl_url=False, with_ocsp_url=True
+    )
+    signed = outside_sign(version.pdf_bytes, chair)
+
+    def with_ocsp(revoked: bool) -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+        response = asn1_ocsp.OCSPResponse.load(pki.ocsp(chair.cert, revoked=revoked))
+        DocumentSecurityStore.supply_dss_in_writer(writer, None, ocsps=[response])
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    roots = roots_of(pki)
+    plain = verify_pdf(signed, original=version.pdf_bytes, trust_roots=roots)
+    good = verify_pdf(with_ocsp(False), original=version.pdf_bytes, trust_roots=roots)
+    revoked = verify_pdf(with_ocsp(True), original=version.pdf_bytes, trust_roots=roots)
+
+    assert plain.signatures[0].revocation == "unknown"  # "không kiểm tra được"
+    assert (good.signatures[0].revocation, good.signatures[0].revocation_source) == (
+        "good",
+        "OCSP",
+    )
+    assert good.verdict == Verdict.VALID
+    assert revoked.signatures[0].revocation == "revoked"
+    assert revoked.verdict == Verdict.REVOKED
+
+
 def test_a_timestamped_signature_is_pades_b_t_and_dated_by_the_tsa(version, certs, pki, tsa_server):
     signed = outside_sign(
         version.pdf_bytes, certs.chair, timestamper=HTTPTimeStamper(tsa_server.url)
