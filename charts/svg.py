@@ -132,7 +132,12 @@ class KtLines:
                 at = self.view.y(line.value)
                 if self.horizontal:
                     self.svg.node(group, "path", d=f"M{at:.2f} 0 v{height:.2f}")
-                    label = self.svg.node(group, "text", x=f"{at + 4:.2f}", y="-4")
+                    # above the plot, right of the line; ending at the plot's edge when the
+                    # text (12px bold: ~0.6em a character) would run out of the picture
+                    if at + 4 + len(line.label) * 7.2 <= width:
+                        label = self.svg.node(group, "text", x=f"{at + 4:.2f}", y="-4")
+                    else:
+                        label = self.svg.node(group, "text", x=f"{width:.2f}", y="-4", class_="end")
                 else:
                     self.svg.node(group, "path", d=f"M0 {at:.2f} h{width:.2f}")
                     label = self.svg.node(

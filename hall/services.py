@@ -62,7 +62,7 @@ class PollView:
         if self.votes is None:
             return None
         chart = votes_chart(self.votes)
-        chart.width = 600  # drawn narrower, shown wider: larger type for the back of the hall
+        chart.width = 520  # drawn narrower, shown wider: larger type for the back of the hall
         return chart
 
 
