@@ -8,7 +8,9 @@ os.environ.setdefault("DEBUG", "True")
 # workers never share a file. Set in the environment, not only here, so the servers and commands
 # a test starts (gunicorn, db_worker) write to the same per-worker directory.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ["MEDIA_ROOT"] = str(Path(__file__).resolve().parent.parent / "var" / "test-media" / _WORKER)
+os.environ["MEDIA_ROOT"] = str(
+    Path(__file__).resolve().parent.parent / "var" / "test-media" / _WORKER
+)
 os.environ.setdefault("HTTPS", "False")
 # One ballot key for the test process and the servers it starts (gunicorn, DEBUG off).
 os.environ.setdefault("BALLOT_KEY", "test-only-ballot-key-9c1f0e7a5b3d2c4e6f8a0b1c2d3e4f5a")
