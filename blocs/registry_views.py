@@ -1,19 +1,32 @@
-"""Upload and download of the registry file (XLSX or CSV)."""
+"""Upload and download of the registry file (XLSX or CSV).
+
+An upload whose plan joins units to a merged province's or changes names is first shown as a
+preview (nothing written); the file waits in the default storage under a random token kept in
+the user's session, and the confirmation writes exactly the previewed plan in one transaction.
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .access import managed_organizers, require_office
-from .registry import ImportFileError, export_csv, export_xlsx, import_registry
+from .registry import ImportFileError, export_csv_stream, export_xlsx, import_registry
+
+PENDING_KEY = "registry_import_pending"
+PENDING_DIR = "registry-imports"
 
 
 class RegistryImportForm(forms.Form):
@@ -42,37 +55,110 @@ class RegistryImportForm(forms.Form):
         return upload
 
 
+def importable_organizers(user):
+    """The organizers the user manages that still exist today (a province that merged away
+    takes no imports: its history is imported under its successor)."""
+    today = timezone.localdate()
+    return managed_organizers(user).filter(Q(merged_on__isnull=True) | Q(merged_on__gt=today))
+
+
+def _done_message(result) -> str:
+    if result.changes:
+        return _("Đã nhập %(rows)s dòng: %(changes)s thay đổi.") % {
+            "rows": result.rows,
+            "changes": result.changes,
+        }
+    return _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.") % {
+        "rows": result.rows
+    }
+
+
+def _forget_pending(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING_KEY, None)
+    if pending:
+        default_storage.delete(pending["path"])
+
+
 @login_required
 def registry_import(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
-    organizers = managed_organizers(request.user)
+    organizers = importable_organizers(request.user)
     form = RegistryImportForm(request.POST or None, request.FILES or None, organizers=organizers)
     result = None
     file_error = None
     done_message = None
+    pending = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and ("confirm" in request.POST or "cancel" in request.POST):
+        pending = request.session.get(PENDING_KEY)
+        if not pending or pending["token"] != request.POST.get("token", ""):
+            raise Http404(_("Không tìm thấy bản xem trước, vui lòng tải tệp lên lại."))
+        organizer = organizers.filter(pk=pending["organizer"]).first()
+        if "cancel" in request.POST or organizer is None:
+            _forget_pending(request)
+            if organizer is None:
+                raise Http404(_("Không tìm thấy cơ quan tổ chức."))
+            messages.info(request, _("Đã huỷ, không nhập gì."))
+            return redirect("blocs:registry_import")
+        form = RegistryImportForm(organizers=organizers)
+        with default_storage.open(pending["path"], "rb") as stored:
+            data = stored.read()
+        result = import_registry(
+            organizer=organizer,
+            filename=pending["name"],
+            data=data,
+            actor=request.user,
+            confirmed=True,
+            expected_digest=pending["digest"],
+            accept_links=set(request.POST.getlist("link")),
+        )
+        if result.ok and not result.pending:
+            _forget_pending(request)
+            done_message = _done_message(result)
+            if not request.htmx:
+                messages.success(request, done_message)
+                return redirect("blocs:registry_import")
+            pending = None
+        elif result.pending:  # the registry changed since the preview: show the new plan
+            pending["digest"] = result.digest
+            request.session[PENDING_KEY] = pending
+            status = 409
+        else:
+            _forget_pending(request)
+            pending, status = None, 422
+    elif request.method == "POST":
         status = 422
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            data = upload.read()
+            organizer = form.cleaned_data["organizer"]
             try:
                 result = import_registry(
-                    organizer=form.cleaned_data["organizer"],
+                    organizer=organizer,
                     filename=upload.name,
-                    data=upload.read(),
+                    data=data,
                     actor=request.user,
+                    confirmed=False,
                 )
             except ImportFileError as exc:
                 file_error = str(exc)
             else:
-                if result.ok:
-                    done_message = (
-                        _("Đã nhập %(rows)s dòng: %(changes)s thay đổi.")
-                        % {"rows": result.rows, "changes": result.changes}
-                        if result.changes
-                        else _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.")
-                        % {"rows": result.rows}
-                    )
+                if result.pending:
+                    _forget_pending(request)
+                    token = secrets.token_urlsafe(24)
+                    ext = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+                    path = default_storage.save(f"{PENDING_DIR}/{token}{ext}", ContentFile(data))
+                    pending = {
+                        "token": token,
+                        "path": path,
+                        "name": upload.name[:200],
+                        "organizer": organizer.pk,
+                        "digest": result.digest,
+                    }
+                    request.session[PENDING_KEY] = pending
+                    status = 200
+                elif result.ok:
+                    done_message = _done_message(result)
                     if request.htmx:  # the result shows where the import was started
                         status, form = 200, RegistryImportForm(organizers=organizers)
                     else:
@@ -88,6 +174,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             "file_error": file_error,
             "organizers": organizers,
             "done_message": done_message,
+            "pending": pending,
         },
         status=status,
     )
@@ -95,6 +182,8 @@ def registry_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The registry as a file: CSV streamed line by line, XLSX from a write-only workbook
+    (memory stays bounded at national size)."""
     require_office(request.user)
     organizers = managed_organizers(request.user)
     wanted = request.GET.get("organizer")
@@ -104,14 +193,19 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Http404(_("Không tìm thấy cơ quan tổ chức."))
     ids = list(organizers.values_list("pk", flat=True))
     stamp = timezone.localdate().strftime("%Y%m%d")
+    filename = f"danh-muc-khoi-thi-dua-{stamp}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(export_csv(ids), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            export_csv_stream(ids), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "xlsx":
+        # The write-only workbook streams its rows to a temporary file; only the finished,
+        # compressed file is held in memory.
         response = HttpResponse(
             export_xlsx(ids),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
         raise Http404(_("Định dạng không hỗ trợ."))
-    response["Content-Disposition"] = f'attachment; filename="danh-muc-khoi-thi-dua-{stamp}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

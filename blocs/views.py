@@ -282,11 +282,20 @@ def _bloc_year_context(request: HttpRequest, bloc_year: BlocYear, **extra) -> di
         "ref_date": bloc_year.reference_date,
         "quorum_needed": bloc_year.bloc.quorum_needed(len(memberships)),
     }
+    # Link only the units this user may open (a delegate sees the members' names, not their pages).
+    context["linkable"] = set(
+        visible_units(request.user)
+        .filter(pk__in=[m.unit_id for m in memberships])
+        .values_list("pk", flat=True)
+    )
     if can_manage:
         context.setdefault("add_form", MembershipAddForm(bloc_year=bloc_year))
         context.setdefault("leadership_form", LeadershipForm(bloc_year=bloc_year))
         leader, deputy = services.rotation_proposal(bloc_year=bloc_year)
-        context["rotation_leader"], context["rotation_deputy"] = leader, deputy
+        # Once both posts are proposed or decided, the rotation proposal is settled: no button.
+        unsettled = (leader and not context["leader"]) or (deputy and not context["deputy"])
+        if unsettled:
+            context["rotation_leader"], context["rotation_deputy"] = leader, deputy
     context.update(extra)
     return context
 
@@ -565,6 +574,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     can_manage = can_manage_organizer(request.user, unit.organizer_id)
+    # Link only the units of the lineage and events that this user may open (no 404 links).
+    shown = {u.pk for u in lineage} | {u.pk for u in successors} | {m.unit_id for m in memberships}
+    shown |= {e.other_unit_id for e in events if e.other_unit_id}
+    if unit.merged_into_id:
+        shown.add(unit.merged_into_id)
+    linkable = set(visible_units(request.user).filter(pk__in=shown).values_list("pk", flat=True))
     return render(
         request,
         "blocs/unit_detail.html",
@@ -581,6 +596,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "can_manage": can_manage,
             "can_receive": can_manage and not unit.merged_into_id,
+            "linkable": linkable,
             "extra_sections": [],
         },
     )

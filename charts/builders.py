@@ -421,20 +421,23 @@ def awards_chart(
     *, key: str, year: int, titles: list[str], rows: list[StackedRow], by: str
 ) -> Chart:
     """Awards by bloc (or by province at national scale), stacked by title."""
+    tip_formats: dict[int, str] = {}  # one ngettext per distinct count, not per bar
+
+    def tip(row: StackedRow, title: str, n: int) -> str:
+        if n not in tip_formats:
+            tip_formats[n] = ngettext(
+                "%(row)s · %(title)s: %(n)s khen thưởng",
+                "%(row)s · %(title)s: %(n)s khen thưởng",
+                n,
+            )
+        return tip_formats[n] % {"row": row.label, "title": title, "n": n}
+
     series = [
         Series(
             t,
             [r.values[i] or None for r in rows],
             links=[r.hrefs[i] for r in rows],
-            tips=[
-                ngettext(
-                    "%(row)s · %(title)s: %(n)s khen thưởng",
-                    "%(row)s · %(title)s: %(n)s khen thưởng",
-                    r.values[i],
-                )
-                % {"row": r.label, "title": t, "n": r.values[i]}
-                for r in rows
-            ],
+            tips=[tip(r, t, r.values[i]) for r in rows],
         )
         for i, t in enumerate(titles)
     ]

@@ -84,9 +84,39 @@ class Line:
 
 
 class KtLines:
-    """Mixin for a pygal chart class: draws `kt_lines` after the series, in pygal's projection."""
+    """Mixin for a pygal chart class: draws `kt_lines` after the series, in pygal's projection.
+
+    It also trims what pygal spends its time on for nothing here (profiled on the province
+    overview, issue 16): pygal's own `__getattribute__` runs on every attribute read (~7 000 per
+    chart) and looks the name up through a recursive `getattr`; and its `pre_render` builds a
+    `<style>` (a CSS template) and a `<script>` (the whole config as JSON, via `dir()`) that
+    `clean_tree` removes anyway.
+    """
 
     kt_lines: tuple[Line, ...] = ()
+
+    def __getattribute__(self, name):
+        # pygal.graph.base.BaseGraph.__getattribute__, same lookup, without the recursion:
+        # while rendering, a name held by the transient state comes from the state.
+        if name[:2] != "__" and name != "state":
+            state = object.__getattribute__(self, "__dict__").get("state")
+            if state is not None:
+                values = state.__dict__
+                if name in values:
+                    return values[name]
+        return object.__getattribute__(self, name)
+
+    def _draw(self):
+        super()._draw()
+        # called by setup() just before svg.pre_render(): keep only its viewBox and size
+        self.svg.pre_render = self._kt_pre_render
+
+    def _kt_pre_render(self):
+        root = self.svg.root
+        root.set("viewBox", f"0 0 {int(self.width)} {int(self.height)}")
+        if self.explicit_size:
+            root.set("width", str(self.width))
+            root.set("height", str(self.height))
 
     def _tooltip_data(self, node, value, x, y, classes=None, xlabel=None):
         """No JavaScript tooltip data: each bar carries a `<title>` (metadata "tooltip")."""
@@ -102,7 +132,12 @@ class KtLines:
                 at = self.view.y(line.value)
                 if self.horizontal:
                     self.svg.node(group, "path", d=f"M{at:.2f} 0 v{height:.2f}")
-                    label = self.svg.node(group, "text", x=f"{at + 4:.2f}", y="-4")
+                    # above the plot, right of the line; ending at the plot's edge when the
+                    # text (12px bold: ~0.6em a character) would run out of the picture
+                    if at + 4 + len(line.label) * 7.2 <= width:
+                        label = self.svg.node(group, "text", x=f"{at + 4:.2f}", y="-4")
+                    else:
+                        label = self.svg.node(group, "text", x=f"{width:.2f}", y="-4", class_="end")
                 else:
                     self.svg.node(group, "path", d=f"M0 {at:.2f} h{width:.2f}")
                     label = self.svg.node(

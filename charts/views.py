@@ -77,14 +77,45 @@ def unit_export(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pages.unit_charts(unit, unit_lineage(unit)).get("years"))
 
 
-@login_required
 @csp_override(EXPORT_CSP)
+def _export_file(request: HttpRequest, chart: Chart | None) -> HttpResponse:
+    return _export(request, chart)
+
+
+@login_required
 def poll_export(request: HttpRequest, pk: int) -> HttpResponse:
-    from meetings.services import poll_outcome
+    """The votes chart of a published poll. Its outcome is recomputed and checked against the
+    seal like every results surface: a tampered tally gets the red warning (409), no chart."""
+    from meetings import services as meeting_services
+    from meetings.models import Poll
     from meetings.views import get_poll_for_user
 
     poll = get_poll_for_user(request.user, pk)
-    return _export(request, pages.poll_charts(poll, poll_outcome(poll)).get("votes"))
+    if poll.status != Poll.Status.PUBLISHED:
+        raise Http404(_("Chưa có biểu đồ này."))  # no chart before publication
+    try:
+        outcome = meeting_services.poll_outcome(poll)
+    except meeting_services.TallyTampered as exc:
+        return tampered_response(request, poll, exc)
+    return _export_file(request, pages.poll_charts(poll, outcome).get("votes"))
+
+
+def tampered_response(request: HttpRequest, poll, exc) -> HttpResponse:
+    """The page every results surface shows for a tally that no longer matches its seal (an
+    HTML page under the app's own CSP, not the export's)."""
+    meeting = poll.meeting
+    return render(
+        request,
+        "meetings/tampered.html",
+        {
+            "poll": poll,
+            "meeting": meeting,
+            "bloc_year": meeting.bloc_year,
+            "bloc": meeting.bloc_year.bloc,
+            "message": exc.messages[0],
+        },
+        status=409,
+    )
 
 
 def _overview_scope(request: HttpRequest) -> tuple[int, int | None]:

@@ -18,7 +18,10 @@ from django.db import models
 from django.http import Http404
 from django.utils import timezone
 
+from blocs import names
 from blocs.models import BlocYear, Unit
+from legal.people import Person, bloc_signer_on, heads_on
+from legal.texts import citations_on
 
 from .models import Kind
 
@@ -51,74 +54,80 @@ def date_short(value) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _related(obj, name: str) -> list:
-    """`obj.<name>.all()` if that relation exists (the other apps add relations over time)."""
-    manager = getattr(obj, name, None)
-    if manager is None or not hasattr(manager, "all"):
-        return []
-    return list(manager.all())
-
-
-def _attr(obj, *names, default=""):
-    for name in names:
-        value = getattr(obj, name, None)
-        if callable(value) and not isinstance(value, models.Model):
-            try:
-                value = value()
-            except TypeError:
-                continue
-        if value not in (None, ""):
-            return value
-    return default
-
-
 def unit_name(unit: Unit | None, on: dt.date) -> str:
     if unit is None:
         return ""
     return unit.name_on(on)
 
 
-def issuer_of(bloc_year: BlocYear) -> dict:
+def issuer_of(bloc_year: BlocYear, on: dt.date) -> dict:
+    """The issuing body as of the document's date (the successor province after a merger)."""
     bloc = bloc_year.bloc
-    return {"parent": bloc.organizer.name.upper(), "name": bloc.name.upper()}
+    return {
+        "parent": names.organizer_on(bloc.organizer, on).issuer,
+        "name": names.name_on(bloc, on).upper(),
+    }
 
 
-def symbol_of(bloc_year: BlocYear, prefix: str) -> str:
-    return f"{prefix}-{bloc_year.bloc.short_name or 'KTĐ'}"
+def symbol_of(bloc_year: BlocYear, prefix: str, on: dt.date | None = None) -> str:
+    short = (names.short_name_on(bloc_year.bloc, on) if on else "") or bloc_year.bloc.short_name
+    return f"{prefix}-{short or 'KTĐ'}"
+
+
+def sign_block(*, roles: list[str], person, sign_role: str, who: str) -> dict:
+    """One signature block: the role lines, the signer's chức vụ, a space, the họ tên.
+    `person` has .name and .title (legal.people.Person, meetings.minutes.PersonLine) or is None;
+    `who` says, in a finalize refusal, whose name and title to record."""
+    name = (getattr(person, "name", "") or "").strip()
+    title = (getattr(person, "title", "") or "").strip()
+    return {
+        "roles": roles,
+        "title": title,
+        "name": name,
+        "sign_role": sign_role,
+        "who": who,
+    }
+
+
+def signer_missing(blocks: list[dict]) -> list[str]:
+    out = []
+    for b in blocks:
+        lacks = [w for w, v in (("họ tên", b["name"]), ("chức vụ", b["title"])) if not v]
+        if lacks:
+            out.append(f"Người ký ({b['who']}): chưa ghi {' và '.join(lacks)}.")
+    return out
 
 
 def base_snapshot(
     *, kind: str, bloc_year: BlocYear, prefix: str, date: dt.date, title: str, subject: str
 ) -> dict:
     organizer = bloc_year.bloc.organizer
+    acting = names.organizer_on(organizer, date)
     return {
         "kind": kind,
-        "issuer": issuer_of(bloc_year),
-        "symbol": symbol_of(bloc_year, prefix),
+        "issuer": issuer_of(bloc_year, date),
+        "symbol": symbol_of(bloc_year, prefix, date),
         "number": None,
-        "place": organizer.place_name,
+        "place": acting.place_name,
         "date": date.isoformat(),
         "title": title,
         "subject": subject,
+        "legal_basis": citations_on(date, organizer=organizer),
         "bloc": {
-            "name": bloc_year.bloc.name,
+            "name": names.name_on(bloc_year.bloc, date),
+            "short": symbol_of(bloc_year, "", date)[1:],
             "year": bloc_year.year,
             "kind": bloc_year.bloc.kind,
             "leader_label": bloc_year.bloc.leader_label,
             "deputy_label": bloc_year.bloc.deputy_label,
         },
         "organizer": {
-            "name": organizer.name,
-            "office_name": organizer.office_name,
-            "place": organizer.place_name,
+            "name": acting.name,
+            "office_name": acting.office_name,
+            "addressee": acting.addressee,
+            "place": acting.place_name,
         },
+        "missing": [],
     }
 
 
@@ -140,33 +149,6 @@ def _terms(bloc_year: BlocYear | None, on: dt.date) -> dict:
         out[term.role] = unit_name(term.unit, on)
         out[f"{term.role}_method"] = term.get_method_display()
     return out
-
-
-def _person(obj, on: dt.date) -> dict:
-    """A chair, secretary or guest, whatever shape the meetings app gives it."""
-    if obj is None:
-        return {"name": "", "position": "", "unit": ""}
-    if isinstance(obj, str):
-        # "Họ tên, chức vụ, đơn vị" (one line per person in the meetings app)
-        head, dash, tail = obj.partition(" – ")
-        if dash and "," not in head:
-            # "Họ tên – chức vụ, đơn vị" (the seed reports write it this way)
-            parts = [head.strip()] + [p.strip() for p in tail.split(",") if p.strip()]
-        else:
-            parts = [p.strip() for p in obj.split(",") if p.strip()]
-        return {
-            "name": parts[0] if parts else "",
-            "position": parts[1] if len(parts) > 1 else "",
-            "unit": ", ".join(parts[2:]),
-        }
-    unit = getattr(obj, "unit", None)
-    return {
-        "name": str(_attr(obj, "person_name", "full_name", "name", "get_full_name", default="")),
-        "position": str(_attr(obj, "position", "person_position", "title", default="")),
-        "unit": unit_name(unit, on)
-        if isinstance(unit, Unit)
-        else str(_attr(obj, "organization", "org", "unit_name", default="")),
-    }
 
 
 # --- the registry of document kinds ---------------------------------------------------------
@@ -195,300 +177,201 @@ def _poll_bloc_year(poll) -> BlocYear:
     return poll.bloc_year
 
 
-# --- Biên bản hội nghị ----------------------------------------------------------------------
+# --- Biên bản hội nghị, biên bản kiểm phiếu (from meetings.minutes) -------------------------
 
 
-def _attendance(meeting, members: list, on: dt.date) -> dict:
-    by_unit = {}
-    for a in _related(meeting, "attendances") or _related(meeting, "attendance_set"):
-        by_unit[getattr(a, "unit_id", None)] = a
-    rows = []
-    present = 0
-    for i, m in enumerate(members, 1):
-        a = by_unit.get(m.unit_id)
-        is_present = None
-        delegate = reason = ""
-        if a is not None:
-            status = getattr(a, "status", None)
-            flag = getattr(a, "present", None)
-            if flag is not None:
-                is_present = bool(flag)
-            elif status in ("present", "absent"):
-                is_present = status == "present"
-            delegate = str(_attr(a, "delegate_name", "person_name", "representative", default=""))
-            reason = str(_attr(a, "absence_reason", "reason", "note", default=""))
-        if is_present:
-            present += 1
-        rows.append(
-            {
-                "no": i,
-                "unit": unit_name(m.unit, on),
-                "present": is_present,
-                "delegate": delegate,
-                "reason": reason,
-            }
-        )
-    bloc = meeting.bloc_year.bloc
-    needed = bloc.quorum_needed(len(members))
-    recorded = bool(by_unit)
-    return {
-        "rows": rows,
-        "recorded": recorded,
-        "present": present,
-        "total": len(members),
-        "quorum_needed": needed,
-        "quorum_fraction": f"{bloc.quorum_numerator}/{bloc.quorum_denominator}",
-        "quorum_basis": bloc.quorum_basis,
-        "quorum_ok": recorded and present >= needed,
-    }
+def _person_json(p) -> dict:
+    return {"name": p.name, "title": p.title, "unit": p.unit, "is_person": p.is_person}
 
 
-def _poll_snapshot(poll, no: int, on: dt.date) -> dict:
-    """One poll's result, read from whatever the meetings app exposes."""
-    result = None
-    for name in ("result", "tally", "results"):
-        value = getattr(poll, name, None)
-        if callable(value):
-            try:
-                value = value()
-            except TypeError:
-                value = None
-        if value is not None:
-            result = value
-            break
-
-    def r(key, default=None):
-        if result is None:
-            return default
-        if isinstance(result, dict):
-            return result.get(key, default)
-        return getattr(result, key, default)
-
-    candidates = []
-    raw = r("candidates", None)
-    if raw is None:
-        raw = r("rows", None)
-    if r("yes") is not None:
-        raw = []  # a motion: yes / no / abstain, no candidate table
-    for c in raw or []:
-        get = c.get if isinstance(c, dict) else (lambda k, d=None, c=c: getattr(c, k, d))
-        unit = get("unit")
-        name = (
-            get("name")
-            or get("label")
-            or (unit_name(unit, on) if isinstance(unit, Unit) else str(unit or ""))
-        )
-        pct = get("percent")
-        pct_text = get("percent_text") or (
-            f"{float(pct):.2f}".replace(".", ",") if pct is not None else ""
-        )
-        candidates.append(
-            {
-                "name": str(name),
-                "votes": get("votes", get("count", 0)),
-                "percent": str(pct_text).rstrip("%"),
-                "elected": bool(get("elected", get("passed", False))),
-            }
-        )
-    title = str(_attr(poll, "title", "question", "name", default=str(poll)))
+def _poll_json(p, no: int) -> dict:
+    """A meetings.minutes.PollLine as snapshot data (JSON)."""
     return {
         "no": no,
-        "title": title,
-        "mode": str(_attr(poll, "get_mode_display", "mode", default="")),
-        "rule": str(_attr(poll, "rule_label", "get_rule_display", "rule", default="")),
-        "base": str(
-            r("base_label", "") or _attr(poll, "base_label", "get_base_display", default="")
-        ),
-        "issued": r("issued", r("ballots_issued")),
-        "returned": r("returned", r("ballots_returned")),
-        "valid": r("valid", r("ballots_valid")),
-        "invalid": r("invalid", r("ballots_invalid")),
-        "yes": r("yes"),
-        "no_votes": r("no"),
-        "abstain": r("abstain"),
-        "candidates": candidates,
-        "counted": any(c["votes"] for c in candidates)
-        or r("issued", r("ballots_issued")) is not None,
-        "outcome": _outcome_text(candidates, r("adopted")) or str(r("outcome_label", "") or ""),
-        "explanation": str(r("explanation", "") or r("sentence", "") or ""),
-        "chain_hash": str(
-            r("chain_hash", "") or _attr(poll, "chain_head", "chain_hash", "final_hash", default="")
-        ),
-        "committee": [
-            _person(p, on)
-            for p in (_related(poll, "counters") or _related(poll, "committee_members"))
+        "title": p.title,
+        "kind": p.kind,
+        "closed": p.closed,
+        "counted": p.counted,
+        "form": p.form,
+        "rule": p.rule,
+        "base": p.base_label,
+        "issued": p.issued,
+        "returned": p.returned,
+        "valid": p.valid,
+        "invalid": p.invalid,
+        "blank": p.blank,
+        "blank_valid": p.blank_valid,
+        "yes": p.yes,
+        "no_votes": p.no,
+        "abstain": p.abstain,
+        "options": [
+            {
+                "name": o.label,
+                "votes": o.votes,
+                "percent": o.percent,
+                "result": o.result,
+                "chosen": o.chosen,
+            }
+            for o in p.options
         ],
+        "outcome": p.outcome,
+        "decision": p.decision,
+        "low_turnout": p.low_turnout,
+        "digest": p.digest,
+        "committee": [_person_json(c) for c in p.committee],
+        "closed_at": time_text(p.closed_at) if p.closed_at else "",
     }
 
 
-def _outcome_text(candidates: list[dict], adopted) -> str:
-    if adopted is not None:
-        return "Thông qua" if adopted else "Không thông qua"
-    elected = [c["name"] for c in candidates if c["elected"]]
-    if elected:
-        return "Trúng cử: " + "; ".join(elected)
-    if candidates:
-        return "Không có đơn vị nào đạt tỷ lệ quy định"
-    return ""
-
-
-def _polls_of(meeting) -> list:
-    polls = _related(meeting, "polls")
-    return sorted(polls, key=lambda p: (getattr(p, "order", 0) or 0, p.pk))
+def recipients_of(snap: dict) -> list[str]:
+    return [
+        snap["organizer"]["office_name"] or snap["organizer"]["addressee"],
+        "Các đơn vị thành viên Khối",
+        f"Lưu: VT, {snap['bloc']['short'] or 'Khối'}",
+    ]
 
 
 def build_minutes(meeting) -> dict:
-    bloc_year = meeting.bloc_year
-    on = _local(meeting.starts_at).date()
+    from meetings.minutes import minutes_data
+
+    data = minutes_data(meeting)
+    on = data.date
     snap = base_snapshot(
         kind=Kind.MINUTES,
-        bloc_year=bloc_year,
+        bloc_year=meeting.bloc_year,
         prefix="BB",
         date=on,
         title="BIÊN BẢN",
-        subject=meeting.title,
+        subject=data.title,
     )
-    members = _members(bloc_year, on)
-    chair_lines = getattr(meeting, "chair_lines", None)
-    chairs = [
-        _person(c, on)
-        for c in (chair_lines if chair_lines is not None else _related(meeting, "chairs"))
+    q = data.quorum
+    chair = data.chairs[0] if data.chairs else None
+    signatures = [
+        sign_block(
+            roles=["THƯ KÝ"], person=data.secretary, sign_role="secretary", who="thư ký hội nghị"
+        ),
+        sign_block(
+            roles=["CHỦ TRÌ HỘI NGHỊ"], person=chair, sign_role="chair", who="chủ trì hội nghị"
+        ),
     ]
-    if not chairs:
-        for name in ("chair", "chair_unit", "chairperson"):
-            value = getattr(meeting, name, None)
-            if value:
-                chairs = [
-                    _person(value, on)
-                    if not isinstance(value, Unit)
-                    else {"name": "", "position": "", "unit": unit_name(value, on)}
-                ]
-                break
-    secretary = None
-    for name in ("secretary", "secretary_name"):
-        value = getattr(meeting, name, None)
-        if value:
-            secretary = _person(value, on)
-            break
-    guests = [_person(g, on) for g in (_related(meeting, "guests") or [])]
-    agenda = [
-        {
-            "no": i,
-            "title": str(_attr(item, "title", "name", default="")),
-            "notes": str(_attr(item, "notes", "summary", "content", default="")),
-        }
-        for i, item in enumerate(
-            sorted(
-                _related(meeting, "agenda_items"), key=lambda a: (getattr(a, "order", 0) or 0, a.pk)
-            ),
-            1,
-        )
-    ]
-    polls = [_poll_snapshot(p, i, on) for i, p in enumerate(_polls_of(meeting), 1)]
-    awards = []
-    Award = _model("awards.Award")
-    if Award is not None:
-        for a in (
-            Award.objects.filter(bloc_year=bloc_year, proposed_on=on)
-            .select_related("award_title", "unit")
-            .prefetch_related("unit__former_names")
-            .order_by("award_title__rank", "id")
-        ):
-            awards.append(
-                {
-                    "title": a.award_title.name,
-                    "unit": unit_name(a.unit, on),
-                    "person": a.person_name or getattr(a, "collective_name", ""),
-                }
-            )
-    next_year = BlocYear.objects.filter(bloc=bloc_year.bloc, year=bloc_year.year + 1).first()
-    terms = _terms(next_year, on)
-    ends_at = getattr(meeting, "ends_at", None) or getattr(meeting, "ended_at", None)
-    host = getattr(meeting, "host_unit", None)
     snap.update(
         {
             "meeting": {
-                "title": meeting.title,
-                "kind": meeting.get_kind_display(),
-                "starts": f"{time_text(meeting.starts_at)}, ngày {date_short(meeting.starts_at)}",
-                "place": meeting.place or (f"Trụ sở {unit_name(host, on)}" if host else ""),
-                "host": unit_name(host, on),
-                "ends": time_text(ends_at) if ends_at else "",
-                "ends_date": date_short(ends_at) if ends_at else "",
+                "title": data.title,
+                "kind": data.kind,
+                "starts": f"{time_text(data.starts_at)}, ngày {date_short(data.starts_at)}",
+                "place": data.place,
+                "host": data.host,
+                "ends": time_text(data.ends_at) if data.ends_at else "",
+                "ends_date": date_short(data.ends_at)
+                if data.ends_at and data.ends_at.date() != on
+                else "",
             },
-            "chairs": chairs,
-            "secretary": secretary or {"name": "", "position": "", "unit": ""},
-            "guests": guests,
-            "attendance": _attendance(meeting, members, on),
-            "agenda": agenda,
-            "polls": polls,
-            "awards": awards,
-            "next_year": bloc_year.year + 1,
-            "next_terms": terms,
-            "covenant_signed": bool(getattr(meeting, "covenant_signed", False)),
-            "signatures": {
-                "left": {"role": "THƯ KÝ", "name": (secretary or {}).get("name", "")},
-                "right": {"role": "CHỦ TRÌ HỘI NGHỊ", "name": chairs[0]["name"] if chairs else ""},
+            "chairs": [_person_json(c) for c in data.chairs],
+            "secretary": _person_json(data.secretary) if data.secretary else None,
+            "guests": [_person_json(g) for g in data.guests],
+            "attendance": {
+                "rows": [
+                    {
+                        "no": i,
+                        "unit": r.unit,
+                        "status": r.status,
+                        "delegate": r.delegates,
+                        "reason": r.reason,
+                    }
+                    for i, r in enumerate(data.attendance, 1)
+                ],
+                "total": q.members,
+                "present": q.present,
+                "absent": q.absent,
+                "unrecorded": q.unrecorded,
+                "quorum_needed": q.needed,
+                "quorum_fraction": q.fraction,
+                "quorum_basis": q.basis or "Quy chế hoạt động của Khối",
+                "quorum_reached": q.reached,
             },
+            "agenda": [
+                {"no": i, "title": t, "notes": n} for i, (t, n) in enumerate(data.agenda, 1)
+            ],
+            "polls": [_poll_json(p, i) for i, p in enumerate(data.polls, 1)],
+            "awards": [
+                {"title": a.title, "recipient": a.recipient, "final": a.final} for a in data.awards
+            ],
+            "next_year": data.next_year,
+            "next_terms": {"leader": data.next_leader, "deputy": data.next_deputy},
+            "covenant": {
+                "year": data.covenant.year,
+                "title": data.covenant.title,
+                "signers": [_person_json(s) for s in data.covenant.signers],
+            }
+            if data.covenant
+            else None,
+            "signatures": signatures,
         }
     )
+    snap["recipients"] = recipients_of(snap)
+    snap["missing"] = data.missing  # it names the chair and the secretary where to fill them
     return snap
 
 
-# --- Biên bản kiểm phiếu --------------------------------------------------------------------
-
-
 def build_count_minutes(poll) -> dict:
-    meeting = getattr(poll, "meeting", None)
-    bloc_year = _poll_bloc_year(poll)
-    on = _local(
-        meeting.starts_at if meeting else (getattr(poll, "closed_at", None) or timezone.now())
-    ).date()
-    p = _poll_snapshot(poll, 1, on)
+    from meetings.minutes import count_minutes_data
+
+    data = count_minutes_data(poll)
+    on = data.date
+    p = _poll_json(data.poll, 1)
     snap = base_snapshot(
         kind=Kind.COUNT_MINUTES,
-        bloc_year=bloc_year,
+        bloc_year=poll.meeting.bloc_year,
         prefix="BB",
         date=on,
         title="BIÊN BẢN KIỂM PHIẾU",
         subject=p["title"],
     )
-    committee = p["committee"] or [
-        {"name": "", "position": "Trưởng ban", "unit": ""},
-        {"name": "", "position": "Thành viên", "unit": ""},
-        {"name": "", "position": "Thành viên", "unit": ""},
+    labels = ["Trưởng ban"] + ["Thành viên"] * 10
+    signatures = [
+        sign_block(
+            roles=[labels[i].upper()],
+            person=c,
+            sign_role=f"committee-{i + 1}",
+            who=f"{labels[i].lower()} Ban kiểm phiếu",
+        )
+        for i, c in enumerate(data.poll.committee)
     ]
     snap.update(
         {
             "poll": p,
             "meeting": {
-                "title": meeting.title if meeting else "",
-                "starts": f"{time_text(meeting.starts_at)}, ngày {date_short(meeting.starts_at)}"
-                if meeting
-                else "",
-                "place": (meeting.place if meeting else ""),
+                "title": data.meeting_title,
+                "starts": f"{time_text(data.starts_at)}, ngày {date_short(data.starts_at)}",
+                "place": data.place,
             },
-            "committee": committee,
+            "committee": p["committee"],
+            "signatures": signatures,
         }
     )
+    snap["missing"] = data.missing + signer_missing(signatures)
     return snap
+
+
+def _polls_of(meeting) -> list:
+    return list(meeting.polls.order_by("created_at", "id"))
 
 
 # --- Phiếu bầu ------------------------------------------------------------------------------
 
 
 def _ballot_sets_for_meeting(meeting, on: dt.date) -> list[dict]:
+    from awards.models import Nomination
+
     sets = []
-    polls = [p for p in _polls_of(meeting) if getattr(p, "kind", "") != "motion"]
-    paper = [p for p in polls if getattr(p, "mode", "") == "paper"]
+    polls = [p for p in _polls_of(meeting) if p.kind != "motion"]
+    paper = [p for p in polls if p.mode == "paper"]
     for p in paper or polls:
         sets.append(_ballot_set_for_poll(p, on))
     if sets:
         return sets
     # No polls recorded yet: one ballot set per award title with candidates this year.
-    Nomination = _model("awards.Nomination")
-    if Nomination is None:
-        return []
     by_title: dict = {}
     for n in (
         Nomination.objects.filter(bloc_year=meeting.bloc_year, status="candidate")
@@ -509,19 +392,18 @@ def _ballot_sets_for_meeting(meeting, on: dt.date) -> list[dict]:
 
 
 def _ballot_set_for_poll(poll, on: dt.date) -> dict:
-    names = []
-    for c in _related(poll, "candidates") or _related(poll, "options"):
-        unit = getattr(c, "unit", None)
-        names.append(str(_attr(c, "label", "name", default="")) or unit_name(unit, on))
+    candidates = poll.candidates.select_related("unit").prefetch_related("unit__former_names")
     return {
-        "title": str(_attr(poll, "title", "question", default=str(poll))),
-        "candidates": names,
-        "seats": int(_attr(poll, "max_marks", "seats", default=1) or 1),
-        "voters": getattr(poll, "roll_size", None),
+        "title": poll.title,
+        "candidates": [c.label or unit_name(c.unit, on) for c in candidates],
+        "seats": poll.max_marks or 1,
+        "voters": poll.roll_size,
     }
 
 
 def build_ballots(meeting) -> dict:
+    from meetings.services import quorum
+
     bloc_year = meeting.bloc_year
     on = _local(meeting.starts_at).date()
     snap = base_snapshot(
@@ -532,11 +414,8 @@ def build_ballots(meeting) -> dict:
         title="PHIẾU BẦU",
         subject=meeting.title,
     )
-    members = _members(bloc_year, on)
-    voters = len(members)
-    att = _attendance(meeting, members, on)
-    if att["recorded"]:
-        voters = att["present"]
+    q = quorum(meeting)
+    voters = q.present or q.members
     sets = _ballot_sets_for_meeting(meeting, on)
     ballots = []
     for s in sets:
@@ -559,80 +438,93 @@ def build_ballots(meeting) -> dict:
 
 
 def _current_covenant(bloc_year: BlocYear):
-    Covenant = _model("awards.Covenant")
-    if Covenant is None:
-        return None
-    qs = Covenant.objects.filter(bloc_year=bloc_year)
-    if any(f.name == "status" for f in Covenant._meta.get_fields()):
-        qs = qs.exclude(status="superseded")
-    if any(f.name == "version" for f in Covenant._meta.get_fields()):
-        qs = qs.order_by("-version")
-    return qs.first()
+    from awards.models import Covenant
+
+    return (
+        Covenant.objects.filter(bloc_year=bloc_year)
+        .exclude(status=Covenant.Status.SUPERSEDED)
+        .order_by("-version")
+        .first()
+    )
 
 
 def build_covenant(bloc_year: BlocYear) -> dict:
-    on = dt.date(bloc_year.year, 1, 1)
+    from .templatetags.documents import vn_number
+
     covenant = _current_covenant(bloc_year)
     signatures = {}
+    on = None
     if covenant is not None:
-        for sig in _related(covenant, "signatures"):
+        for sig in covenant.signatures.all():
             signatures[sig.unit_id] = sig
-        dates = sorted(
-            sig.signed_on for sig in signatures.values() if getattr(sig, "signed_on", None)
-        )
+        dates = sorted(sig.signed_on for sig in signatures.values())
         if dates:
             on = dates[-1]
-        elif getattr(covenant, "locked_at", None):
+        elif covenant.locked_at:
             on = _local(covenant.locked_at).date()
     snap = base_snapshot(
         kind=Kind.COVENANT,
         bloc_year=bloc_year,
         prefix="GƯ",
-        date=on,
+        date=on or bloc_year.reference_date,
         title="BẢN GIAO ƯỚC THI ĐUA",
-        subject=f"Năm {bloc_year.year}",
+        subject=(covenant.title if covenant and covenant.title else f"Năm {bloc_year.year}"),
     )
+    sign_day = on or bloc_year.reference_date
     targets = []
     intro = ""
     if covenant is not None:
-        items = sorted(
-            _related(covenant, "targets"), key=lambda t: (getattr(t, "position", 0) or 0, t.pk)
-        )
-        for i, t in enumerate(items, 1):
-            text = str(_attr(t, "text", "content", "title", default=str(t)))
-            value = getattr(t, "target_value", None)
-            if getattr(t, "measurable", False) and value is not None:
-                from .templatetags.documents import vn_number
-
+        for i, t in enumerate(covenant.targets.order_by("position", "pk"), 1):
+            text = t.text
+            if t.measurable and t.target_value is not None:
+                value = t.target_value
                 places = 0 if value == int(value) else 2
-                text += f" (chỉ tiêu: {vn_number(value, places)}{(' ' + t.measure_unit) if t.measure_unit else ''})"
+                unit = f" {t.measure_unit}" if t.measure_unit else ""
+                text += f" (chỉ tiêu: {vn_number(value, places)}{unit})"
             targets.append({"no": i, "text": text})
-        intro = str(_attr(covenant, "content", "intro", "preamble", default=""))
-        if getattr(covenant, "title", ""):
-            snap["subject"] = covenant.title
-        if getattr(covenant, "version", 1) and getattr(covenant, "version", 1) > 1:
+        intro = covenant.content
+        if covenant.version > 1:
             snap["covenant_version"] = covenant.version
-    members = _members(bloc_year, on)
+    members = _members(bloc_year, sign_day)
+    heads = heads_on([m.unit for m in members], sign_day)
     units = []
+    blocks = []
     for m in members:
         sig = signatures.get(m.unit_id)
-        units.append(
-            {
-                "name": unit_name(m.unit, on),
-                "head_title": (getattr(sig, "representative_position", "") if sig else "")
-                or m.unit.head_title
-                or "Thủ trưởng đơn vị",
-                "signer": getattr(sig, "representative_name", "") if sig else "",
-            }
+        person = (
+            Person(sig.representative_name, sig.representative_position)
+            if sig
+            else heads.get(m.unit_id)
         )
+        block = sign_block(
+            roles=[unit_name(m.unit, sign_day).upper()],
+            person=person,
+            sign_role=f"unit-{m.unit_id}",
+            who=unit_name(m.unit, sign_day),
+        )
+        blocks.append(block)
+        units.append({"name": unit_name(m.unit, sign_day), "signed": sig is not None, **block})
+    missing = []
+    if covenant is None:
+        missing.append(f"Chưa có bản giao ước năm {bloc_year.year} (trang Giao ước).")
+    else:
+        if not targets and not intro.strip():
+            missing.append("Bản giao ước chưa có nội dung, chỉ tiêu thi đua (trang Giao ước).")
+        unsigned = [u["name"] for u in units if not u["signed"]]
+        if unsigned:
+            missing.append("Các đơn vị chưa ký giao ước: " + "; ".join(unsigned) + ".")
+    if on is None:
+        missing.append("Ngày ký giao ước: chưa đơn vị nào ký (trang Giao ước).")
+    missing += signer_missing(blocks)
     snap.update(
         {
             "intro": intro,
             "targets": targets,
             "units": units,
-            "plan_reference": (getattr(covenant, "plan_reference", "") if covenant else "")
+            "plan_reference": (covenant.plan_reference if covenant else "")
             or bloc_year.plan_reference,
-            "terms": _terms(bloc_year, on),
+            "terms": _terms(bloc_year, sign_day),
+            "missing": missing,
         }
     )
     return snap
@@ -643,12 +535,10 @@ def build_covenant(bloc_year: BlocYear) -> dict:
 
 def _scores(bloc_year: BlocYear, on: dt.date) -> list[dict]:
     """Final scores and ranks from the awards app's ranking; else the member list."""
+    from awards.ranking import ranking_for
+
     rows = []
-    try:
-        from awards.ranking import ranking_for
-    except ImportError:  # the awards app without scoring
-        ranking_for = None
-    ranking = ranking_for(bloc_year) if ranking_for else None
+    ranking = ranking_for(bloc_year)
     if ranking is not None and ranking.rows:
         for i, r in enumerate(sorted(ranking.rows, key=lambda r: (r.rank, r.unit.name)), 1):
             rows.append(
@@ -683,10 +573,9 @@ def _vn2(value) -> str:
 
 
 def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
-    Award = _model("awards.Award")
+    from awards.models import Award
+
     groups: dict[str, dict] = {}
-    if Award is None:
-        return []
     for a in (
         Award.objects.filter(bloc_year=bloc_year)
         .exclude(status="rejected")
@@ -694,30 +583,40 @@ def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
         .prefetch_related("unit__former_names")
         .order_by("award_title__rank", "id")
     ):
-        g = groups.setdefault(
-            a.award_title.name,
-            {"title": a.award_title.name, "basis": a.award_title.legal_basis, "items": []},
-        )
-        person = a.person_name or getattr(a, "collective_name", "")
+        g = groups.setdefault(a.award_title.name, {"title": a.award_title.name, "items": []})
+        person = a.person_name or a.collective_name
         g["items"].append(
             {
                 "unit": unit_name(a.unit, on),
                 "person": person,
                 "position": a.person_position,
                 "source": a.source_label,
-                "status": a.get_status_display(),
+                "final": a.status == "final",
             }
         )
     return list(groups.values())
 
 
 def _year_end_meeting(bloc_year: BlocYear):
-    Meeting = _model("meetings.Meeting")
+    from meetings.models import Meeting
+
     return (
         Meeting.objects.filter(bloc_year=bloc_year, kind="yearend").order_by("-starts_at").first()
-        if Meeting
-        else None
     )
+
+
+def _leader_block(bloc_year: BlocYear, on: dt.date, snap: dict) -> dict:
+    person = bloc_signer_on(bloc_year, "leader", on)
+    title = person.title if person else ""
+    block = sign_block(
+        roles=[f"TM. {snap['bloc']['name'].upper()}", bloc_year.bloc.leader_label.upper()],
+        person=person,
+        sign_role="bloc-leader",
+        who=f"{bloc_year.bloc.leader_label} năm {bloc_year.year}"
+        + (f", {person.unit}" if person and person.unit else ""),
+    )
+    block["title"] = title
+    return block
 
 
 def build_report(bloc_year: BlocYear) -> dict:
@@ -731,6 +630,7 @@ def build_report(bloc_year: BlocYear) -> dict:
         title="BÁO CÁO",
         subject=f"Kết quả chấm điểm, bình xét thi đua năm {bloc_year.year}",
     )
+    signer = _leader_block(bloc_year, on, snap)
     snap.update(
         {
             "scores": _scores(bloc_year, on),
@@ -740,15 +640,17 @@ def build_report(bloc_year: BlocYear) -> dict:
             "meeting": {"title": meeting.title, "date": date_short(meeting.starts_at)}
             if meeting
             else None,
+            "signatures": [signer],
         }
     )
+    snap["recipients"] = recipients_of(snap)
+    snap["missing"] = signer_missing([signer])
     return snap
 
 
 def build_proposal(bloc_year: BlocYear) -> dict:
     meeting = _year_end_meeting(bloc_year)
     on = _local(meeting.starts_at).date() if meeting else bloc_year.reference_date
-    organizer = bloc_year.bloc.organizer
     snap = base_snapshot(
         kind=Kind.PROPOSAL,
         bloc_year=bloc_year,
@@ -757,26 +659,27 @@ def build_proposal(bloc_year: BlocYear) -> dict:
         title="TỜ TRÌNH",
         subject=f"Về việc đề nghị khen thưởng năm {bloc_year.year}",
     )
-    terms = _terms(bloc_year, on)
+    signer = _leader_block(bloc_year, on, snap)
+    groups = _awards_by_title(bloc_year, on)
     snap.update(
         {
-            "to": organizer.office_name or f"Hội đồng Thi đua - Khen thưởng {organizer.name}",
-            "award_groups": _awards_by_title(bloc_year, on),
-            "terms": terms,
+            "to": snap["organizer"]["addressee"],
+            "award_groups": groups,
+            "terms": _terms(bloc_year, on),
             "plan_reference": bloc_year.plan_reference,
             "meeting": {"title": meeting.title, "date": date_short(meeting.starts_at)}
             if meeting
             else None,
-            "signer_role": f"TM. {bloc_year.bloc.name.upper()}",
-            "signer_title": bloc_year.bloc.leader_label.upper(),
-            "signer_unit": terms["leader"],
-            "recipients": [
-                organizer.office_name or "Sở Nội vụ",
-                "Các đơn vị thành viên Khối",
-                f"Lưu: VT, {bloc_year.bloc.short_name or 'Khối'}",
-            ],
+            "signatures": [signer],
         }
     )
+    snap["recipients"] = recipients_of(snap)
+    missing = signer_missing([signer])
+    if not groups:
+        missing.append(
+            f"Chưa có tập thể, cá nhân nào được đề nghị khen thưởng năm {bloc_year.year}."
+        )
+    snap["missing"] = missing
     return snap
 
 
@@ -843,7 +746,4 @@ def doc_type(kind: str) -> DocType:
 
 
 def subject_model(kind: str):
-    model = _model(doc_type(kind).subject_model)
-    if model is None:
-        raise Http404("Loại văn bản này chưa có dữ liệu.")
-    return model
+    return apps.get_model(doc_type(kind).subject_model)

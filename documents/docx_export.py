@@ -151,67 +151,112 @@ def _signatures(doc: Document, left: list[tuple[str, dict]], right: list[tuple[s
     _cell_text(table.cell(0, 1), right)
 
 
-def _sign_block(role_lines: list[str], name: str) -> list[tuple[str, dict]]:
-    lines = [(r, {"bold": True}) for r in role_lines]
-    lines.append(("(Ký, ghi rõ họ tên)", {"italic": True, "size": 12}))
+def _sign_block(b: dict, *, note: bool = False) -> list[tuple[str, dict]]:
+    """The same block as the print template: role lines, chức vụ, space, họ tên."""
+    lines = [(r, {"bold": True}) for r in b["roles"]]
+    if b.get("title"):
+        lines.append((b["title"].upper(), {"bold": True}))
     lines += [("", {})] * 4
-    lines.append((name or "", {"bold": True}))
+    lines.append((b.get("name") or "", {"bold": True}))
     return lines
+
+
+def _person(p: dict) -> str:
+    text = (f"Đồng chí {p['name']}" if p.get("is_person") else p["name"]) + (
+        f", {p['title']}" if p.get("title") else ""
+    )
+    return text + (f" – {p['unit']}" if p.get("unit") else "")
+
+
+def _noi_nhan(s: dict) -> list[tuple[str, dict]]:
+    return [("Nơi nhận:", {"bold": True, "italic": True, "size": 12})] + [
+        (f"- {r}{'.' if i == len(s['recipients']) else ';'}", {"size": 11})
+        for i, r in enumerate(s["recipients"], 1)
+    ]
+
+
+def _left_align_first_cell(doc: Document) -> None:
+    for p in doc.tables[-1].cell(0, 0).paragraphs:
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _poll(doc: Document, p: dict) -> None:
+    _para(
+        doc,
+        f"Hình thức: {p['form']}. Nguyên tắc: {p['rule']}"
+        + (f"; tỷ lệ tính trên {p['base']}" if p["counted"] else "")
+        + ".",
+        indent=True,
+    )
+    if p["counted"]:
+        blank = "tính là phiếu hợp lệ" if p["blank_valid"] else "tính là phiếu không hợp lệ"
+        _para(
+            doc,
+            f"Số phiếu phát ra: {p['issued']}; số phiếu thu về: {p['returned']}; "
+            f"số phiếu hợp lệ: {p['valid']}; số phiếu không hợp lệ: {p['invalid']}; "
+            f"phiếu trắng: {p['blank'] or 0} ({blank}).",
+            indent=True,
+        )
+    if p.get("yes") is not None:
+        _para(
+            doc,
+            f"Tán thành: {p['yes']}; không tán thành: {p['no_votes']}; "
+            f"không ý kiến: {p['abstain'] or 0}.",
+            indent=True,
+        )
+    if p["options"] and p["counted"]:
+        _grid(
+            doc,
+            ["TT", "Đơn vị / người được bầu", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
+            [
+                [i, c["name"], c["votes"], c["percent"], c["result"]]
+                for i, c in enumerate(p["options"], 1)
+            ],
+        )
+    if p["outcome"]:
+        _runs(_para(doc, indent=True), [("Kết quả: ", False), (p["outcome"], True)])
+    for key in ("decision", "low_turnout"):
+        if p.get(key):
+            _para(doc, p[key], indent=True)
+    if p.get("digest"):
+        _para(
+            doc,
+            f"Mã niêm phong kết quả bỏ phiếu điện tử (SHA-256): {p['digest']}",
+            size=10,
+            indent=True,
+        )
 
 
 def _minutes(doc: Document, s: dict) -> None:
     m = s["meeting"]
     _para(
         doc,
-        f"Vào hồi {m['starts']}, tại {m['place'] or '……………………'}, {s['bloc']['name']} tổ chức {m['title']}.",
+        f"Vào hồi {m['starts']}, tại {m['place'] or '……………………………………'}, "
+        f"{s['bloc']['name']} tổ chức {m['title']}.",
         indent=True,
     )
     _para(doc, "I. THÀNH PHẦN THAM DỰ", bold=True)
-    chairs = (
-        "; ".join(
-            ", ".join(x for x in (c["name"], c["position"], c["unit"]) if x) for c in s["chairs"]
-        )
-        or "……………………"
-    )
-    _runs(_para(doc, indent=True), [("1. Chủ trì hội nghị: ", True), (chairs + ".", False)])
-    sec = s["secretary"]
+    chairs = "; ".join(_person(c) for c in s["chairs"]) or "……………………………………"
+    _runs(_para(doc, indent=True), [("1. Chủ trì hội nghị:", True), (f" {chairs}.", False)])
+    sec = _person(s["secretary"]) if s["secretary"] else "……………………………………"
+    _runs(_para(doc, indent=True), [("2. Thư ký hội nghị:", True), (f" {sec}.", False)])
+    guests = "; ".join(_person(g) for g in s["guests"])
     _runs(
         _para(doc, indent=True),
         [
-            ("2. Thư ký hội nghị: ", True),
+            ("3. Khách mời:", True),
             (
-                (
-                    ", ".join(x for x in (sec["name"], sec["position"], sec["unit"]) if x)
-                    or "……………………"
-                )
-                + ".",
+                f" {guests} (khách mời không tham gia biểu quyết)." if guests else " không có.",
                 False,
             ),
-        ],
-    )
-    guests = "; ".join(
-        ", ".join(x for x in (g["name"], g["position"], g["unit"]) if x) for g in s["guests"]
-    )
-    _runs(
-        _para(doc, indent=True),
-        [
-            ("3. Khách mời: ", True),
-            ((guests + " (không tham gia biểu quyết).") if guests else "không có.", False),
         ],
     )
     a = s["attendance"]
     _runs(
         _para(doc, indent=True),
-        [
-            ("4. Đại diện các đơn vị thành viên: ", True),
-            (
-                f"có mặt {a['present']}/{a['total']} đơn vị."
-                if a["recorded"]
-                else f"tổng số {a['total']} đơn vị thành viên.",
-                False,
-            ),
-        ],
+        [("4. Đại diện các đơn vị thành viên", True), (f" ({a['total']} đơn vị):", False)],
     )
+    status = {"present": "Có mặt", "absent": "Vắng", "unrecorded": "Chưa ghi nhận"}
     _grid(
         doc,
         ["TT", "Đơn vị", "Đại diện", "Tình trạng"],
@@ -220,124 +265,108 @@ def _minutes(doc: Document, s: dict) -> None:
                 r["no"],
                 r["unit"],
                 r["delegate"],
-                "Có mặt"
-                if r["present"]
-                else (
-                    ("Vắng" + (f" ({r['reason']})" if r["reason"] else ""))
-                    if r["present"] is False
-                    else ""
-                ),
+                status[r["status"]]
+                + (f" ({r['reason']})" if r["status"] == "absent" and r["reason"] else ""),
             ]
             for r in a["rows"]
         ],
     )
-    if a["recorded"]:
-        _para(
-            doc,
-            f"Túc số: có mặt {a['present']}/{a['total']} đơn vị; yêu cầu tối thiểu {a['quorum_needed']} đơn vị ({a['quorum_fraction']}). Hội nghị {'đủ' if a['quorum_ok'] else 'không đủ'} túc số.",
-            indent=True,
-        )
+    text = (
+        f"Túc số: yêu cầu tối thiểu {a['quorum_needed']}/{a['total']} đơn vị thành viên "
+        f"({a['quorum_fraction']} tổng số đơn vị theo {a['quorum_basis']}); "
+        f"có mặt {a['present']} đơn vị"
+    )
+    if a["absent"]:
+        text += f", vắng {a['absent']} đơn vị"
+    if a["unrecorded"]:
+        text += f", {a['unrecorded']} đơn vị chưa ghi nhận điểm danh"
+    text += "."
+    parts = [(text, False)]
+    if a["quorum_reached"] is not None:
+        parts += [(" Hội nghị ", False)]
+        parts += [("đủ túc số" if a["quorum_reached"] else "không đủ túc số", True), (".", False)]
+    _runs(_para(doc, indent=True), parts)
     _para(doc, "II. NỘI DUNG HỘI NGHỊ", bold=True)
     for item in s["agenda"]:
         _para(doc, f"{item['no']}. {item['title']}", bold=True, indent=True)
         for line in (item["notes"] or "").splitlines():
             if line.strip():
                 _para(doc, line, indent=True)
+    if not s["agenda"]:
+        _para(doc, "……………………………………………………………………………………………", indent=True)
     _para(doc, "III. KẾT QUẢ BIỂU QUYẾT, BỎ PHIẾU", bold=True)
     for p in s["polls"]:
         _para(doc, f"{p['no']}. {p['title']}", bold=True, indent=True)
-        _para(
-            doc,
-            f"Hình thức: {p['mode'] or '……'}. Nguyên tắc: {p['rule'] or '……'}"
-            + (f"; tỷ lệ tính trên {p['base']}" if p["base"] else "")
-            + ".",
-            indent=True,
-        )
-        if p.get("issued") is not None:
+        if p["committee"]:
             _para(
                 doc,
-                f"Số phiếu phát ra: {p['issued']}; thu về: {p['returned']}; hợp lệ: {p['valid']}; không hợp lệ: {p['invalid']}.",
+                "Ban kiểm phiếu: " + "; ".join(_person(c) for c in p["committee"]) + ".",
                 indent=True,
             )
-        if p.get("yes") is not None:
-            _para(
-                doc,
-                f"Tán thành: {p['yes']}; không tán thành: {p['no_votes']}; không biểu quyết: {p['abstain'] or 0}.",
-                indent=True,
-            )
-        if p["candidates"]:
-            _grid(
-                doc,
-                ["TT", "Đơn vị / người được bầu", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
-                [
-                    [i, c["name"], c["votes"], c["percent"], "Trúng cử" if c["elected"] else ""]
-                    for i, c in enumerate(p["candidates"], 1)
-                ],
-            )
-        if p["outcome"]:
-            _para(doc, f"Kết quả: {p['outcome']}", indent=True)
-        if p["explanation"]:
-            _para(doc, p["explanation"], italic=True, indent=True)
-        if p["chain_hash"]:
-            _para(
-                doc, f"Mã chuỗi phiếu cuối cùng (SHA-256): {p['chain_hash']}", size=10, indent=True
-            )
+        if p["closed"]:
+            _poll(doc, p)
+        else:
+            _para(doc, "Chưa kết thúc biểu quyết.", indent=True)
     if not s["polls"]:
         _para(doc, "Hội nghị không tổ chức biểu quyết, bỏ phiếu.", indent=True)
     _para(doc, "IV. HỘI NGHỊ THỐNG NHẤT", bold=True)
     if s["awards"]:
-        _para(doc, "1. Đề nghị khen thưởng:", indent=True)
+        _para(doc, "1. Khen thưởng:", indent=True)
         for aw in s["awards"]:
-            _para(
-                doc,
-                f"- {aw['title']}: {aw['person'] + ' (' + aw['unit'] + ')' if aw['person'] else aw['unit']};",
-                indent=True,
-            )
+            verb = "Công bố, trao tặng" if aw["final"] else "Đề nghị tặng"
+            _para(doc, f"- {verb} {aw['title']}: {aw['recipient']};", indent=True)
     else:
-        _para(doc, "1. Đề nghị khen thưởng: không có.", indent=True)
+        _para(doc, "1. Khen thưởng: không có.", indent=True)
     t = s["next_terms"]
-    _para(
-        doc,
-        f"2. {s['bloc']['leader_label']} năm {s['next_year']}: {t['leader'] or '……………'}; {s['bloc']['deputy_label']} năm {s['next_year']}: {t['deputy'] or '……………'}.",
-        indent=True,
-    )
+    n = 2
+    if t["leader"] or t["deputy"]:
+        _para(
+            doc,
+            f"2. {s['bloc']['leader_label']} năm {s['next_year']}: "
+            f"{t['leader'] or 'chưa xác định'}; {s['bloc']['deputy_label']} năm "
+            f"{s['next_year']}: {t['deputy'] or 'chưa xác định'}.",
+            indent=True,
+        )
+        n = 3
+    if s.get("covenant"):
+        c = s["covenant"]
+        _para(
+            doc,
+            f"{n}. Ký kết giao ước thi đua năm {c['year']}: đại diện các đơn vị ký kết tại hội "
+            f"nghị: " + "; ".join(_person(x) for x in c["signers"]) + ".",
+            indent=True,
+        )
     ends = m["ends"] or "… giờ … phút"
+    when = f", ngày {m['ends_date']}" if m["ends_date"] else " cùng ngày"
     _para(
         doc,
-        f"Hội nghị kết thúc vào {ends}{', ngày ' + m['ends_date'] if m['ends_date'] else ' cùng ngày'}. Biên bản đã được đọc lại cho toàn thể hội nghị nghe và nhất trí thông qua.",
+        f"Hội nghị kết thúc vào {ends}{when}. Biên bản đã được đọc lại cho toàn thể hội nghị "
+        "nghe và nhất trí thông qua.",
         indent=True,
     )
     sig = s["signatures"]
-    _signatures(
-        doc,
-        _sign_block([sig["left"]["role"]], sig["left"]["name"]),
-        _sign_block([sig["right"]["role"]], sig["right"]["name"]),
-    )
+    _signatures(doc, _sign_block(sig[0]), _sign_block(sig[1]))
+    _signatures(doc, _noi_nhan(s), [("", {})])
+    _left_align_first_cell(doc)
 
 
 def _proposal(doc: Document, s: dict) -> None:
     _para(doc, f"Kính gửi: {s['to']}.", align="center")
-    _para(
-        doc,
-        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;",
-        indent=True,
-    )
-    _para(
-        doc,
-        "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, khen thưởng;",
-        indent=True,
-    )
+    for c in s["legal_basis"]:
+        _para(doc, f"Căn cứ {c};", indent=True)
     if s.get("plan_reference"):
         _para(doc, f"Căn cứ {s['plan_reference']};", indent=True)
     if s.get("meeting"):
         _para(
             doc,
-            f"Căn cứ kết quả bình xét, suy tôn tại {s['meeting']['title']} ngày {s['meeting']['date']},",
+            f"Căn cứ kết quả bình xét, suy tôn tại {s['meeting']['title']} "
+            f"ngày {s['meeting']['date']},",
             indent=True,
         )
     _para(
         doc,
-        f"{s['bloc']['name']} kính đề nghị {s['to']} xem xét, trình cấp có thẩm quyền khen thưởng cho các tập thể, cá nhân sau:",
+        f"{s['bloc']['name']} kính đề nghị {s['to']} xem xét, trình cấp có thẩm quyền khen "
+        "thưởng cho các tập thể, cá nhân sau:",
         indent=True,
     )
     for n, g in enumerate(s["award_groups"], 1):
@@ -346,24 +375,30 @@ def _proposal(doc: Document, s: dict) -> None:
             doc,
             ["TT", "Tập thể, cá nhân được đề nghị", "Căn cứ đề nghị"],
             [
-                [i, (f"{it['person']} – " if it["person"] else "") + it["unit"], it["source"]]
+                [
+                    i,
+                    (
+                        f"{it['person']}{', ' + it['position'] if it['position'] else ''} – "
+                        if it["person"]
+                        else ""
+                    )
+                    + it["unit"],
+                    it["source"],
+                ]
                 for i, it in enumerate(g["items"], 1)
             ],
         )
+    if not s["award_groups"]:
+        _para(doc, "……………………………………………………………", indent=True)
     _para(doc, "(Có biên bản hội nghị và biên bản kiểm phiếu kèm theo).", indent=True)
-    _para(doc, f"{s['bloc']['name']} kính trình {s['to']} xem xét, quyết định./.", indent=True)
-    left = [("Nơi nhận:", {"bold": True, "italic": True, "size": 12})] + [
-        (f"- {r}{'.' if i == len(s['recipients']) else ';'}", {"size": 11})
-        for i, r in enumerate(s["recipients"], 1)
-    ]
-    right = (
-        [(s["signer_role"], {"bold": True}), (s["signer_title"], {"bold": True})]
-        + [("", {})] * 4
-        + [(s["signer_unit"], {"bold": True})]
+    _para(
+        doc,
+        f"{s['bloc']['name']} kính trình {s['to']} xem xét, trình cấp có thẩm quyền quyết định "
+        "khen thưởng./.",
+        indent=True,
     )
-    _signatures(doc, left, right)
-    for p in doc.tables[-1].cell(0, 0).paragraphs:
-        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _signatures(doc, _noi_nhan(s), _sign_block(s["signatures"][0]))
+    _left_align_first_cell(doc)
 
 
 def to_docx(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:

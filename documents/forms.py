@@ -9,6 +9,11 @@ class FinalizeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: sửa tên đại biểu")}),
     )
+    number = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Hãy xác nhận số văn bản trước khi khóa.")},
+    )
 
 
 class ScanForm(forms.Form):

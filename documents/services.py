@@ -80,6 +80,25 @@ def draft_pdf(kind: str, subject) -> bytes:
     return snapshot_pdf(kind, draft_snapshot(kind, subject))
 
 
+def next_number(kind: str, subject, snapshot: dict | None = None) -> int:
+    """The number finalize would assign now (shown in the confirmation)."""
+    dtype = builders.doc_type(kind)
+    snapshot = snapshot or dtype.build(subject)
+    bloc_year = dtype.bloc_year_of(subject)
+    return (
+        DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=snapshot["symbol"]).aggregate(
+            n=Max("number")
+        )["n"]
+        or 0
+    ) + 1
+
+
+def missing_message(missing: list[str]) -> str:
+    return "Chưa thể khóa văn bản; hãy ghi đủ: " + " ".join(
+        f"({i}) {m}" for i, m in enumerate(missing, 1)
+    )
+
+
 def versions_of(kind: str, subject):
     ct = ContentType.objects.get_for_model(subject)
     return DocumentVersion.objects.filter(
@@ -100,11 +119,15 @@ def document_finalize(
     base_url: str = "http://localhost",
     reason: str = "",
     finalized_on: dt.date | None = None,
+    expected_number: int | None = None,
 ) -> DocumentVersion:
     """Lock a version: snapshot the data, number it, render the PDF, hash and store it.
 
     A later finalize of the same subject makes version n+1 with a new number, referring to
     version n (which stays as it was). Nothing changed since the last version: refused.
+    Refused too while the document lacks a fact a signed document must state (the snapshot's
+    `missing`: an open poll, a signer without name or title, an empty covenant …), and when
+    `expected_number` (the number the clerk confirmed) is no longer the next one.
     """
     dtype = builders.doc_type(kind)
     if not dtype.finalizable:
@@ -119,6 +142,8 @@ def document_finalize(
         .first()
     )
     snapshot = dtype.build(subject)
+    if snapshot.get("missing"):
+        raise ValidationError(missing_message(snapshot["missing"]))
     if previous is not None:
         old = {
             k: v
@@ -139,6 +164,11 @@ def document_finalize(
         )["n"]
         or 0
     ) + 1
+    if expected_number is not None and expected_number != number:
+        raise ValidationError(
+            f"Số văn bản đã thay đổi: số tiếp theo nay là {number:02d}/{symbol} "
+            f"(không phải {expected_number:02d}); hãy xác nhận lại."
+        )
     version = (previous.version + 1) if previous else 1
     finalized_on = finalized_on or timezone.localdate()
     snapshot["number"] = number

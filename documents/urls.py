@@ -11,6 +11,11 @@ urlpatterns = [
     path("documents/draft/<str:kind>/<int:pk>/draft.pdf", views.draft_pdf, name="draft_pdf"),
     path("documents/draft/<str:kind>/<int:pk>/draft.docx", views.draft_docx, name="draft_docx"),
     path("documents/draft/<str:kind>/<int:pk>/finalize/", views.finalize, name="finalize"),
+    path(
+        "documents/draft/<str:kind>/<int:pk>/finalize/confirm/",
+        views.finalize_confirm,
+        name="finalize_confirm",
+    ),
     path("documents/v/<int:pk>/", views.version_detail, name="version_detail"),
     path("documents/v/<int:pk>/preview/", views.version_preview, name="version_preview"),
     path("documents/v/<int:pk>/document.pdf", views.version_pdf, name="version_pdf"),

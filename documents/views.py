@@ -10,6 +10,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,13 +66,32 @@ def _get_version_for_user(
     return version
 
 
+KIND_SLUGS = {
+    Kind.MINUTES: "bien-ban-hoi-nghi",
+    Kind.COUNT_MINUTES: "bien-ban-kiem-phieu",
+    Kind.BALLOTS: "phieu-bau",
+    Kind.COVENANT: "ban-giao-uoc",
+    Kind.REPORT: "bao-cao",
+    Kind.PROPOSAL: "to-trinh",
+}
+
+
+def ascii_slug(text: str) -> str:
+    """Vietnamese to an ASCII slug: «Cờ thi đua» → «co-thi-dua» (đ is not a combining mark)."""
+    return slugify(str(text).replace("đ", "d").replace("Đ", "D"))
+
+
 def _filename(kind: str, snapshot: dict, ext: str, version: DocumentVersion | None = None) -> str:
-    base = slugify(f"{kind}-{snapshot.get('bloc', {}).get('year', '')}") or kind
+    """«bien-ban-kiem-phieu-co-thi-dua-2026-v1.pdf»: the kind, the poll or subject, the year."""
+    parts = [KIND_SLUGS.get(kind, kind)]
+    if kind == Kind.COUNT_MINUTES:
+        parts.append(ascii_slug(snapshot.get("subject", ""))[:60].strip("-"))
+    parts.append(str(snapshot.get("bloc", {}).get("year", "")))
     if version is not None:
-        base += f"-so-{version.number:02d}-v{version.version}"
+        parts.append(f"so-{version.number:02d}-v{version.version}")
     else:
-        base += "-du-thao"
-    return f"{base}.{ext}"
+        parts.append("du-thao")
+    return "-".join(p for p in parts if p) + f".{ext}"
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -91,10 +111,19 @@ def _docx_response(data: bytes, filename: str) -> HttpResponse:
 
 def _doc_links(kind: str, subject, user, bloc) -> dict:
     dtype = builders.doc_type(kind)
-    versions = list(services.versions_of(kind, subject).select_related("created_by").defer("pdf"))
+    from signing.models import SignedFile  # ký số: a signed version offers its signed PDF
+
+    last_signed = SignedFile.objects.filter(version=OuterRef("pk")).order_by("-seq")
+    versions = list(
+        services.versions_of(kind, subject)
+        .select_related("created_by")
+        .defer("pdf")
+        .annotate(signed_seq=Subquery(last_signed.values("seq")[:1]))
+    )
     return {
         "kind": kind,
         "label": Kind(kind).label,
+        "title": getattr(subject, "title", "") if kind == Kind.COUNT_MINUTES else "",
         "subject": subject,
         "pk": subject.pk,
         "finalizable": dtype.finalizable,
@@ -141,10 +170,10 @@ def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
         _doc_links(Kind.MINUTES, meeting, request.user, bloc),
         _doc_links(Kind.BALLOTS, meeting, request.user, bloc),
     ]
-    poll_docs = []
-    if builders._model("meetings.Poll") is not None:
-        for poll in builders._polls_of(meeting):
-            poll_docs.append(_doc_links(Kind.COUNT_MINUTES, poll, request.user, bloc))
+    poll_docs = [
+        _doc_links(Kind.COUNT_MINUTES, poll, request.user, bloc)
+        for poll in builders._polls_of(meeting)
+    ]
     return render(
         request,
         "documents/meeting_documents.html",
@@ -187,6 +216,37 @@ def draft_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+def finalize_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Before locking: what is still missing, or the number the document will get."""
+    subject, bloc_year = _get_subject_for_user(request, kind, pk, manage=True)
+    if not builders.doc_type(kind).finalizable:
+        raise Http404(_("Loại văn bản này không cần khóa."))
+    snapshot = services.draft_snapshot(kind, subject)
+    number = services.next_number(kind, subject, snapshot)
+    current = services.versions_of(kind, subject).last()
+    back = request.GET.get("next") or reverse("documents:bloc_year_documents", args=[bloc_year.pk])
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("documents:bloc_year_documents", args=[bloc_year.pk])
+    return render(
+        request,
+        "documents/finalize_confirm.html",
+        {
+            "kind": kind,
+            "label": Kind(kind).label,
+            "subject": subject,
+            "snapshot": snapshot,
+            "missing": snapshot.get("missing", []),
+            "number": number,
+            "number_label": f"{number:02d}/{snapshot['symbol']}",
+            "current": current,
+            "bloc_year": bloc_year,
+            "back": back,
+            "form": FinalizeForm(),
+        },
+    )
+
+
+@login_required
 @require_POST
 def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, bloc_year = _get_subject_for_user(request, kind, pk, manage=True)
@@ -195,7 +255,9 @@ def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("documents:bloc_year_documents", args=[bloc_year.pk])
     if not form.is_valid():
-        messages.error(request, _("Lý do không hợp lệ."))
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
         return redirect(back)
     try:
         version = services.document_finalize(
@@ -204,6 +266,7 @@ def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             actor=request.user,
             base_url=request.build_absolute_uri("/"),
             reason=form.cleaned_data["reason"],
+            expected_number=form.cleaned_data["number"],
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -5,8 +5,9 @@ The screen page needs no login, so `stage()` decides field by field what a proje
 - the agenda item being dealt with (title, speaker, its position in the programme);
 - attendance as counts (present / members, the quorum needed) and the names of present units —
   no delegate's personal name, no absence reason;
-- a poll: its title, kind, rule and candidates; while open only "k / n đơn vị đã bỏ phiếu";
-  after *publication* the result lines with their sentences. Never partial results, never a
+- a poll: its title, kind, rule and candidates; while open only "k / n đơn vị đã bỏ phiếu" (a
+  progress bar); after *publication* the result lines with their sentences and the votes chart
+  against the threshold line (a tampered tally: the red warning instead, nothing else). Never partial results, never a
   closed-but-unpublished result, never a receipt, a ballot code or who voted for what.
 Nothing is shown until the secretary switches the screen on.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from blocs import names
 from blocs.services import audit
+from charts.builders import VotesData, votes_chart
 
 from .models import ScreenState
 
@@ -49,6 +52,18 @@ class PollView:
     lines: list[ResultLine] = field(default_factory=list)
     summary: str = ""
     counts: str = ""
+    tampered: str = ""  # the red warning when the ballots no longer match the seal
+    votes: VotesData | None = None  # the votes chart's data (published candidate polls only)
+
+    @cached_property
+    def chart(self):
+        """The votes against the threshold line, drawn only when the screen is rendered (the
+        fingerprint reads the data above, so an unchanged screen costs no chart)."""
+        if self.votes is None:
+            return None
+        chart = votes_chart(self.votes)
+        chart.width = 520  # drawn narrower, shown wider: larger type for the back of the hall
+        return chart
 
 
 @dataclass
@@ -115,12 +130,16 @@ def _poll_view(poll) -> PollView:
     elif poll.status == Poll.Status.PUBLISHED:
         try:
             outcome = meeting_services.poll_outcome(poll)
-        except meeting_services.TallyTampered:
+        except meeting_services.TallyTampered as exc:
             # The ballots no longer match the seal: every results surface refuses to show.
-            view.summary = _("Không hiển thị kết quả: dữ liệu phiếu không khớp niêm phong.")
+            view.tampered = exc.messages[0]
             outcome = None
         if outcome is not None:
             reported = poll.mode == Poll.Mode.REPORTED
+            if not reported:
+                from charts.data import votes_data
+
+                view.votes = votes_data(poll, outcome, meeting_services.poll_rule(poll))
             view.lines = [
                 ResultLine(
                     label=line.label,

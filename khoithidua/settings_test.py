@@ -20,6 +20,7 @@ from khoithidua.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 LOGIN_MAX_FAILURES = 5
+DEMO_ALLOWED = True  # tests load the demo with DEBUG off (tests/core: production refuses it)
 # Tasks run at once when enqueued (a job has finished when the view that started it returns);
 # tests of the queue itself use the `task_queue` fixture of jobs.testing (database backend).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

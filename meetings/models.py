@@ -30,13 +30,6 @@ from blocs.models import BlocYear, Unit
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-class Lines(list):
-    """A list with .all(), so readers that expect a related manager get plain lines."""
-
-    def all(self):
-        return list(self)
-
-
 def random_code(length: int = 8) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -131,10 +124,6 @@ class Guest(models.Model):
     def __str__(self) -> str:
         return ", ".join(p for p in (self.name, self.position, self.organisation) if p)
 
-    @property
-    def organization(self) -> str:
-        return self.organisation
-
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
@@ -203,10 +192,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.get_status_display()}"
-
-    @property
-    def delegate_name(self) -> str:
-        return ", ".join(line.strip() for line in self.delegates.splitlines() if line.strip())
 
 
 class Poll(models.Model):
@@ -380,26 +365,11 @@ class Poll(models.Model):
             return "100%"
         return gettext("từ %(fraction)s") % values
 
-    @property
-    def chain_hash(self) -> str:
-        """The sealed digest, under its former name (templates and callers not yet moved)."""
-        return self.seal_digest
-
     def results_visible(self, *, can_run: bool) -> bool:
         """Results show once published; a closed poll's only to who runs the meeting."""
         return self.status == self.Status.PUBLISHED or (
             self.status == self.Status.CLOSED and can_run
         )
-
-    @property
-    def committee_members(self) -> Lines:
-        return Lines(line.strip() for line in self.counting_committee.splitlines() if line.strip())
-
-    def result(self) -> dict | None:
-        """The computed result as plain data (for the minutes and exports); None until closed."""
-        from .services import poll_result_data
-
-        return poll_result_data(self)
 
     @property
     def rule_label(self) -> str:

@@ -1253,54 +1253,6 @@ def poll_result(poll: Poll) -> PollResult | None:
     )
 
 
-def poll_result_data(poll: Poll) -> dict | None:
-    """The same result as a plain dict (the documents app's older reader). Prefer poll_result.
-    Raises TallyTampered like poll_result."""
-    r = poll_result(poll)
-    if r is None:
-        return None
-    rows = [
-        {
-            "name": o.label,
-            "label": o.label,
-            "votes": o.votes,
-            "percent": o.percent,
-            "percent_text": o.percent_text,
-            "elected": o.elected,
-            "status": o.status,
-            "sentence": o.sentence,
-        }
-        for o in r.options
-    ]
-    data = {
-        "candidates": [] if r.is_motion else rows,
-        "rows": rows,
-        "base_label": r.base_label,
-        "rule": r.rule,
-        "blank_rule": r.blank_rule,
-        "issued": r.issued,
-        "returned": r.returned,
-        "valid": r.valid,
-        "invalid": r.invalid,
-        "blank": r.blank,
-        "present": r.present,
-        "members": r.members,
-        "outcome_label": r.outcome,
-        "explanation": r.outcome,
-        "winners": list(r.winner_ids),
-        "tied": list(r.tied),
-        "adopted": r.adopted,
-        "low_turnout": r.low_turnout,
-        "chain_hash": r.digest,
-        "seal_digest": r.digest,
-        "roll_hash": r.roll_digest,
-    }
-    if r.is_motion and r.returned is not None:
-        votes = {o.key: o.votes for o in r.options}
-        data.update(yes=votes.get("yes", 0), no=votes.get("no", 0), abstain=votes.get("abstain", 0))
-    return data
-
-
 @transaction.atomic
 def poll_record_reported(
     *,

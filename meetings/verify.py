@@ -142,6 +142,24 @@ def outcome(b: dict, c: dict) -> dict:
     }
 
 
+# What the outcome is called, by the poll's kind: an honour (suy tôn danh hiệu) is conferred on
+# the units that reach the threshold within the seats ("Được suy tôn"; each of them "đạt"); only
+# an election (Khối trưởng, Khối phó) has units "trúng cử".
+ELECTION_KINDS = ("leader", "deputy")
+
+
+def outcome_words(kind: str) -> dict:
+    if kind == "award":
+        return {
+            "winners": "Được suy tôn",
+            "winner": "đạt, được suy tôn",
+            "check": "đơn vị được suy tôn khớp",
+        }
+    if kind in ELECTION_KINDS:
+        return {"winners": "Trúng cử", "winner": "trúng cử", "check": "đơn vị trúng cử khớp"}
+    return {"winners": "Được chọn", "winner": "được chọn", "check": "đơn vị được chọn khớp"}
+
+
 def percent(part: int, whole: int) -> str:
     if whole <= 0:
         return "0%"
@@ -199,12 +217,24 @@ def verify(b: dict, seal: str | None = None, out=sys.stdout) -> bool:
         f"{c['invalid']} · phiếu trắng {c['blank']} · cơ sở tính tỷ lệ ({b['rule']['base']}) {c['base']}",
         file=out,
     )
+    words = outcome_words(b["poll"]["kind"])
     for key, n in sorted(c["votes"].items(), key=lambda kv: -kv[1]):
-        print(f"    {labels[key]}: {n}/{c['base']} ({percent(n, c['base'])})", file=out)
+        line = f"    {labels[key]}: {n}/{c['base']} ({percent(n, c['base'])})"
+        if "adopted" not in o:
+            if key in o["winners"]:
+                line += f" — {words['winner']}"
+            elif key in o["tied"]:
+                line += " — đạt ngưỡng, bằng phiếu tại vị trí cuối cùng"
+            elif reached(n, c["base"], b["rule"]):
+                line += " — đạt ngưỡng, không đủ suất"
+            else:
+                line += " — không đạt ngưỡng"
+        print(line, file=out)
     if "adopted" in o:
         print(f"  Kết quả: {'thông qua' if o['adopted'] else 'không thông qua'}", file=out)
     else:
-        print(f"  Trúng cử: {', '.join(labels[k] for k in o['winners']) or '—'}", file=out)
+        winners = ", ".join(labels[k] for k in o["winners"]) or "—"
+        print(f"  {words['winners']}: {winners}", file=out)
         if o["runoff"]:
             print(
                 f"  Bầu lại / quyết định giữa: {', '.join(labels[k] for k in o['runoff'])}",
@@ -225,7 +255,7 @@ def verify(b: dict, seal: str | None = None, out=sys.stdout) -> bool:
         if "adopted" in o:
             check("kết luận khớp", published.get("adopted") == o["adopted"])
         else:
-            check("đơn vị trúng cử khớp", sorted(map(str, published["winners"])) == o["winners"])
+            check(words["check"], sorted(map(str, published["winners"])) == o["winners"])
             check("đơn vị bầu lại khớp", sorted(map(str, published["runoff"])) == o["runoff"])
     print("KẾT LUẬN: " + ("KHỚP" if ok else "KHÔNG KHỚP"), file=out)
     return ok

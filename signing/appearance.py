@@ -78,11 +78,14 @@ def vn_iso(moment: dt.datetime) -> str:
 # --- geometry -------------------------------------------------------------------------------
 
 
-def signature_rect(box: SignBox, image_size: tuple[int, int] | None) -> Rect:
-    """The person's signature image, as large as fits the box's space (at most 5 cm wide),
-    centred in it, keeping the image's proportions."""
+def signature_rect(
+    box: SignBox, image_size: tuple[int, int] | None, width_mm: float | None = None
+) -> Rect:
+    """The person's signature image centred in the box's space, keeping the image's
+    proportions: at its real width (`width_mm`, as the signer gave it) or, without it, at most
+    5 cm wide; smaller when the space is smaller."""
     w_px, h_px = image_size or FALLBACK_SIGNATURE_SIZE
-    max_w = min(box.width, SIGNATURE_MAX_WIDTH)
+    max_w = min(box.width, float(width_mm) * MM if width_mm else SIGNATURE_MAX_WIDTH)
     max_h = box.height
     scale = min(max_w / w_px, max_h / h_px)
     width, height = w_px * scale, h_px * scale

@@ -14,7 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 UTC = dt.UTC
 
@@ -76,6 +77,7 @@ def _build(
     key_usage: dict | None = None,
     eku: list | None = None,
     crl_url: str = "",
+    ocsp_url: str = "",
     serial: int | None = None,
 ) -> x509.Certificate:
     issuer_name = issuer.cert.subject if issuer else subject
@@ -127,6 +129,17 @@ def _build(
             ),
             critical=False,
         )
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+                    )
+                ]
+            ),
+            critical=False,
+        )
     return builder.sign(signing_key, hashes.SHA256())
 
 
@@ -168,6 +181,10 @@ class DevPKI:
     def crl_url(self) -> str:
         return f"http://crl.{self.name.lower()}.invalid/signing-ca.crl"
 
+    @property
+    def ocsp_url(self) -> str:
+        return f"http://ocsp.{self.name.lower()}.invalid/"
+
     def issue(
         self,
         cn: str,
@@ -178,6 +195,7 @@ class DevPKI:
         key_usage: dict | None = None,
         eku: list | None = None,
         with_crl_url: bool = True,
+        with_ocsp_url: bool = False,
     ) -> Issued:
         key = _key()
         cert = _build(
@@ -190,6 +208,7 @@ class DevPKI:
             key_usage=key_usage,
             eku=eku,
             crl_url=self.crl_url if with_crl_url else "",
+            ocsp_url=self.ocsp_url if with_ocsp_url else "",
         )
         return Issued(cert, key, [self.intermediate.cert, self.root.cert])
 
@@ -224,6 +243,31 @@ class DevPKI:
                 .revocation_date(self.now - dt.timedelta(days=days_ago))
                 .build()
             )
+        return builder.sign(self.intermediate.key, hashes.SHA256()).public_bytes(
+            serialization.Encoding.DER
+        )
+
+    def ocsp(
+        self, cert: x509.Certificate, *, revoked: bool = False, at: dt.datetime | None = None
+    ) -> bytes:
+        """An OCSP response (DER) of the intermediate CA, signed by the CA itself, about `cert`:
+        good, or revoked a day ago. Issued an hour before `at` (default: now), valid a week."""
+        now = at or dt.datetime.now(UTC)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=cert,
+                issuer=self.intermediate.cert,
+                algorithm=hashes.SHA1(),
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(hours=1),
+                next_update=now + dt.timedelta(days=7),
+                revocation_time=now - dt.timedelta(days=1) if revoked else None,
+                revocation_reason=x509.ReasonFlags.key_compromise if revoked else None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.intermediate.cert)
+            .certificates([self.intermediate.cert])
+        )
         return builder.sign(self.intermediate.key, hashes.SHA256()).public_bytes(
             serialization.Encoding.DER
         )

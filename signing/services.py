@@ -610,7 +610,9 @@ def signed_upload(*, version: DocumentVersion, data: bytes, actor) -> SignedFile
 
 
 @transaction.atomic
-def _store(*, version, data: bytes, result: FileResult, source: str, actor) -> SignedFile:
+def _store(
+    *, version, data: bytes, result: FileResult, source: str, actor, image=None
+) -> SignedFile:
     DocumentVersion.objects.select_for_update(of=("self",), no_key=True).only("pk").get(
         pk=version.pk
     )
@@ -670,9 +672,17 @@ def _store(*, version, data: bytes, result: FileResult, source: str, actor) -> S
                 "issuer": sig.signer.get("issuer"),
                 "signing_time": sig.signing_time,
                 "sha256": result.sha256,
+                # the versioned signature or seal image drawn on the page (server signing)
+                "image": _image_ref(image),
             },
         )
     return signed
+
+
+def _image_ref(image: SignatureImage | None) -> dict | None:
+    if image is None:
+        return None
+    return {"id": image.pk, "kind": image.kind, "version": image.version, "sha256": image.sha256}
 
 
 @transaction.atomic
@@ -785,6 +795,7 @@ def version_sign(
             placement=placement,
             secret=secret,
             actor=actor,
+            image=seal,
         )
 
     index = int(target.split("-", 1)[1])
@@ -796,7 +807,11 @@ def version_sign(
     sign.check_can_sign(info)
     image = latest_image(kind=SignatureImage.Kind.SIGNATURE, user=actor)
     image_png = image.read_bytes() if image else None
-    rect = appearance.signature_rect(box, (image.width_px, image.height_px) if image else None)
+    rect = (
+        appearance.signature_rect(box, (image.width_px, image.height_px), image.width_mm)
+        if image
+        else appearance.signature_rect(box, None)
+    )
 
     def draw(moment):
         return appearance.person_page(
@@ -814,10 +829,12 @@ def version_sign(
         location=organizer.place_name,
         reason=box.label,
     )
-    return _store_server(version=version, data=signed, actor=actor)
+    return _store_server(version=version, data=signed, actor=actor, image=image)
 
 
-def _sign_with_profile(*, version, profile: SigningProfile | None, data, placement, secret, actor):
+def _sign_with_profile(
+    *, version, profile: SigningProfile | None, data, placement, secret, actor, image=None
+):
     if profile is None or not profile.enabled:
         raise ValidationError(_("Cơ quan chưa cấu hình ký số trên máy chủ."))
     if profile.backend == SigningProfile.Backend.PKCS11:
@@ -846,10 +863,10 @@ def _sign_with_profile(*, version, profile: SigningProfile | None, data, placeme
             name=profile.display_name,
             location=profile.organizer.place_name,
         )
-    return _store_server(version=version, data=signed, actor=actor)
+    return _store_server(version=version, data=signed, actor=actor, image=image)
 
 
-def _store_server(*, version, data: bytes, actor) -> SignedFile:
+def _store_server(*, version, data: bytes, actor, image=None) -> SignedFile:
     result = verify_pdf(
         data,
         original=version.pdf_bytes,
@@ -860,5 +877,10 @@ def _store_server(*, version, data: bytes, actor) -> SignedFile:
         _audit_failure(actor=actor, version=version, data=data, message=message, result=result)
         raise SignatureRefused(message, result)
     return _store(
-        version=version, data=data, result=result, source=SignedFile.Source.SERVER, actor=actor
+        version=version,
+        data=data,
+        result=result,
+        source=SignedFile.Source.SERVER,
+        actor=actor,
+        image=image,
     )

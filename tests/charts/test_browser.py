@@ -45,7 +45,13 @@ def test_every_chart_renders_styled_without_csp_errors_at_desktop_and_phone_size
     size,
     client,
 ):
+    from hall import services as hall_services
+
     poll = publish_paper_poll(world, [6, 1])
+    hall_services.screen_show(meeting=poll.meeting, actor=world.secretary, view="poll", poll=poll)
+    screen = reverse(
+        "hall:screen", args=[poll.meeting_id, hall_services.screen_key(poll.meeting_id)]
+    )
     Deadline.objects.create(
         bloc_year=ranked, kind=Deadline.Kind.REGISTRATION, due_on=dt.date(2024, 3, 1)
     )
@@ -63,6 +69,7 @@ def test_every_chart_renders_styled_without_csp_errors_at_desktop_and_phone_size
             "unit-years",
         ),
         (reverse("meetings:poll_detail", args=[poll.pk]), f"fig-phieu-{poll.pk}", "votes"),
+        (screen, f"fig-phieu-{poll.pk}", "hall-votes"),  # the projector, after publication
         (reverse("dashboard") + "?year=2024", "fig-giai-doan-2024-all", "overview-stages"),
         (reverse("dashboard") + "?year=2024", "fig-tre-han-2024-all", "overview-late"),
         (reverse("dashboard") + "?year=2024", "fig-khen-thuong-2024-all", "overview-awards"),
@@ -72,4 +79,8 @@ def test_every_chart_renders_styled_without_csp_errors_at_desktop_and_phone_size
         assert page.locator(f"#{figure_id} svg[role=img]").count() == 1, name
         assert _styled(page, figure_id) not in ("rgb(0, 0, 0)", ""), name
         _shoot(page, figure_id, name, size)
+    # the whole projected page: chart beside the result lines, nothing wider than the screen
+    page.goto(screen)
+    page.screenshot(path=str(SHOTS / f"hall-screen-{size[0]}x{size[1]}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert browser_errors == []

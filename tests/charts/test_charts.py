@@ -441,3 +441,74 @@ def test_unit_with_links_and_categories_in_chart_have_no_links_outside_the_app(
     root = _chart(html.decode(), f"xep-hang-{ranked.pk}")
     hrefs = {a.get(XLINK) for a in root.iter(f"{SVG}a")}
     assert hrefs and all(h.startswith("/sheets/") for h in hrefs)
+
+
+# --- a tampered tally -------------------------------------------------------------------------
+
+TAMPERED = "Dữ liệu phiếu đã bị thay đổi sau khi kết thúc"
+
+
+def _tampered_poll(world):
+    """A published secret poll (5 to 2 for one seat), then two ballots edited in the database."""
+    from meetings import services as meeting_services
+    from meetings.models import Ballot
+    from tests.meetings.conftest import cast, make_meeting, make_poll, mark_present
+
+    meeting = make_meeting(world)
+    mark_present(meeting, world.units)
+    u = world.units
+    poll = meeting_services.poll_open(poll=make_poll(meeting, u[:3], seats=1, max_marks=1))
+    cand = {c.unit_id: c.pk for c in poll.candidates.all()}
+    for unit, choice in zip(u, [u[0]] * 5 + [u[1]] * 2 + [None], strict=True):
+        cast(poll, unit, [cand[choice.pk]] if choice else [])
+    meeting_services.poll_close(poll=poll)
+    meeting_services.poll_publish(poll=poll)
+    return poll, cand, Ballot
+
+
+def test_a_tampered_tally_draws_no_chart_on_the_page_nor_in_the_export(client, world):
+    poll, cand, ballot_model = _tampered_poll(world)
+    detail = reverse("meetings:poll_detail", args=[poll.pk])
+    export = reverse("charts:poll_export", args=[poll.pk])
+    client.force_login(world.delegate)
+    before = client.get(detail).content.decode()
+    assert _chart(before, f"phieu-{poll.pk}") is not None  # the chart is there …
+    assert client.get(export + "?format=svg").status_code == 200
+    # … until a database writer turns two votes for u0 into votes for u1 (now 3 to 4)
+    ids = list(
+        ballot_model.objects.filter(poll=poll, marks=[cand[world.units[0].pk]]).values_list(
+            "id", flat=True
+        )[:2]
+    )
+    ballot_model.objects.filter(pk__in=ids).update(marks=[cand[world.units[1].pk]])
+    page = client.get(detail)
+    html = page.content.decode()
+    assert page.status_code == 200 and TAMPERED in html
+    assert not inline_svgs(html)
+    assert reverse("charts:poll_export", args=[poll.pk]) not in html
+    for fmt in ("svg", "png"):
+        response = client.get(export + f"?format={fmt}")
+        body = response.content.decode()
+        assert response.status_code == 409, fmt
+        assert response["Content-Type"].startswith("text/html")
+        assert "Content-Disposition" not in response
+        assert TAMPERED in body and 'class="msg msg-error tampered" role="alert"' in body
+        assert not inline_svgs(body) and "Đạt " not in body  # no chart, no count
+        # the warning is an app page under the app's CSP (its stylesheet loads), not the export's
+        csp = response["Content-Security-Policy"]
+        assert "style-src 'self'" in csp and "default-src 'none'" not in csp
+
+
+def test_a_closed_unpublished_tampered_poll_has_no_chart_to_export(client, world):
+    """Before publication there is no chart: 404, whether or not the tally was tampered."""
+    from meetings import services as meeting_services
+
+    poll = publish_paper_poll(world, [6, 1], publish=False)
+    client.force_login(world.secretary)
+    export = reverse("charts:poll_export", args=[poll.pk]) + "?format=svg"
+    assert client.get(export).status_code == 404
+    # an easier threshold written after close breaks the seal
+    Poll.objects.filter(pk=poll.pk).update(threshold_numerator=1, threshold_denominator=3)
+    with pytest.raises(meeting_services.TallyTampered):
+        meeting_services.poll_outcome(Poll.objects.get(pk=poll.pk))
+    assert client.get(export).status_code == 404

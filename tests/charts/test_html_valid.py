@@ -19,9 +19,15 @@ pytestmark = [
 
 
 def test_pages_with_charts_pass_the_nu_html_checker_without_errors(client, world, ranked, tmp_path):
+    from hall import services as hall_services
+
     poll = publish_paper_poll(world, [6, 1])
+    hall_services.screen_show(meeting=poll.meeting, actor=world.secretary, view="poll", poll=poll)
     client.force_login(world.office)
     pages = {
+        "hall-screen": reverse(
+            "hall:screen", args=[poll.meeting_id, hall_services.screen_key(poll.meeting_id)]
+        ),
         "ranking": reverse("awards:ranking", args=[ranked.pk]),
         "unit": reverse("blocs:unit_detail", args=[world.units[0].pk]),
         "poll": reverse("meetings:poll_detail", args=[poll.pk]),

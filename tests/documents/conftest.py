@@ -14,6 +14,9 @@ def meeting(world):
         kind="yearend",
         title="Hội nghị tổng kết công tác thi đua, khen thưởng năm 2024",
         starts_at=timezone.make_aware(dt.datetime(2024, 12, 5, 8, 0)),
+        ends_at=timezone.make_aware(dt.datetime(2024, 12, 5, 11, 30)),
         place="Hội trường Tòa án nhân dân tỉnh",
         host_unit=units[0],
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
+        secretary_name="Lê Thị Mai, Chánh Văn phòng Tòa án nhân dân tỉnh",
     )

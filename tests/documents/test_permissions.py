@@ -74,7 +74,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world, meeting, l
 @pytest.mark.parametrize("role,expected", RUNNERS.items())
 def test_only_office_staff_and_the_secretary_may_finalize(client, world, meeting, role, expected):
     client.force_login(world.users()[role])
-    response = client.post(reverse("documents:finalize", args=["minutes", meeting.pk]))
+    confirm = client.get(reverse("documents:finalize_confirm", args=["minutes", meeting.pk]))
+    assert confirm.status_code == (200 if expected == 302 else expected)
+    if expected == 302:
+        assert "Văn bản sẽ được cấp số 01/BB-" in confirm.content.decode()
+    response = client.post(
+        reverse("documents:finalize", args=["minutes", meeting.pk]), {"number": 1}
+    )
     assert response.status_code == expected
     assert DocumentVersion.objects.filter(kind="minutes").count() == (1 if expected == 302 else 0)
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,9 +106,8 @@ def gunicorn(transactional_db, _collected_static, tmp_path):
 
     def start(workers: int = 2) -> Gunicorn:
         sock, port = listening_socket()
-        env = _env() | {
-            "CACHE_DIR": str(tmp_path / f"cache-{port}")
-        }  # no lockout left from another run
+        # Its own keys on the shared Redis: no lockout left from another run or test process.
+        env = _env() | {"CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),

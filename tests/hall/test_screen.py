@@ -83,6 +83,75 @@ def test_an_open_poll_shows_only_how_many_have_voted_never_partial_results(
     assert Ballot.objects.filter(poll=poll).count() == 5
 
 
+def _screen_chart(html: str):
+    from tests.charts.conftest import bars, inline_svgs, parse
+
+    (svg,) = inline_svgs(html)
+    root = parse(svg)
+    return root, sorted(bars(root), key=lambda b: b["y"])
+
+
+def test_the_votes_chart_appears_on_the_screen_only_after_publication(client, world, full_meeting):
+    """Open: a progress bar of who has voted, no chart. Closed: nothing. Published: the votes
+    per candidate against the threshold line, the same numbers as the result lines."""
+    from tests.charts.conftest import SVG
+
+    u = world.units
+    poll = meeting_services.poll_open(poll=make_poll(full_meeting, u[:2], title="Suy tôn Cờ"))
+    services.screen_show(meeting=full_meeting, actor=world.secretary, view="poll", poll=poll)
+    candidates = {c.unit_id: c.pk for c in poll.candidates.all()}
+    ballot_codes = codes(poll)
+    for unit, choice in zip(u[:7], [u[0]] * 5 + [u[1]] * 2, strict=True):
+        meeting_services.ballot_cast(code=ballot_codes[unit.pk], marks=[candidates[choice.pk]])
+    during = _screen(client, full_meeting).text
+    assert re.search(r'<progress class="stage-progress" max="8" value="7"', during)
+    assert 'class="kt-chart' not in during and "charts.css" not in during
+    meeting_services.poll_close(poll=poll, confirm_low_turnout=True)
+    closed = _screen(client, full_meeting).text
+    assert 'class="kt-chart' not in closed and "<progress" not in closed
+    meeting_services.poll_publish(poll=poll)
+    published = _screen(client, full_meeting).text
+    assert "Đạt 5/7 phiếu (71,43%)" in published and "Đạt 2/7 phiếu (28,57%)" in published
+    assert re.search(r"<link rel=\"stylesheet\" href=\"[^\"]*charts[^\"]*\.css\">", published)
+    root, segs = _screen_chart(published)
+    assert root.get("role") == "img" and "kt-chart" in root.get("class")
+    # one bar per candidate, top-down as the lines, widths in proportion to the votes
+    assert [b["title"].split(":")[0] for b in segs] == [u[0].name, u[1].name]
+    assert segs[0]["title"] == f"{u[0].name}: " + next(
+        line.sentence for line in services.stage(full_meeting).poll.lines if line.votes == 5
+    )
+    assert abs(segs[1]["width"] / segs[0]["width"] - 2 / 5) < 0.01
+    line = next(g for g in root.iter(f"{SVG}g") if "kt-line-threshold" in g.get("class", ""))
+    assert line.find(f"{SVG}text").text == "Ngưỡng: trên 1/2 số phiếu hợp lệ (3,5 phiếu)"
+    x = float(re.match(r"M([\d.]+) ", line.find(f"{SVG}path").get("d")).group(1))
+    assert abs((x - segs[0]["x"]) - segs[0]["width"] * 3.5 / 5) < 0.5
+    # nothing on the chart says who voted how: no receipt, no code, no link
+    assert root.find(f".//{SVG}a") is None
+    for code in ballot_codes.values():
+        assert code not in published
+
+
+def test_an_unchanged_published_screen_still_answers_204(client, world, full_meeting):
+    """The chart is drawn from data in the fingerprint: the same result gives the same hash."""
+    poll = meeting_services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    cand = {c.unit_id: c.pk for c in poll.candidates.all()}
+    ballot_codes = codes(poll)
+    for unit in world.units[:6]:
+        meeting_services.ballot_cast(code=ballot_codes[unit.pk], marks=[cand[world.units[0].pk]])
+    meeting_services.poll_close(poll=poll)
+    meeting_services.poll_publish(poll=poll)
+    services.screen_show(meeting=full_meeting, actor=world.secretary, view="poll", poll=poll)
+    assert services.stage(full_meeting).poll.votes is not None
+    first = _screen(client, full_meeting)
+    fingerprint = re.search(r"\?h=([0-9a-f]{16})", first.text).group(1)
+    again = client.get(
+        reverse("hall:screen", args=[full_meeting.pk, screen_key(full_meeting.pk)]),
+        {"h": fingerprint},
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 204
+
+
 def test_an_unchanged_screen_answers_204_to_the_poll_and_a_change_sends_the_new_stage(
     client, world, full_meeting
 ):
@@ -193,7 +262,9 @@ def test_a_tampered_tally_is_refused_on_the_screen_too(client, world, full_meeti
     Ballot.objects.filter(pk__in=list(first)).update(marks=[cand[world.units[1].pk]])
     page = _screen(client, full_meeting)
     assert page.status_code == 200
-    assert "dữ liệu phiếu không khớp niêm phong" in page.text and "Đạt " not in page.text
+    assert 'class="stage-tampered" role="alert"' in page.text
+    assert "Dữ liệu phiếu đã bị thay đổi sau khi kết thúc" in page.text
+    assert "Đạt " not in page.text and 'class="kt-chart' not in page.text
 
 
 def test_the_screen_address_cannot_be_guessed_from_the_meeting_id(client, world, full_meeting):

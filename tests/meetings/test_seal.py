@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from blocs.models import AuditEvent
-from meetings import bulletin, services
+from meetings import bulletin, minutes, services
 from meetings.models import Ballot, Poll
 
 from .conftest import cast, make_poll
@@ -63,7 +63,7 @@ def test_a_ballot_changed_after_close_is_caught_on_every_results_surface(
     with pytest.raises(services.TallyTampered):
         services.poll_result(poll)
     with pytest.raises(services.TallyTampered):
-        poll.result()  # the documents app's older reader
+        minutes.minutes_data(full_meeting)  # the minutes' producer
     with pytest.raises(services.TallyTampered):  # the minutes refuse to print it
         documents.draft_snapshot("minutes", full_meeting)
 
@@ -138,10 +138,29 @@ def test_the_verifier_rechecks_a_good_bundle_and_the_seal_in_the_minutes(
     result = _verify(tmp_path, data, "--seal", poll.seal_digest)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SAI" not in result.stdout and "KẾT LUẬN: KHỚP" in result.stdout
-    assert f"Trúng cử: {world.units[0].name}" in result.stdout
-    assert f"{world.units[0].name}: 5/8 (62,5%)" in result.stdout
+    # an honour poll: "Được suy tôn", never "Trúng cử" (that is for elections, see below)
+    assert f"Được suy tôn: {world.units[0].name}" in result.stdout
+    assert f"{world.units[0].name}: 5/8 (62,5%) — đạt, được suy tôn" in result.stdout
+    assert "[OK ] đơn vị được suy tôn khớp" in result.stdout
+    assert "trúng cử" not in result.stdout.lower()
     wrong_seal = _verify(tmp_path, data, "--seal", "0" * 64)
     assert wrong_seal.returncode == 1
+
+
+@pytest.mark.parametrize("kind", [Poll.Kind.LEADER, Poll.Kind.DEPUTY])
+def test_the_verifier_says_trung_cu_only_for_an_election(
+    client, world, full_meeting, tmp_path, kind
+):
+    poll, _cand = _published(world, full_meeting, kind=kind, title="Bầu Khối trưởng năm sau")
+    data = _bundle(client, poll)
+    assert data["poll"]["kind"] == kind
+    result = _verify(tmp_path, data, "--seal", poll.seal_digest)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Trúng cử: {world.units[0].name}" in result.stdout
+    assert f"{world.units[0].name}: 5/8 (62,5%) — trúng cử" in result.stdout
+    assert f"{world.units[1].name}: 2/8 (25%) — không đạt ngưỡng" in result.stdout
+    assert "[OK ] đơn vị trúng cử khớp" in result.stdout
+    assert "suy tôn" not in result.stdout
 
 
 def test_the_verifier_catches_a_tampered_bundle(client, world, full_meeting, tmp_path):

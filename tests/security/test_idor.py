@@ -219,6 +219,6 @@ def test_registry_import_and_export_refuse_another_organizer(client, world):
     )
     assert response.status_code == 404
     own = client.get(reverse("blocs:registry_export", args=["csv"]))
-    text = own.content.decode("utf-8-sig")
+    text = b"".join(own.streaming_content).decode("utf-8-sig")
     assert world.units[0].code in text
     assert world.other_bloc_year.bloc.code not in text

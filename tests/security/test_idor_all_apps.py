@@ -26,12 +26,23 @@ def theirs(world, settings, tmp_path):
         kind="yearend",
         title="Tổng kết năm 2024",
         starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+        ends_at=timezone.make_aware(dt.datetime(2024, 11, 21, 11, 0)),
+        place="Hội trường UBND tỉnh",
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
+        secretary_name="Lê Minh Đức, Chánh Văn phòng",
     )
     meeting.attendances.update(status=Attendance.Status.PRESENT)
     units = meetings.member_units(meeting)
     title = AwardTitle.objects.get_or_create(
         code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
     )[0]
+    # Locked before the poll opens: minutes with an open poll cannot be finalized.
+    version = documents.document_finalize(
+        kind="minutes",
+        subject=meeting,
+        actor=world.other_office,
+        base_url="https://khoithidua.example",
+    )
     poll = meetings.poll_open(
         poll=meetings.poll_create(
             meeting=meeting,
@@ -40,12 +51,6 @@ def theirs(world, settings, tmp_path):
             award_title=title,
             candidates=units[:2],
         )
-    )
-    version = documents.document_finalize(
-        kind="minutes",
-        subject=meeting,
-        actor=world.other_office,
-        base_url="https://khoithidua.example",
     )
     return {
         "years": by.pk,

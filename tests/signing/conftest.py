@@ -100,8 +100,10 @@ def meeting(world):
         kind="yearend",
         title="Hội nghị tổng kết công tác thi đua, khen thưởng năm 2024",
         starts_at=dt.datetime(2024, 12, 5, 8, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2024, 12, 5, 11, 0, tzinfo=dt.UTC),
         place="Hội trường Tòa án nhân dân tỉnh",
         host_unit=units[0],
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
         secretary_name="Lê Minh Đức, Chánh Văn phòng",
     )
 

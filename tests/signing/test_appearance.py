@@ -58,8 +58,12 @@ def test_geometry_seal_covers_the_left_third_of_the_signature_at_real_size():
     box = SignBox("CHỦ TRÌ HỘI NGHỊ", "Nguyễn Văn Hùng", 1, 335.9, 640.9, 233.9, 68.0)
     sig = appearance.signature_rect(box, (600, 240))
 
-    assert sig.width == pytest.approx(50 * MM)  # at most 5 cm wide …
+    assert sig.width == pytest.approx(50 * MM)  # without a real width: at most 5 cm wide …
     assert sig.height == pytest.approx(20 * MM)  # … keeping the image's proportions
+    small = appearance.signature_rect(box, (600, 240), 30)  # at the width the signer gave
+    assert (small.width, small.height) == pytest.approx((30 * MM, 12 * MM))
+    huge = appearance.signature_rect(box, (600, 240), 80)  # never larger than the space
+    assert huge.height == pytest.approx(box.height) and huge.width <= box.width
     assert sig.x + sig.width / 2 == pytest.approx(box.x + box.width / 2)  # centred
     seal = appearance.seal_rect(sig, 38)
     assert seal.width == seal.height == pytest.approx(38 * MM)
@@ -107,7 +111,8 @@ def test_signed_page_shows_the_signature_image_and_the_red_seal_over_its_left_th
     def to_px(rect: Rect) -> tuple[float, float, float, float]:
         return (rect.x, height - rect.y - rect.height, rect.x + rect.width, height - rect.y)
 
-    sig = appearance.signature_rect(box, (600, 240))
+    sig = appearance.signature_rect(box, (600, 240), 40)  # the real width the signer gave
+    assert sig.width == pytest.approx(40 * MM)
     seal = appearance.seal_rect(sig, 36)
     ink = bbox(img, blue, to_px(Rect(box.x - 5, box.y - 5, box.width + 10, box.height + 10)))
     stamp = bbox(img, red)

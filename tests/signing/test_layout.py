@@ -45,7 +45,7 @@ def test_the_minutes_signature_blocks_are_the_spaces_under_their_titles(version)
 
     assert [(b.role, b.label, b.name) for b in boxes] == [
         ("secretary", "Thư ký", "Lê Minh Đức"),
-        ("chair", "Chủ trì", ""),
+        ("chair", "Chủ trì", "Nguyễn Văn Hùng"),
     ]
     words = word_boxes(version.pdf_bytes, boxes[0].page + 1)
     for box, title_word, name_word in ((boxes[0], "KÝ", "Đức"), (boxes[1], "NGHỊ", None)):
