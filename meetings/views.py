@@ -347,6 +347,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "bloc_year": meeting.bloc_year,
         "bloc": meeting.bloc_year.bloc,
         "rows": rows,
+        # New codes void the old ones: ask first only when codes were handed out already.
+        "codes_issued": any(row.checkin_code for row in rows),
         "quorum": services.quorum(meeting),
         "can_run": can_run,
         "error_form": error_form,
@@ -400,6 +402,12 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
             "bloc": meeting.bloc_year.bloc,
             "rows": rows,
             "checkin_url": base,  # with the server's address: the sheet is printed
+            # The next step of the day, one click away: the meeting's votes not yet published.
+            "polls": list(
+                meeting.polls.exclude(status=Poll.Status.PUBLISHED)
+                .order_by("pk")
+                .only("pk", "title", "status", "meeting_id")
+            ),
         },
     )
 
