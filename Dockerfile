@@ -7,8 +7,9 @@ WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
-RUN DEBUG=1 python manage.py collectstatic --noinput -v0 && DEBUG=1 python manage.py compilemessages -v0 || true
+# Translations (.mo) are committed. Static files are collected by deploy/start.sh at start, with
+# the production settings (manifest), into STATIC_ROOT: a volume nginx serves.
 RUN useradd --system --home /app khoithidua && mkdir -p /app/var && chown -R khoithidua /app/var
 USER khoithidua
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn khoithidua.wsgi -b 0.0.0.0:8000 -w ${WEB_CONCURRENCY:-4} --access-logfile -"]
+CMD ["deploy/start.sh"]

@@ -11,6 +11,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "email"]
     exclude = ["nonce"]
+    raw_id_fields = ["user", "created_by"]
 
     def has_add_permission(self, request):
         return False

@@ -14,7 +14,7 @@ class AwardTitleAdmin(admin.ModelAdmin):
 class NominationAdmin(admin.ModelAdmin):
     list_display = ["award_title", "unit", "person_name", "bloc_year", "status", "rank"]
     list_filter = ["status", "award_title"]
-    raw_id_fields = ["bloc_year", "unit"]
+    raw_id_fields = ["bloc_year", "unit", "person", "created_by"]
     list_select_related = ["award_title", "unit", "bloc_year__bloc"]
 
 
@@ -22,5 +22,5 @@ class NominationAdmin(admin.ModelAdmin):
 class AwardAdmin(admin.ModelAdmin):
     list_display = ["award_title", "unit", "person_name", "bloc_year", "status", "decision_number"]
     list_filter = ["status", "award_title"]
-    raw_id_fields = ["bloc_year", "unit"]
+    raw_id_fields = ["bloc_year", "unit", "person"]
     list_select_related = ["award_title", "unit", "bloc_year__bloc"]

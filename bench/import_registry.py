@@ -18,7 +18,7 @@ import openpyxl  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from blocs.models import Membership, Organizer  # noqa: E402
-from blocs.registry import COLUMNS, import_registry  # noqa: E402
+from blocs.registry import LABEL, import_registry  # noqa: E402
 
 
 def build_xlsx(rows: int) -> bytes:
@@ -27,7 +27,9 @@ def build_xlsx(rows: int) -> bytes:
     blocs = max(1, rows // (units_per_bloc * years))
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Danh muc")
-    ws.append([label for _, label in COLUMNS])
+    keys = ["bloc_code", "bloc_name", "bloc_kind", "bloc_level", "year"]
+    keys += ["unit_code", "unit_name", "unit_short_name", "role"]
+    ws.append([LABEL[k] for k in keys])
     n = 0
     for b in range(blocs):
         for y in range(years):

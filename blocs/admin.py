@@ -52,7 +52,8 @@ class UnitAdmin(admin.ModelAdmin):
 class UnitEventAdmin(admin.ModelAdmin):
     list_display = ["unit", "kind", "effective_date", "other_unit"]
     list_filter = ["kind"]
-    raw_id_fields = ["unit", "other_unit"]
+    raw_id_fields = ["unit", "other_unit", "recorded_by"]
+    list_select_related = ["unit", "other_unit"]
 
 
 class RotationSlotInline(admin.TabularInline):
@@ -82,17 +83,37 @@ class BlocSuccessionAdmin(admin.ModelAdmin):
     list_select_related = ["predecessor", "successor"]
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyRowsInline(admin.TabularInline):
+    """Rows shown, not edited, on the parent's page: an editable raw-id row looks its unit up
+    once per row (a 400-member bloc-year ran 400 queries, issue 15). Each row links to its own
+    change page; members and leaders are changed through the app (audited) or those pages."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    related = ["unit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # The formset sets only the parent's id on each row: the row title (str) would fetch
+        # the bloc-year and its bloc once per row.
+        return super().get_queryset(request).select_related("bloc_year__bloc", *self.related)
+
+
+class MembershipInline(ReadOnlyRowsInline):
     model = Membership
-    extra = 0
-    raw_id_fields = ["unit"]
+    fields = ["unit", "joined_on", "left_on", "note"]
 
 
-class LeadershipTermInline(admin.TabularInline):
+class LeadershipTermInline(ReadOnlyRowsInline):
     model = LeadershipTerm
-    extra = 0
-    raw_id_fields = ["unit", "proposed_unit"]
-    exclude = ["decided_by"]
+    fields = ["role", "unit", "method", "status", "proposed_unit", "starts_on", "ends_on"]
+    related = ["unit", "proposed_unit"]
 
 
 @admin.register(BlocYear)
@@ -101,6 +122,7 @@ class BlocYearAdmin(admin.ModelAdmin):
     list_filter = ["year"]
     search_fields = ["bloc__name"]
     list_select_related = ["bloc"]
+    raw_id_fields = ["bloc"]
     inlines = [LeadershipTermInline, MembershipInline]
 
 
@@ -115,14 +137,15 @@ class MembershipAdmin(admin.ModelAdmin):
 class LeadershipTermAdmin(admin.ModelAdmin):
     list_display = ["bloc_year", "role", "unit", "method", "status"]
     list_filter = ["role", "method", "status"]
-    raw_id_fields = ["unit", "proposed_unit", "bloc_year"]
+    raw_id_fields = ["unit", "proposed_unit", "bloc_year", "decided_by"]
     list_select_related = ["unit", "bloc_year__bloc"]
 
 
 @admin.register(RotationSlot)
 class RotationSlotAdmin(admin.ModelAdmin):
     list_display = ["bloc", "position", "unit"]
-    raw_id_fields = ["unit"]
+    raw_id_fields = ["bloc", "unit"]
+    list_select_related = ["bloc", "unit"]
 
 
 @admin.register(RoleAssignment)
@@ -130,6 +153,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "organizer", "bloc", "unit"]
     list_filter = ["role"]
     raw_id_fields = ["user", "bloc", "unit"]
+    list_select_related = ["user", "organizer", "bloc", "unit"]
 
 
 @admin.register(AuditEvent)
@@ -137,6 +161,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "actor", "action", "summary"]
     list_filter = ["action"]
     search_fields = ["summary", "object_id"]
+    list_select_related = ["actor"]
+    raw_id_fields = ["actor"]
 
     def has_change_permission(self, request, obj=None):
         return False

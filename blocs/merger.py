@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -279,6 +279,8 @@ def _free_code(code: str, taken: set[str], suffix: str) -> str:
 
 
 def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int, int], dict]:
+    """Each of A's units → its counterpart in B, a new unit of B, or archived. In bulk: a
+    national-scale province (200 units) takes a handful of statements, not one per unit."""
     a_units = {
         u.pk: u
         for u in Unit.objects.select_for_update(of=("self",))
@@ -292,6 +294,9 @@ def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int,
     counts = {"linked": 0, "created": 0, "archived": 0, "already": 0}
     events: list[UnitEvent] = []
     now = timezone.now()
+    archived: list[Unit] = []
+    linked: list[tuple[Unit, Unit]] = []  # (A's unit, B's unit: existing or new)
+    new_units: list[Unit] = []
     for unit_id, choice in choices.items():
         unit = a_units.get(unit_id)
         if unit is None:
@@ -308,7 +313,7 @@ def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int,
         if choice.action == NONE:
             if not unit.archived_at:
                 unit.archived_at = now
-                unit.save(update_fields=["archived_at"])
+                archived.append(unit)
                 events.append(
                     UnitEvent(
                         unit=unit,
@@ -331,29 +336,34 @@ def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int,
         elif choice.action == NEW:
             code = _free_code(unit.code, b_codes, source.code)
             b_codes.add(code)
-            into = Unit.objects.create(
+            into = Unit(
                 organizer=target,
                 code=code,
                 name=unit.name_on(before),
                 short_name=unit.short_name_on(before),
                 head_title=unit.head_title,
             )
-            events.append(
-                UnitEvent(
-                    unit=into,
-                    kind=UnitEvent.Kind.CREATED,
-                    effective_date=day,
-                    new_name=into.name,
-                    basis=basis,
-                    recorded_by=user,
-                )
-            )
+            new_units.append(into)
             counts["created"] += 1
         else:
             raise ValidationError(_("Lựa chọn không hợp lệ."))
+        linked.append((unit, into))
+    if new_units:
+        Unit.objects.bulk_create(new_units, batch_size=1000)  # PostgreSQL returns the ids
+        events += [
+            UnitEvent(
+                unit=into,
+                kind=UnitEvent.Kind.CREATED,
+                effective_date=day,
+                new_name=into.name,
+                basis=basis,
+                recorded_by=user,
+            )
+            for into in new_units
+        ]
+    for unit, into in linked:
         unit.merged_into, unit.merged_on = into, day
         unit.archived_at = unit.archived_at or now
-        unit.save(update_fields=["merged_into", "merged_on", "archived_at"])
         events += [
             UnitEvent(
                 unit=unit,
@@ -373,6 +383,12 @@ def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int,
             ),
         ]
         unit_map[unit.pk] = into.pk
+    if linked:
+        Unit.objects.bulk_update(
+            [unit for unit, _into in linked], ["merged_into", "merged_on", "archived_at"]
+        )
+    if archived:
+        Unit.objects.bulk_update(archived, ["archived_at"])
     UnitEvent.objects.bulk_create(events, batch_size=1000)
     return unit_map, counts
 
@@ -457,11 +473,15 @@ def _successor_bloc_name(bloc: Bloc, source: Organizer, target: Organizer, day: 
 
 
 def _move_later_years(source, day, bloc_map, unit_map) -> int:
-    """Years of A's blocs after the merger belong to B: they move to the successor bloc."""
+    """Years of A's blocs after the merger belong to B: they move to the successor bloc, and
+    their members and leaders become B's counterparts. A few statements, whatever the size."""
     later = list(
-        BlocYear.objects.select_for_update(of=("self",)).filter(
-            bloc__organizer=source, year__gt=day.year
-        )
+        BlocYear.objects.select_for_update(of=("self",))
+        .filter(bloc__organizer=source, year__gt=day.year)
+        .select_related("bloc")
+    )
+    taken = set(
+        BlocYear.objects.filter(bloc_id__in=set(bloc_map.values())).values_list("bloc_id", "year")
     )
     for bloc_year in later:
         successor = bloc_map.get(bloc_year.bloc_id)
@@ -470,7 +490,7 @@ def _move_later_years(source, day, bloc_map, unit_map) -> int:
                 _("Năm %(year)s của %(bloc)s sau ngày hợp nhất cần một khối kế tục.")
                 % {"year": bloc_year.year, "bloc": bloc_year.bloc.name}
             )
-        if BlocYear.objects.filter(bloc_id=successor, year=bloc_year.year).exists():
+        if (successor, bloc_year.year) in taken:
             raise ValidationError(
                 _(
                     "Khối kế tục đã có năm %(year)s; năm %(year)s của %(bloc)s cần được xử lý "
@@ -478,14 +498,23 @@ def _move_later_years(source, day, bloc_map, unit_map) -> int:
                 )
                 % {"year": bloc_year.year, "bloc": bloc_year.bloc.name}
             )
+        taken.add((successor, bloc_year.year))
         bloc_year.bloc_id = successor
-        bloc_year.save(update_fields=["bloc"])
+    if later:
+        BlocYear.objects.bulk_update(later, ["bloc"])
+    if unit_map:
+        to_new = Case(
+            *[When(unit_id=old, then=Value(new)) for old, new in unit_map.items()],
+            output_field=IntegerField(),
+        )
+        year_ids = [y.pk for y in later]
         for model in (Membership, LeadershipTerm):
-            for old_id, new_id in unit_map.items():
-                model.objects.filter(bloc_year=bloc_year, unit_id=old_id).update(unit_id=new_id)
-    for old_id, new_id in unit_map.items():
-        RotationSlot.objects.filter(bloc_id__in=bloc_map.values(), unit_id=old_id).update(
-            unit_id=new_id
+            if year_ids:
+                model.objects.filter(bloc_year_id__in=year_ids, unit_id__in=unit_map).update(
+                    unit_id=to_new
+                )
+        RotationSlot.objects.filter(bloc_id__in=bloc_map.values(), unit_id__in=unit_map).update(
+            unit_id=to_new
         )
     return len(later)
 

@@ -1487,24 +1487,11 @@ def export_csv(organizer_ids: list[int]) -> bytes:
 
 
 def export_xlsx_to(organizer_ids: list[int], out) -> None:
-    """Write the XLSX into `out` (a path or a binary file) with a write-only workbook: rows go
-    to disk as they come, memory stays bounded. Text is never a formula."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+    """Write the XLSX into `out` (a path or a binary file), row by row into the ZIP entry
+    (blocs.xlsx): memory stays bounded. Text cells are inline strings, never formulas."""
+    from .xlsx import write_table
 
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("Danh muc")
-    for row in export_rows(organizer_ids):
-        cells = []
-        for v in row:
-            if isinstance(v, str) and v.startswith(FORMULA_START):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.data_type = "s"  # never a formula, even if it starts with "="
-                cells.append(cell)
-            else:
-                cells.append(v)
-        ws.append(cells)
-    wb.save(out)
+    write_table(out, export_rows(organizer_ids), sheet_name="Danh muc")
 
 
 def export_xlsx(organizer_ids: list[int]) -> bytes:

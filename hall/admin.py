@@ -7,4 +7,4 @@ from .models import ScreenState
 class ScreenStateAdmin(admin.ModelAdmin):
     list_display = ["meeting", "active", "view", "updated_at", "updated_by"]
     list_select_related = ["meeting", "updated_by"]
-    raw_id_fields = ["meeting", "agenda_item", "poll"]
+    raw_id_fields = ["meeting", "agenda_item", "poll", "updated_by"]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "khoithidua.lib.badbytes.BadBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "khoithidua.middleware.CookieLocaleMiddleware",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "khoithidua.feedback.HtmxSessionEndMiddleware",
     "khoithidua.once.SubmitOnceMiddleware",
+    "khoithidua.lib.loginguard.LoginLockMiddleware",
 ]
 
 ROOT_URLCONF = "khoithidua.urls"
@@ -127,10 +129,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded and generated files (scans, signed PDFs, job files) must be seen by every app server:
+# by default they live in PostgreSQL (khoithidua.lib.dbstorage; the documents are small, and a
+# file saved inside a transaction disappears with its rollback: no orphans). FILE_STORAGE=filesystem
+# keeps files under MEDIA_ROOT (one server only, or a shared mount).
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "database")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": {
+            "database": "khoithidua.lib.dbstorage.DatabaseStorage",
+            "filesystem": "django.core.files.storage.FileSystemStorage",
+        }[FILE_STORAGE]
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -172,10 +184,20 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _h
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container's health check asks gunicorn directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Login throttling: lock a username+IP after this many failures for this long.
+# Login protection (khoithidua.lib.loginguard), on every login path (/login/, /admin/login/):
+# an account locks for one client after LOGIN_MAX_FAILURES failures from that client, for
+# LOGIN_LOCKOUT_SECONDS, doubled at each new lock (backoff, at most a day); a client locks for all
+# accounts after LOGIN_CLIENT_MAX_FAILURES failures across accounts (password spraying).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_CLIENT_MAX_FAILURES = int(os.environ.get("LOGIN_CLIENT_MAX_FAILURES", "20"))
+AUTHENTICATION_BACKENDS = [
+    "khoithidua.lib.loginguard.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Ký số (signing/): a RFC 3161 timestamp server makes server signatures PAdES B-T (empty: B-B);
 # the PKCS#11 modules (HSM, SoftHSM2) an organizer's profile may load, comma-separated. Only the
@@ -196,20 +218,33 @@ if not BALLOT_KEY:
 
     BALLOT_KEY = development_ballot_key(BASE_DIR / "var" / "ballot.key")
 
+# Demo data (manage.py load_demo: known accounts and passwords) loads only on a development
+# machine (DEBUG, `make run`) or when asked for with DEMO=1; never on a production server.
+DEMO_ALLOWED = DEBUG or os.environ.get("DEMO", "") == "1"
+
 # bench/*.py: enables trivial floor endpoints (e.g. /bench/ping-post/). Off in production.
 BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")
 
-# The login throttle counts failures in the cache, so every worker process must share it: a
-# per-process LocMemCache would let N workers take N × LOGIN_MAX_FAILURES attempts. Files on the
-# one host (no extra service); CACHE_DIR moves them. Local development keeps memory.
+# Cache, login throttle, submit-once tokens and ballot-code throttle are shared by every worker of
+# every app server, and need atomic operations (INCR, SET NX with an expiry): Redis through
+# Django's RedisCache (README, "Triển khai", says why not DatabaseCache). CACHE_URL names it;
+# CACHE_KEY_PREFIX separates several deployments (or test runs) on one Redis. Local development
+# (DEBUG, no CACHE_URL) keeps memory.
+CACHE_URL = os.environ.get("CACHE_URL", "" if DEBUG else "redis://127.0.0.1:6379/0")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if DEBUG
-    else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "khoithidua"),
+        "TIMEOUT": 300,
     }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# The client address comes from X-Forwarded-For only through this many trusted proxies in front
+# of the app (docker-compose: 1, nginx). 0: the app is reached directly, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 # Background jobs (jobs.services): Django's tasks framework, queue in the database, run by
 # `manage.py db_worker` (the `worker` service in docker-compose.yml).

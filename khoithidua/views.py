@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from awards.reports import deadline_summaries
 from blocs.access import roles_of, visible_blocs, visible_organizers
@@ -136,48 +134,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _throttle_key(request: HttpRequest, username: str) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()
-    return f"login-fail:{digest}"
-
-
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's login, refusing a username+IP for a while after repeated failures."""
+    """Django's login; khoithidua.lib.loginguard counts failures and refuses locked clients on
+    this page and on /admin/login/ alike."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
-        key = _throttle_key(request, username)
-        if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
-            form = self.get_form()
-            form.errors.clear()
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            context = self.get_context_data(
-                form=form,
-                locked=_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)s phút.")
-                % {"m": minutes},
-            )
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        key = _throttle_key(self.request, self.request.POST.get("username", "")[:150])
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        cache.delete(_throttle_key(self.request, self.request.POST.get("username", "")[:150]))
-        return super().form_valid(form)
-
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"ok": True})
+    """For the proxy and the orchestrator: 200 only if the database answers and a page renders
+    (a missing static manifest or template breaks every page: then this is 503, not 200)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            checks["database"] = cursor.fetchone() == (1,)
+    except DatabaseError:
+        checks["database"] = False
+    try:
+        html = render_to_string(
+            "registration/login.html", {"form": AuthenticationForm(request)}, request=request
+        )
+        checks["template"] = "</html>" in html
+    except Exception:  # noqa: BLE001 (any failure to render is what this check reports)
+        checks["template"] = False
+    ok = all(checks.values())
+    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
 
 
 @login_required

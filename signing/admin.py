@@ -22,18 +22,21 @@ class TrustRootAdmin(ReadOnlyAdmin):
     list_filter = ("active",)
     exclude = ("der",)
     list_select_related = ("organizer",)
+    raw_id_fields = ("added_by",)
 
 
 @admin.register(SigningProfile)
 class SigningProfileAdmin(ReadOnlyAdmin):
     list_display = ("display_name", "organizer", "backend", "enabled", "cert_not_after")
     list_select_related = ("organizer",)
+    raw_id_fields = ("updated_by",)
 
 
 @admin.register(SignatureImage)
 class SignatureImageAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "user", "organizer", "uploaded_at")
     list_select_related = ("user", "organizer")
+    raw_id_fields = ("user", "uploaded_by")
 
 
 @admin.register(SignedFile)
@@ -42,3 +45,4 @@ class SignedFileAdmin(ReadOnlyAdmin):
     list_filter = ("verdict", "source")
     exclude = ("report",)
     list_select_related = ("version",)
+    raw_id_fields = ("version", "created_by")

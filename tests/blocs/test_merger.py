@@ -409,3 +409,48 @@ def test_pages_show_the_lineage_across_provinces(client, provinces):
     assert bloc_page.context["timeline"][0].from_predecessor
     assert "Khối tiền thân" in bloc_page.content.decode()
     assert "Khối Nội chính tỉnh Hà Giang – UBND tỉnh Hà Giang" in bloc_page.content.decode()
+
+
+def _province_pair(n: int, tag: str):
+    target = OrganizerFactory(code=f"b-{tag}", province=f"Nhận {tag}")
+    source = OrganizerFactory(code=f"a-{tag}", province=f"Nhập {tag}")
+    bloc = Bloc.objects.create(organizer=source, code="k1", name=f"Khối 1 tỉnh Nhập {tag}")
+    Bloc.objects.create(organizer=target, code="k1", name=f"Khối 1 tỉnh Nhận {tag}")
+    later = BlocYear.objects.create(bloc=bloc, year=2026)
+    for i in range(n):
+        unit = UnitFactory(organizer=source, code=f"dv-{i}", name=f"Sở số {i} tỉnh")
+        UnitFactory(organizer=target, code=f"dv-{i}", name=f"Sở số {i} tỉnh")
+        Membership.objects.create(bloc_year=later, unit=unit)
+    UnitFactory(organizer=source, code="chi-co-o-a", name="Ban Dân tộc")
+    return m.merger_record(source=source, target=target, effective_date=MERGER, basis=BASIS)
+
+
+def test_proposing_and_confirming_a_merger_takes_the_same_queries_at_any_size(provinces):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n, tag in ((3, "nho"), (12, "lon")):
+        merger = _province_pair(n, tag)
+        with CaptureQueriesContext(connection) as ctx:
+            proposal = m.merger_proposal(merger=merger)
+            m.merger_confirm(
+                merger=merger,
+                units={
+                    r.obj.pk: m.Choice(r.default, getattr(r.default_target, "pk", None))
+                    for r in proposal.units
+                },
+                blocs={
+                    r.obj.pk: m.Choice(r.default, getattr(r.default_target, "pk", None))
+                    for r in proposal.blocs
+                },
+            )
+        counts.append(len(ctx))
+        merger.refresh_from_db()
+        assert merger.summary["units"] == {"linked": n, "created": 1, "archived": 0, "already": 0}
+        assert merger.summary["years_moved"] == 1
+        moved = BlocYear.objects.get(bloc__organizer=merger.target, year=2026)
+        assert set(moved.memberships.values_list("unit__organizer", flat=True)) == {
+            merger.target.pk
+        }
+    assert counts[0] == counts[1], counts

@@ -36,4 +36,5 @@ def test_login_page_has_labelled_fields(client, db):
 
 def test_health_endpoint_answers_without_login(client, db):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"ok": True}
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "database": True, "template": True}

@@ -2,7 +2,8 @@
 
 import importlib
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from blocs import demo as blocs_demo
 
@@ -11,6 +12,12 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu mẫu (từ 5 bản tin trong shared/seeds). Chạy lại không tạo bản ghi trùng."
 
     def handle(self, *args, **options):
+        # The demo creates known accounts and passwords: never on a production server by mistake.
+        if not settings.DEMO_ALLOWED:
+            raise CommandError(
+                "Dữ liệu mẫu chỉ được nạp khi chạy thử (make run, DEBUG=1) hoặc khi đặt DEMO=1; "
+                "máy chủ thật không bao giờ nạp dữ liệu mẫu."
+            )
         result = blocs_demo.load()
         # Other apps add their part of the demo (meetings, awards) when they provide one.
         for app in ("meetings", "awards", "accounts", "legal"):
