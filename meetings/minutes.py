@@ -24,6 +24,7 @@ from .models import Attendance, Meeting, Poll
 from .services import meeting_date, member_units, poll_result
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
+ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
 ROLE_WORDS = ("đại diện", "thường trực", "lãnh đạo", "các đồng chí", "thành viên", "ban ")
 
 
@@ -166,7 +167,7 @@ class MinutesData:
         if self.secretary is None or not (self.secretary.name and self.secretary.title):
             out.append(_("Thư ký hội nghị: ghi họ tên và chức vụ (trang hội nghị)."))
         if self.ends_at is None:
-            out.append(_("Giờ kết thúc hội nghị (trang hội nghị)."))
+            out.append(_(ENDS_MISSING))
         if not self.place:
             out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
         for p in self.polls:
