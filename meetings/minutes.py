@@ -250,7 +250,8 @@ def poll_line(poll: Poll) -> PollLine:
         "base_label": str(poll.get_base_display()),
         "blank_valid": poll.blank_valid,
         "committee": committee,
-        "closed_at": poll.closed_at,
+        # When the count ended; a reported result has no count (closed_at is when it was typed).
+        "closed_at": None if poll.mode == Poll.Mode.REPORTED else poll.closed_at,
         "error": error,
     }
     if result is None:
