@@ -167,7 +167,9 @@ def document_finalize(
     dtype = builders.doc_type(kind)
     if not dtype.finalizable:
         raise ValidationError("Loại văn bản này không cần khóa.")
-    bloc_year: BlocYear = BlocYear.objects.select_for_update().get(
+    # Numbering is one writer at a time per bloc-year; NO KEY: rows that only refer to the year
+    # (a meeting, an award being added meanwhile) do not wait for the PDF to render.
+    bloc_year: BlocYear = BlocYear.objects.select_for_update(of=("self",), no_key=True).get(
         pk=dtype.bloc_year_of(subject).pk
     )
     ct = ContentType.objects.get_for_model(subject)
