@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from blocs import names as dated_names
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
 from khoithidua.lib.views import apply_validation_error, done, form_page
@@ -190,13 +191,22 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _by_name_on_the_day(meeting: Meeting, rows) -> list:
+    """Rows holding a unit, ordered by the unit's name on the meeting's day (issue 17: a 2022
+    meeting shows and sorts its members by their 2022 names)."""
+    day = timezone.localtime(meeting.starts_at).date()
+    return dated_names.sorted_by_name(rows, day, key=lambda row: row.unit)
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     can_run = can_run_bloc(request.user, meeting.bloc_year.bloc)
     polls = list(meeting.polls.select_related("award_title").annotate(voted=Count("casts")))
     q = services.quorum(meeting)
-    attendances = list(meeting.attendances.select_related("unit").order_by("unit__name"))
+    attendances = _by_name_on_the_day(
+        meeting, meeting.attendances.select_related("unit").prefetch_related("unit__former_names")
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -327,7 +337,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             error_form = form
         elif not request.htmx:
             return redirect(reverse("meetings:attendance", args=[meeting.pk]))
-    rows = list(meeting.attendances.select_related("unit").order_by("unit__name"))
+    rows = _by_name_on_the_day(
+        meeting, meeting.attendances.select_related("unit").prefetch_related("unit__former_names")
+    )
     for row in rows:
         row.form = (
             error_form
@@ -347,6 +359,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "bloc_year": meeting.bloc_year,
         "bloc": meeting.bloc_year.bloc,
         "rows": rows,
+        # New codes void the old ones: ask first only when codes were handed out already.
+        "codes_issued": any(row.checkin_code for row in rows),
         "quorum": services.quorum(meeting),
         "can_run": can_run,
         "error_form": error_form,
@@ -382,10 +396,11 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
             reverse("meetings:checkin_codes", args=[meeting.pk]),
             _("Đã phát %(n)s mã điểm danh.") % {"n": n},
         )
-    rows = list(
+    rows = _by_name_on_the_day(
+        meeting,
         meeting.attendances.select_related("unit")
-        .filter(checkin_code__isnull=False)
-        .order_by("unit__name")
+        .prefetch_related("unit__former_names")
+        .filter(checkin_code__isnull=False),
     )
     base = request.build_absolute_uri(reverse("meetings:checkin"))
     for row in rows:
@@ -400,6 +415,12 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
             "bloc": meeting.bloc_year.bloc,
             "rows": rows,
             "checkin_url": base,  # with the server's address: the sheet is printed
+            # The next step of the day, one click away: the meeting's votes not yet published.
+            "polls": list(
+                meeting.polls.exclude(status=Poll.Status.PUBLISHED)
+                .order_by("pk")
+                .only("pk", "title", "status", "meeting_id")
+            ),
         },
     )
 

@@ -247,10 +247,12 @@ class DevPKI:
             serialization.Encoding.DER
         )
 
-    def ocsp(self, cert: x509.Certificate, *, revoked: bool = False) -> bytes:
+    def ocsp(
+        self, cert: x509.Certificate, *, revoked: bool = False, at: dt.datetime | None = None
+    ) -> bytes:
         """An OCSP response (DER) of the intermediate CA, signed by the CA itself, about `cert`:
-        good, or revoked a day ago. Issued an hour ago, valid for a week."""
-        now = dt.datetime.now(UTC)
+        good, or revoked a day ago. Issued an hour before `at` (default: now), valid a week."""
+        now = at or dt.datetime.now(UTC)
         builder = (
             ocsp.OCSPResponseBuilder()
             .add_response(

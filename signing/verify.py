@@ -71,13 +71,14 @@ class SignatureResult:
     trusted: bool
     valid_at_signing: bool
     key_usage_ok: bool
-    revocation: str  # "good" | "revoked" | "unknown"
+    revocation: str  # "good" | "revoked" | "revoked_later" | "unknown"
     revocation_source: str
     coverage: str
     modification: str
     signed_revision: int
     verdict: str
     trust_problem: str = ""
+    revoked_on: str = ""  # ISO 8601: the revocation an embedded CRL/OCSP reports, if any
 
     @property
     def cert(self) -> CertInfo:
@@ -233,6 +234,32 @@ def _revinfo_covers(cert: asn1_x509.Certificate, crls, ocsps) -> str:
     return ""
 
 
+def _revocation_date(cert: asn1_x509.Certificate, crls, ocsps) -> dt.datetime | None:
+    """The earliest revocation of `cert` that an embedded CRL (of its issuer) or OCSP response
+    reports, at whatever date; None when none does."""
+    dates = []
+    for c in crls:
+        tbs = c["tbs_cert_list"]
+        if tbs["issuer"] != cert.issuer:
+            continue
+        for entry in tbs["revoked_certificates"] or []:
+            if entry["user_certificate"].native == cert.serial_number:
+                dates.append(entry["revocation_date"].native)
+    for o in ocsps:
+        try:
+            responses = o["response_bytes"]["response"].parsed["tbs_response_data"]["responses"]
+        except (KeyError, TypeError, ValueError):
+            continue
+        for single in responses:
+            status = single["cert_status"]
+            if (
+                single["cert_id"]["serial_number"].native == cert.serial_number
+                and status.name == "revoked"
+            ):
+                dates.append(status.chosen["revocation_time"].native)
+    return min(dates) if dates else None
+
+
 def _claimed_time(sig) -> tuple[dt.datetime | None, str]:
     tst = sig.attached_timestamp_data
     if tst is not None:
@@ -266,6 +293,11 @@ def _check_signature(
         allow_fetching=False,
         moment=moment,
         best_signature_time=moment,
+        # Validation data is usually gathered after the signature (a DSS added by the signing
+        # tool, or later): a CRL/OCSP response issued after the signing time still says whether
+        # the certificate had been revoked by then (a revocation dated later does not count).
+        # Without this, pyHanko drops it as "too recent" and the chain looks untrusted.
+        retroactive_revinfo=True,
     )
     status = validate_pdf_signature(
         sig,
@@ -302,6 +334,29 @@ def _check_signature(
     if time_source == "timestamp" and not timestamp_ok:
         time_source = "signer"
         moment = sig.self_reported_timestamp or moment
+
+    # Revoked after the signing time. pyHanko leaves such a certificate indeterminate (not
+    # revoked at that time, not good either: the chain then looks untrusted). A trusted
+    # timestamp earlier than the revocation proves the signature came first: the chain is
+    # judged without the revocation data, and the revocation shown. Without one, the time is
+    # only what the signer's software wrote, which a holder of a revoked key can set: revoked.
+    trusted = bool(status.trusted)
+    revoked_on = _revocation_date(cert, crls, ocsps)
+    if revocation != "revoked":
+        if revoked_on is not None:
+            if time_source == "timestamp" and ts.trusted and moment < revoked_on:
+                revocation = "revoked_later"
+                without = validate_pdf_signature(
+                    sig,
+                    signer_validation_context=ValidationContext(
+                        revocation_mode="soft-fail", **dict(vc_kwargs, crls=[], ocsps=[])
+                    ),
+                    key_usage_settings=KEY_USAGE,
+                    skip_diff=True,
+                )
+                trusted = bool(without.trusted)
+            else:
+                revocation = "revoked"
     level = "PAdES B-T" if timestamp_ok else "PAdES B-B"
     if "/SubFilter" in sig.sig_object and sig.sig_object["/SubFilter"] != "/ETSI.CAdES.detached":
         level = "CMS (adbe.pkcs7.detached)" + (" + dấu thời gian" if timestamp_ok else "")
@@ -323,7 +378,7 @@ def _check_signature(
         verdict = Verdict.EXPIRED
     elif not key_usage_ok:
         verdict = Verdict.KEY_USAGE
-    elif not status.trusted:
+    elif not trusted:
         verdict = Verdict.UNTRUSTED
     else:
         verdict = Verdict.VALID
@@ -340,7 +395,7 @@ def _check_signature(
         level=level,
         intact=bool(status.intact),
         valid=bool(status.valid),
-        trusted=bool(status.trusted),
+        trusted=trusted,
         valid_at_signing=valid_at_signing,
         key_usage_ok=key_usage_ok,
         revocation=revocation,
@@ -350,6 +405,7 @@ def _check_signature(
         signed_revision=sig.signed_revision,
         verdict=verdict.value,
         trust_problem=getattr(status.trust_problem_indic, "name", "") or "",
+        revoked_on=revoked_on.isoformat() if revoked_on else "",
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from blocs.access import can_run_bloc
@@ -76,7 +77,15 @@ def verdict_css(value: str) -> str:
 @register.filter
 def revocation_label(signature) -> str:
     if signature.revocation == "revoked":
+        if getattr(signature, "revoked_on", ""):
+            return _("Đã bị thu hồi (%(when)s)") % {
+                "when": date_format(iso_dt(signature.revoked_on), "H:i d/m/Y")
+            }
         return _("Đã bị thu hồi")
+    if signature.revocation == "revoked_later":
+        return _(
+            "Bị thu hồi sau thời điểm ký (%(when)s); dấu thời gian chứng minh chữ ký có trước"
+        ) % {"when": date_format(iso_dt(signature.revoked_on), "H:i d/m/Y")}
     if signature.revocation == "good":
         return _("Chưa bị thu hồi (theo %(source)s kèm trong tệp)") % {
             "source": signature.revocation_source

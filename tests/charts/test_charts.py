@@ -156,8 +156,12 @@ def test_self_score_chart_shows_each_units_self_score_against_its_final_score(
 def test_charts_pages_keep_the_strict_csp_and_inline_svg_needs_no_inline_style_or_script(
     client, world, ranked
 ):
+    from hall import services as hall_services
+
     poll = publish_paper_poll(world, [6, 1])
+    hall_services.screen_show(meeting=poll.meeting, actor=world.secretary, view="poll", poll=poll)
     for url in (
+        reverse("hall:screen", args=[poll.meeting_id, hall_services.screen_key(poll.meeting_id)]),
         reverse("awards:ranking", args=[ranked.pk]),
         reverse("blocs:unit_detail", args=[world.units[0].pk]),
         reverse("meetings:poll_detail", args=[poll.pk]),
@@ -512,3 +516,63 @@ def test_a_closed_unpublished_tampered_poll_has_no_chart_to_export(client, world
     with pytest.raises(meeting_services.TallyTampered):
         meeting_services.poll_outcome(Poll.objects.get(pk=poll.pk))
     assert client.get(export).status_code == 404
+
+
+def test_past_30_blocs_the_awards_chart_counts_by_province_and_links_to_its_filtered_report(
+    client, world
+):
+    """National scale: awards are summed per province (organizer), one bar segment per title,
+    and each links to the award report filtered by that province, year and title."""
+    from awards.models import Award
+    from tests.charts.conftest import award_title
+    from tests.factories import make_bloc_year
+
+    bang_khen = award_title()
+    co = award_title(code="co-thi-dua-ubnd-tinh", name="Cờ thi đua của UBND tỉnh")
+    years = [make_bloc_year(1, year=2024, organizer=world.organizer) for _ in range(20)]
+    years += [make_bloc_year(1, year=2024, organizer=world.other_organizer) for _ in range(11)]
+    plan = {bang_khen: (years[:7] + years[20:23]), co: (years[:2] + years[20:21])}
+    for title, given in plan.items():
+        for by in given:
+            Award.objects.create(
+                bloc_year=by,
+                award_title=title,
+                unit=by.memberships.first().unit,
+                year=2024,
+                status=Award.Status.PROPOSED,
+            )
+    rejected = years[8]
+    Award.objects.create(
+        bloc_year=rejected,
+        award_title=co,
+        unit=rejected.memberships.first().unit,
+        year=2024,
+        status=Award.Status.REJECTED,  # not counted
+    )
+    user = world.users()["superuser"]
+    html = _page(client, user, reverse("charts:overview") + "?year=2024").content.decode()
+    root = _chart(html, "khen-thuong-2024-all")
+    titles = {b["title"]: b["href"] for b in bars(root)}
+    mine, other = world.organizer, world.other_organizer
+    report = reverse("awards:award_report")
+    expected = {
+        (mine, bang_khen, 7),
+        (mine, co, 2),
+        (other, bang_khen, 3),
+        (other, co, 1),
+    }
+    short = {bang_khen: bang_khen.short_name or bang_khen.name, co: co.short_name or co.name}
+    assert set(titles) == {f"{org.name} · {short[t]}: {n} khen thưởng" for org, t, n in expected}
+    for org, t, n in expected:
+        href = titles[f"{org.name} · {short[t]}: {n} khen thưởng"]
+        assert href == f"{report}?organizer={org.pk}&year=2024&title={t.pk}"
+    # the link opens the report with exactly those awards
+    listing = _page(client, user, titles[f"{mine.name} · {short[bang_khen]}: 7 khen thưởng"])
+    assert listing.context["page"].paginator.count == 7
+    # the chart's table says the same per province, with its total
+    doc = lhtml.fromstring(html)
+    rows = {
+        tr[0].text_content().strip(): [td.text_content().strip() for td in tr[1:]]
+        for tr in doc.get_element_by_id("fig-khen-thuong-2024-all").find(".//tbody")
+    }
+    assert rows[mine.name][-1] == "9" and rows[other.name][-1] == "4"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 
@@ -287,6 +288,85 @@ def test_revocation_is_checked_against_an_embedded_ocsp_response(version, pki):
     assert good.verdict == Verdict.VALID
     assert revoked.signatures[0].revocation == "revoked"
     assert revoked.verdict == Verdict.REVOKED
+
+
+def _with_ocsp(signed: bytes, response: bytes) -> bytes:
+    from asn1crypto import ocsp as asn1_ocsp
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, None, ocsps=[asn1_ocsp.OCSPResponse.load(response)]
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def ocsp_signer(pki):
+    return pki.issue(
+        "Nguyễn Văn Hùng", o="Tòa án nhân dân tỉnh Bắc Ninh", with_crl_url=False, with_ocsp_url=True
+    )
+
+
+def test_an_ocsp_response_gathered_after_signing_still_counts(version, pki, ocsp_signer):
+    # Signing tools add validation data after the signature; pyHanko alone drops a response
+    # issued after the signing time as "too recent", and the chain then looked untrusted.
+    signed = outside_sign(version.pdf_bytes, ocsp_signer)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+
+    result = verify_pdf(
+        _with_ocsp(signed, pki.ocsp(ocsp_signer.cert, at=later)),
+        original=version.pdf_bytes,
+        trust_roots=roots_of(pki),
+    )
+
+    sig = result.signatures[0]
+    assert (sig.revocation, sig.revocation_source, sig.trusted) == ("good", "OCSP", True)
+    assert result.verdict == Verdict.VALID
+
+
+def test_a_revocation_after_the_claimed_signing_time_is_revoked_without_a_timestamp(
+    version, pki, ocsp_signer
+):
+    # The time in a B-B signature is what the signer's software wrote: whoever holds a revoked
+    # key can write any time. Revoked an hour after signing, by the response's own account.
+    signed = outside_sign(version.pdf_bytes, ocsp_signer)
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1)  # revoked at ≈ now + 1 h
+
+    result = verify_pdf(
+        _with_ocsp(signed, pki.ocsp(ocsp_signer.cert, revoked=True, at=at)),
+        original=version.pdf_bytes,
+        trust_roots=roots_of(pki),
+    )
+
+    sig = result.signatures[0]
+    assert sig.revocation == "revoked" and sig.revoked_on
+    assert result.verdict == Verdict.REVOKED
+    assert not result.accepted
+
+
+def test_a_timestamp_earlier_than_the_revocation_keeps_the_signature_valid(
+    version, pki, ocsp_signer, tsa_server
+):
+    signed = outside_sign(
+        version.pdf_bytes, ocsp_signer, timestamper=HTTPTimeStamper(tsa_server.url)
+    )
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1)
+
+    result = verify_pdf(
+        _with_ocsp(signed, pki.ocsp(ocsp_signer.cert, revoked=True, at=at)),
+        original=version.pdf_bytes,
+        trust_roots=roots_of(pki),
+    )
+
+    sig = result.signatures[0]
+    assert sig.level == "PAdES B-T" and sig.timestamp_trusted
+    assert (sig.revocation, sig.trusted) == ("revoked_later", True)
+    assert result.verdict == Verdict.VALID
+    from signing.templatetags.signing import revocation_label
+
+    assert revocation_label(sig).startswith("Bị thu hồi sau thời điểm ký (")
 
 
 def test_a_timestamped_signature_is_pades_b_t_and_dated_by_the_tsa(version, certs, pki, tsa_server):
