@@ -56,8 +56,9 @@ def day(world):
         starts_at=timezone.now() - dt.timedelta(minutes=5),
         ends_at=timezone.now() + dt.timedelta(hours=3),  # the planned end, in the invitation
         place="Hội trường Công an tỉnh",
-        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
-        secretary_name="Lê Thị Mai, Chánh Văn phòng Tòa án nhân dân tỉnh",
+        # Recorded before the day, as the agenda is: who chairs, who takes the minutes.
+        chairs="Nguyễn Văn Hùng, Giám đốc Công an tỉnh",
+        secretary_name="Lê Minh Đức, Chánh Văn phòng Công an tỉnh",
     )
     title = AwardTitle.objects.get_or_create(
         code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
@@ -134,8 +135,8 @@ def test_the_secretary_needs_at_most_15_clicks_from_meeting_start_to_signed_minu
     expect(page.locator("#poll-status")).to_have_text("Đã công bố")
 
     # 4. The minutes: lock them, then attach the scan signed on paper.
-    sec.click(page.get_by_role("link", name="Khóa biên bản hội nghị…"), "Khóa biên bản…")
-    sec.click(page.get_by_role("button", name="Khóa văn bản, cấp số"), "Khóa, cấp số")
+    sec.click(page.get_by_role("button", name="Khóa biên bản hội nghị"), "Khóa biên bản")
+    expect(page.locator(".messages")).to_contain_text("Đã khóa văn bản")
     expect(page.locator(".messages")).to_contain_text("Đã khóa văn bản")
     scan = tmp_path / "bien-ban-da-ky.pdf"
     scan.write_bytes(b"%PDF-1.4\n" + b"0" * 200)

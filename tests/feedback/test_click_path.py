@@ -89,15 +89,15 @@ def test_after_publication_the_secretary_locks_the_minutes_from_the_vote(client,
     client.force_login(world.secretary)
     url = reverse("meetings:poll_detail", args=[poll.pk])
     page = client.get(url).text
-    confirm = reverse("documents:finalize_confirm", args=["minutes", meeting.pk])
-    assert f'href="{confirm}?next=' in page
     finalize = reverse("documents:finalize", args=["minutes", meeting.pk])
-    response = client.post(finalize, {"next": url, "number": 1})
+    assert f'action="{finalize}"' in page
+    number = re.search(r'name="number" value="(\d+)"', page).group(1)
+    response = client.post(finalize, {"next": url, "number": number})
     assert response.status_code == 302
     version_url = response["Location"]
     assert "/documents/v/" in version_url
     page = client.get(url).text
-    assert confirm not in page
+    assert f'action="{finalize}"' not in page
     assert f'href="{version_url}"' in page  # now: see it, attach the signed scan
 
 
@@ -105,5 +105,5 @@ def test_a_delegate_gets_no_minutes_button_on_the_vote(client, world):
     meeting, poll = _published(world)
     client.force_login(world.delegate)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).text
-    assert reverse("documents:finalize_confirm", args=["minutes", meeting.pk]) not in page
+    assert reverse("documents:finalize", args=["minutes", meeting.pk]) not in page
     assert 'name="units"' not in page  # nor the one-click ballot codes
