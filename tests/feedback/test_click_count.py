@@ -55,6 +55,9 @@ def day(world):
         title="Hội nghị tổng kết năm 2024",
         starts_at=timezone.now() - dt.timedelta(minutes=5),
         place="Hội trường Công an tỉnh",
+        # Recorded before the day, as the agenda is: who chairs, who takes the minutes.
+        chairs="Nguyễn Văn Hùng, Giám đốc Công an tỉnh",
+        secretary_name="Lê Minh Đức, Chánh Văn phòng Công an tỉnh",
     )
     title = AwardTitle.objects.get_or_create(
         code="bang-khen-ubnd-tinh", defaults={"name": "Bằng khen của Chủ tịch UBND tỉnh"}
