@@ -356,7 +356,7 @@ def award_record_decision(
     if errors:
         raise ValidationError(errors)
     awards = list(
-        Award.objects.select_for_update()
+        Award.objects.select_for_update(of=("self",))  # not the title's or the units' rows
         .filter(pk__in=[a.pk for a in awards])
         .select_related("award_title", "unit")
     )
@@ -1088,7 +1088,14 @@ def scoring_open(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
 
 
 def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
-    sheet = ScoreSheet.objects.select_for_update().select_related("scheme", "unit").get(pk=sheet.pk)
+    # The sheet's row only: saves of sibling sheets go on in parallel. The scheme's phase needs
+    # no lock: it leaves OPEN only in scoring_lock, which locks every sheet it locks (waiting for
+    # a save in progress, whose sheet it then sees), and a sheet's status only moves forward.
+    sheet = (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("scheme", "unit")
+        .get(pk=sheet.pk)
+    )
     if sheet.status == ScoreSheet.Status.LOCKED:
         raise ValidationError("Phiếu chấm điểm đã khóa, không thể sửa.")
     if sheet.scheme.phase != ScoringScheme.Phase.OPEN:

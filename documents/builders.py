@@ -573,8 +573,12 @@ def _vn2(value) -> str:
 
 
 def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
+    """Awards by title. The basis of a proposal is the meeting that voted it (by its date);
+    the award's own source note (where the demo data came from) stays on the app's pages."""
     from awards.models import Award
+    from meetings.models import Meeting
 
+    meetings = {_local(m.starts_at).date(): m for m in Meeting.objects.filter(bloc_year=bloc_year)}
     groups: dict[str, dict] = {}
     for a in (
         Award.objects.filter(bloc_year=bloc_year)
@@ -590,7 +594,12 @@ def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
                 "unit": unit_name(a.unit, on),
                 "person": person,
                 "position": a.person_position,
-                "source": a.source_label,
+                "source": (
+                    f"Biểu quyết tại {meetings[a.proposed_on].title} ngày "
+                    f"{date_short(meetings[a.proposed_on].starts_at)}"
+                    if a.proposed_on in meetings
+                    else (f"Quyết định số {a.decision_number}" if a.decision_number else "")
+                ),
                 "final": a.status == "final",
             }
         )

@@ -1,7 +1,9 @@
 """DOCX export (python-docx) of the biên bản and the tờ trình, with the print layout:
-A4 and ND30 margins, a two-column header table (issuing body | Quốc hiệu, Tiêu ngữ), the
-number and the place/date line, the title, the body and a signature table. Clerks adjust the
-file in Word before they sign, so it is plain paragraphs and tables, no fields or macros."""
+A4 and ND30 margins, a two-column header table (issuing body | Quốc hiệu, Tiêu ngữ) whose grid
+columns have the widths of its cells (LibreOffice lays a table out by its grid), the number and
+the place/date line, the «DỰ THẢO» mark on a draft, the title, the body, the signature table and
+the Nơi nhận, and the page number in the footer (a PAGE field; no other fields, no macros).
+It renders the same snapshot as the PDF; tests/documents compare the two texts."""
 
 from __future__ import annotations
 
@@ -96,12 +98,49 @@ def _cell_text(cell, lines: list[tuple[str, dict]]) -> None:
         run.font.size = Pt(opts.get("size", 13))
 
 
+def _fixed_widths(table, widths_mm: list[float]) -> None:
+    """Cell widths, the grid's column widths and a fixed layout, all the same: Word reads the
+    cells, LibreOffice the grid; with both equal the Quốc hiệu stays on one line."""
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def _page_numbers(doc: Document) -> None:
+    """The page number, centred in the footer (a PAGE field)."""
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1")):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == "PAGE":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = " PAGE "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+    run.font.size = Pt(12)
+
+
 def _header(doc: Document, snap: dict) -> None:
     table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Mm(68), Mm(97)
+    _fixed_widths(table, [68, 97])
     number = f"{snap['number']:02d}" if snap.get("number") else "      "
     _cell_text(
         table.cell(0, 0),
@@ -122,7 +161,10 @@ def _header(doc: Document, snap: dict) -> None:
     _cell_text(
         table.cell(1, 1), [(f"{snap['place']}, {nd30_date_text(snap['date'])}", {"italic": True})]
     )
-    _para(doc, "", space_after=0)
+    if not snap.get("number"):
+        _para(doc, "DỰ THẢO", bold=True, align="center", space_after=0)
+    else:
+        _para(doc, "", space_after=0)
     _para(doc, snap["title"], bold=True, size=14, align="center", space_after=0)
     if snap.get("subject"):
         _para(doc, snap["subject"], bold=True, align="center")
@@ -147,6 +189,7 @@ def _grid(doc: Document, headers: list[str], rows: list[list[str]]) -> None:
 def _signatures(doc: Document, left: list[tuple[str, dict]], right: list[tuple[str, dict]]) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _fixed_widths(table, [75, 90])  # within the 165 mm text block
     _cell_text(table.cell(0, 0), left)
     _cell_text(table.cell(0, 1), right)
 
@@ -162,9 +205,11 @@ def _sign_block(b: dict, *, note: bool = False) -> list[tuple[str, dict]]:
 
 
 def _person(p: dict) -> str:
-    text = (f"Đồng chí {p['name']}" if p.get("is_person") else p["name"]) + (
-        f", {p['title']}" if p.get("title") else ""
-    )
+    """As the print template: «Đồng chí Họ Tên, chức vụ – đơn vị»; a role («Đại diện») is
+    followed by its unit without a dash."""
+    if not p.get("is_person"):
+        return " ".join(x for x in (p["name"], p.get("title"), p.get("unit")) if x)
+    text = f"Đồng chí {p['name']}" + (f", {p['title']}" if p.get("title") else "")
     return text + (f" – {p['unit']}" if p.get("unit") else "")
 
 
@@ -404,6 +449,7 @@ def _proposal(doc: Document, s: dict) -> None:
 def to_docx(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
     doc = Document()
     _setup(doc)
+    _page_numbers(doc)
     _header(doc, snapshot)
     {"minutes": _minutes, "proposal": _proposal}[kind](doc, snapshot)
     if stamp:

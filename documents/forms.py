@@ -9,6 +9,12 @@ class FinalizeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: sửa tên đại biểu")}),
     )
+    ends = forms.TimeField(
+        label=_("Giờ kết thúc hội nghị"),
+        required=False,
+        input_formats=["%H:%M"],
+        error_messages={"invalid": _("Giờ kết thúc không hợp lệ (ví dụ 11:30).")},
+    )
     number = forms.IntegerField(
         min_value=1,
         widget=forms.HiddenInput,

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from blocs.models import BlocYear
 from blocs.services import audit
@@ -93,6 +94,40 @@ def next_number(kind: str, subject, snapshot: dict | None = None) -> int:
     ) + 1
 
 
+def finalize_offer(kind: str, subject) -> dict:
+    """What the confirmation shows before a lock: the number it will assign, what is still
+    missing, and the facts the clerk may confirm right there, prefilled from what the app
+    holds (the minutes' closing time: now, on the meeting's day)."""
+    from meetings.minutes import ENDS_MISSING
+
+    snapshot = draft_snapshot(kind, subject)
+    number = next_number(kind, subject, snapshot)
+    missing = list(snapshot.get("missing", []))
+    ends = None
+    ends_text = gettext(ENDS_MISSING)
+    if kind == "minutes" and ends_text in missing:
+        missing.remove(ends_text)
+        now = timezone.localtime()
+        on = dt.date.fromisoformat(snapshot["date"])
+        ends = now.strftime("%H:%M") if now.date() == on else ""
+    return {
+        "snapshot": snapshot,
+        "number": number,
+        "number_label": f"{number:02d}/{snapshot['symbol']}",
+        "missing": missing,
+        "ends": ends,  # None: known already; "" or "HH:MM": to confirm in the form
+    }
+
+
+@transaction.atomic
+def minutes_record_end(*, meeting, time: dt.time, actor=None):
+    """The closing time confirmed at finalize, on the meeting's own day."""
+    from meetings.services import meeting_date, meeting_update
+
+    ends_at = timezone.make_aware(dt.datetime.combine(meeting_date(meeting), time))
+    return meeting_update(meeting=meeting, actor=actor, ends_at=ends_at)
+
+
 def missing_message(missing: list[str]) -> str:
     return "Chưa thể khóa văn bản; hãy ghi đủ: " + " ".join(
         f"({i}) {m}" for i, m in enumerate(missing, 1)
@@ -132,7 +167,9 @@ def document_finalize(
     dtype = builders.doc_type(kind)
     if not dtype.finalizable:
         raise ValidationError("Loại văn bản này không cần khóa.")
-    bloc_year: BlocYear = BlocYear.objects.select_for_update().get(
+    # Numbering is one writer at a time per bloc-year; NO KEY: rows that only refer to the year
+    # (a meeting, an award being added meanwhile) do not wait for the PDF to render.
+    bloc_year: BlocYear = BlocYear.objects.select_for_update(of=("self",), no_key=True).get(
         pk=dtype.bloc_year_of(subject).pk
     )
     ct = ContentType.objects.get_for_model(subject)

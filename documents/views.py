@@ -10,6 +10,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -221,8 +222,7 @@ def finalize_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, bloc_year = _get_subject_for_user(request, kind, pk, manage=True)
     if not builders.doc_type(kind).finalizable:
         raise Http404(_("Loại văn bản này không cần khóa."))
-    snapshot = services.draft_snapshot(kind, subject)
-    number = services.next_number(kind, subject, snapshot)
+    offer = services.finalize_offer(kind, subject)
     current = services.versions_of(kind, subject).last()
     back = request.GET.get("next") or reverse("documents:bloc_year_documents", args=[bloc_year.pk])
     if not back.startswith("/") or back.startswith("//"):
@@ -234,10 +234,7 @@ def finalize_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "label": Kind(kind).label,
             "subject": subject,
-            "snapshot": snapshot,
-            "missing": snapshot.get("missing", []),
-            "number": number,
-            "number_label": f"{number:02d}/{snapshot['symbol']}",
+            **offer,
             "current": current,
             "bloc_year": bloc_year,
             "back": back,
@@ -260,14 +257,18 @@ def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 messages.error(request, message)
         return redirect(back)
     try:
-        version = services.document_finalize(
-            kind=kind,
-            subject=subject,
-            actor=request.user,
-            base_url=request.build_absolute_uri("/"),
-            reason=form.cleaned_data["reason"],
-            expected_number=form.cleaned_data["number"],
-        )
+        with transaction.atomic():
+            ends = form.cleaned_data.get("ends")
+            if kind == Kind.MINUTES and ends is not None and subject.ends_at is None:
+                services.minutes_record_end(meeting=subject, time=ends, actor=request.user)
+            version = services.document_finalize(
+                kind=kind,
+                subject=subject,
+                actor=request.user,
+                base_url=request.build_absolute_uri("/"),
+                reason=form.cleaned_data["reason"],
+                expected_number=form.cleaned_data["number"],
+            )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -25,6 +25,7 @@ from .models import Attendance, Meeting, Poll
 from .services import meeting_date, member_units, poll_result
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
+ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
 ROLE_WORDS = ("đại diện", "thường trực", "lãnh đạo", "các đồng chí", "thành viên", "ban ")
 
 
@@ -167,7 +168,7 @@ class MinutesData:
         if self.secretary is None or not (self.secretary.name and self.secretary.title):
             out.append(_("Thư ký hội nghị: ghi họ tên và chức vụ (trang hội nghị)."))
         if self.ends_at is None:
-            out.append(_("Giờ kết thúc hội nghị (trang hội nghị)."))
+            out.append(_(ENDS_MISSING))
         if not self.place:
             out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
         for p in self.polls:
@@ -251,7 +252,8 @@ def poll_line(poll: Poll) -> PollLine:
         "base_label": str(poll.get_base_display()),
         "blank_valid": poll.blank_valid,
         "committee": committee,
-        "closed_at": poll.closed_at,
+        # When the count ended; a reported result has no count (closed_at is when it was typed).
+        "closed_at": None if poll.mode == Poll.Mode.REPORTED else poll.closed_at,
         "error": error,
     }
     if result is None:

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from blocs import names as dated_names
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
 from khoithidua.lib.views import apply_validation_error, done, form_page
@@ -108,6 +109,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_user(request.user, pk)
     meetings = (
         bloc_year.meetings.select_related("host_unit")
+        .prefetch_related("host_unit__former_names")
         .annotate(
             poll_count=Count("polls", distinct=True),
             present_count=Count(
@@ -190,13 +192,22 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _by_name_on_the_day(meeting: Meeting, rows) -> list:
+    """Rows holding a unit, ordered by the unit's name on the meeting's day (issue 17: a 2022
+    meeting shows and sorts its members by their 2022 names)."""
+    day = timezone.localtime(meeting.starts_at).date()
+    return dated_names.sorted_by_name(rows, day, key=lambda row: row.unit)
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     can_run = can_run_bloc(request.user, meeting.bloc_year.bloc)
     polls = list(meeting.polls.select_related("award_title").annotate(voted=Count("casts")))
     q = services.quorum(meeting)
-    attendances = list(meeting.attendances.select_related("unit").order_by("unit__name"))
+    attendances = _by_name_on_the_day(
+        meeting, meeting.attendances.select_related("unit").prefetch_related("unit__former_names")
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -327,7 +338,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             error_form = form
         elif not request.htmx:
             return redirect(reverse("meetings:attendance", args=[meeting.pk]))
-    rows = list(meeting.attendances.select_related("unit").order_by("unit__name"))
+    rows = _by_name_on_the_day(
+        meeting, meeting.attendances.select_related("unit").prefetch_related("unit__former_names")
+    )
     for row in rows:
         row.form = (
             error_form
@@ -384,10 +397,11 @@ def checkin_codes(request: HttpRequest, pk: int) -> HttpResponse:
             reverse("meetings:checkin_codes", args=[meeting.pk]),
             _("Đã phát %(n)s mã điểm danh.") % {"n": n},
         )
-    rows = list(
+    rows = _by_name_on_the_day(
+        meeting,
         meeting.attendances.select_related("unit")
-        .filter(checkin_code__isnull=False)
-        .order_by("unit__name")
+        .prefetch_related("unit__former_names")
+        .filter(checkin_code__isnull=False),
     )
     base = request.build_absolute_uri(reverse("meetings:checkin"))
     for row in rows:
@@ -522,7 +536,7 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _poll_context(request: HttpRequest, poll: Poll) -> dict:
     meeting = poll.meeting
     can_run = can_run_bloc(request.user, meeting.bloc_year.bloc)
-    candidates = list(poll.candidates.select_related("unit"))
+    candidates = list(poll.candidates.select_related("unit").prefetch_related("unit__former_names"))
     outcome, tampered = None, None
     if poll.results_visible(can_run=can_run):
         try:
@@ -561,6 +575,18 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
     }
     if poll.status == Poll.Status.PUBLISHED and poll.mode == Poll.Mode.OPEN and outcome:
         ctx["named"] = _named_ballots(poll, candidates)
+    if can_run and poll.status == Poll.Status.OPEN and poll.is_electronic:
+        # One click for the usual case: codes for the units without an account or a code yet
+        # that have not voted (the slips page still lets the secretary choose).
+        accounts = services.units_with_accounts(poll)
+        voted_ids = set(poll.casts.values_list("unit_id", flat=True))
+        ctx["slip_unit_ids"] = [
+            unit_id
+            for unit_id in poll.voters.filter(slips_issued=0)
+            .order_by("name")
+            .values_list("unit_id", flat=True)
+            if unit_id not in accounts and unit_id not in voted_ids
+        ]
     return ctx
 
 
@@ -571,8 +597,13 @@ def _labels(poll: Poll, names: dict, marks, choice: str) -> list[str]:
 
 
 def _named_ballots(poll: Poll, candidates) -> list:
-    names = {c.pk: c.label or c.unit.name for c in candidates}
-    named = list(poll.casts.select_related("unit", "open_ballot").order_by("unit__name"))
+    day = timezone.localtime(poll.meeting.starts_at).date()
+    names = {c.pk: c.label or dated_names.name_on(c.unit, day) for c in candidates}
+    named = dated_names.sorted_by_name(
+        poll.casts.select_related("unit", "open_ballot").prefetch_related("unit__former_names"),
+        day,
+        key=lambda cast: cast.unit,
+    )
     for cast in named:
         b = cast.open_ballot
         cast.labels = _labels(poll, names, b.marks if b else [], b.choice if b else "")
@@ -699,7 +730,11 @@ def poll_tie_break(request: HttpRequest, pk: int) -> HttpResponse:
     rule = poll.get_tie_break_rule_display()
     decided_by = rule
     if poll.tie_break_rule == Poll.TieBreak.LEADERS:
-        terms = {t.role: t.unit.name for t in poll.meeting.bloc_year.terms.select_related("unit")}
+        day = timezone.localtime(poll.meeting.starts_at).date()
+        terms = {
+            t.role: dated_names.name_on(t.unit, day)
+            for t in poll.meeting.bloc_year.terms.select_related("unit")
+        }
         bloc = poll.meeting.bloc_year.bloc
         names = [
             f"{label} {terms[role]}"

@@ -53,3 +53,11 @@ def current_version(kind: str, subject):
     from documents import services
 
     return services.versions_of(kind, subject).defer("pdf").last()
+
+
+@register.simple_tag
+def finalize_offer(kind: str, subject):
+    """The lock offer for another app's page: number, missing facts, prefilled closing time."""
+    from documents import services
+
+    return services.finalize_offer(kind, subject)

@@ -69,8 +69,16 @@ def test_individual_quota_is_counted_apart_from_collectives(world, bang_khen):
 def test_rejected_awards_free_their_quota_place(world, co):
     services.quota_set(bloc_year=world.bloc_year, award_title=co, max_count=1)
     award = services.award_create(bloc_year=world.bloc_year, award_title=co, unit=world.units[0])
+    with pytest.raises(ValidationError, match="tối đa 1 tập thể"):
+        services.award_create(bloc_year=world.bloc_year, award_title=co, unit=world.units[1])
     services.award_reject(award=award, reason="Đơn vị bị kỷ luật")
-    services.award_create(bloc_year=world.bloc_year, award_title=co, unit=world.units[1])
+    second = services.award_create(bloc_year=world.bloc_year, award_title=co, unit=world.units[1])
+    assert second.status == Award.Status.PROPOSED
+    award.refresh_from_db()
+    assert award.status == Award.Status.REJECTED
+    # The freed place is taken again: the quota still holds.
+    with pytest.raises(ValidationError, match="tối đa 1 tập thể"):
+        services.award_create(bloc_year=world.bloc_year, award_title=co, unit=world.units[2])
 
 
 def test_a_quota_cannot_be_set_below_what_is_already_proposed(world, bang_khen):

@@ -454,3 +454,32 @@ def test_proposing_and_confirming_a_merger_takes_the_same_queries_at_any_size(pr
             merger.target.pk
         }
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    ("day", "to", "issuer"),
+    [
+        (dt.date(2025, 6, 30), "Sở Nội vụ tỉnh Hà Giang", "UBND TỈNH HÀ GIANG"),
+        (dt.date(2025, 12, 5), "Sở Nội vụ tỉnh Tuyên Quang", "UBND TỈNH TUYÊN QUANG"),
+    ],
+)
+def test_the_proposal_is_addressed_to_the_office_acting_on_its_date(provinces, day, to, issuer):
+    """«Kính gửi» of a tờ trình: Hà Giang's office the day before the merger, Tuyên Quang's
+    from the day of it (issue 17 found a 2026 tờ trình addressed to Sở Nội vụ tỉnh Hà Giang)."""
+    from django.utils import timezone
+
+    from documents import builders
+    from meetings.models import Meeting
+
+    p = provinces
+    record(p)
+    y2025 = BlocYear.objects.create(bloc=p["hg_bloc"], year=2025)
+    Meeting.objects.create(
+        bloc_year=y2025,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2025",
+        starts_at=timezone.make_aware(dt.datetime(day.year, day.month, day.day, 8, 0)),
+    )
+    snap = builders.build_proposal(BlocYear.objects.get(pk=y2025.pk))  # as a request reads it
+    assert snap["to"] == to
+    assert snap["issuer"]["parent"] == issuer

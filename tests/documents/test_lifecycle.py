@@ -155,3 +155,26 @@ def test_finalize_stores_the_signature_boxes_of_the_layout_for_signing(first):
         assert box["width"] > 100 and box["height"] > 50  # the signature space, in points
     # side by side: the secretary signs on the left, the chair on the right
     assert roles["secretary"]["x"] + roles["secretary"]["width"] <= roles["chair"]["x"]
+
+
+def test_the_lock_confirms_the_number_and_the_prefilled_closing_time(client, meeting, world):
+    from django.urls import reverse
+
+    meeting.ends_at = None
+    meeting.save()
+    client.force_login(world.secretary)
+    url = reverse("documents:finalize_confirm", args=["minutes", meeting.pk])
+    page = client.get(url).content.decode()
+    assert "Văn bản sẽ được cấp số 01/BB-" in page and 'name="ends"' in page
+    finalize = reverse("documents:finalize", args=["minutes", meeting.pk])
+    # A bad time, or a number that is no longer the next one: nothing is saved.
+    client.post(finalize, {"number": 1, "ends": "25:99"})
+    client.post(finalize, {"number": 2, "ends": "11:30"})
+    meeting.refresh_from_db()
+    assert meeting.ends_at is None and not DocumentVersion.objects.exists()
+    response = client.post(finalize, {"number": 1, "ends": "11:30"})
+    assert response.status_code == 302
+    version = DocumentVersion.objects.get()
+    meeting.refresh_from_db()
+    assert meeting.ends_at is not None and version.number == 1
+    assert "Hội nghị kết thúc vào 11 giờ 30 phút" in pdftools.text(version.pdf_bytes)

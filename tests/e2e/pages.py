@@ -96,6 +96,9 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
         ("signing organizer", reverse("signing:organizer", args=[by.bloc.organizer_id])),
         ("my signature image", reverse("signing:my_signature")),
         ("screen console", reverse("hall:console", args=[meeting.pk])),
+        ("password change", reverse("accounts:password_change")),
+        ("checkin codes", reverse("meetings:checkin_codes", args=[meeting.pk])),
+        ("scoring", reverse("awards:scoring", args=[by.pk])),
     ]
     return pages
 
@@ -103,6 +106,9 @@ def main_pages(world, extra: dict) -> list[tuple[str, str]]:
 def anonymous_pages(extra: dict) -> list[tuple[str, str]]:
     return [
         ("login", reverse("login")),
+        ("password reset", reverse("accounts:password_reset")),
+        ("password reset sent", reverse("accounts:password_reset_done")),
+        ("checkin", reverse("meetings:checkin")),
         ("vote: enter code", reverse("meetings:vote")),
         ("vote: poll", reverse("meetings:vote_poll", args=[extra["poll"].pk])),
         ("bulletin", reverse("meetings:poll_bulletin", args=[extra["published"].pk])),

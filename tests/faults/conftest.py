@@ -3,6 +3,7 @@ the test database, for fault tests that kill workers or connections."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -23,10 +24,14 @@ from django.contrib.sessions.backends.db import SessionStore
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_socket() -> tuple[socket.socket, int]:
+    """A loopback socket the OS bound to a free port, listening, for gunicorn to inherit
+    (`--bind fd://N`, pass_fds): no window in which a parallel test could take the port."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(128)
+    s.set_inheritable(True)
+    return s, s.getsockname()[1]
 
 
 def _env() -> dict:
@@ -82,13 +87,17 @@ class Gunicorn:
 
 @pytest.fixture(scope="session")
 def _collected_static():
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=_env(),
-        check=True,
-        timeout=120,
-    )
+    # One STATIC_ROOT (var/staticfiles) for every pytest-xdist worker: one collects at a time.
+    (ROOT / "var").mkdir(exist_ok=True)
+    with open(ROOT / "var" / "collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=_env(),
+            check=True,
+            timeout=120,
+        )
 
 
 @pytest.fixture
@@ -96,7 +105,7 @@ def gunicorn(transactional_db, _collected_static, tmp_path):
     started = []
 
     def start(workers: int = 2) -> Gunicorn:
-        port = _free_port()
+        sock, port = listening_socket()
         # Its own keys on the shared Redis: no lockout left from another run or test process.
         env = _env() | {"CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         proc = subprocess.Popen(
@@ -106,7 +115,7 @@ def gunicorn(transactional_db, _collected_static, tmp_path):
                 "-w",
                 str(workers),
                 "-b",
-                f"127.0.0.1:{port}",
+                f"fd://{sock.fileno()}",
                 "--timeout",
                 "30",
                 "--graceful-timeout",
@@ -117,7 +126,9 @@ def gunicorn(transactional_db, _collected_static, tmp_path):
             cwd=ROOT,
             env=env,
             start_new_session=True,
+            pass_fds=(sock.fileno(),),
         )
+        sock.close()  # gunicorn holds its own copy
         g = Gunicorn(proc, f"http://127.0.0.1:{port}")
         started.append(g)
         deadline = time.monotonic() + 60

@@ -21,7 +21,7 @@ from meetings import services
 from meetings.models import Attendance, Poll
 from tests.factories import make_bloc_year
 
-from .conftest import ROOT, _env, _free_port, csrf_token
+from .conftest import ROOT, _env, csrf_token, listening_socket
 
 pytestmark = [pytest.mark.postgres]
 
@@ -49,7 +49,7 @@ def test_no_ballot_code_appears_in_the_access_log_or_the_application_log(
     transactional_db, _collected_static, tmp_path
 ):
     poll, codes = _poll()
-    port = _free_port()
+    sock, port = listening_socket()
     access, errors = tmp_path / "access.log", tmp_path / "error.log"
     stderr = (tmp_path / "stderr.log").open("w")  # Django's log handler writes to stderr
     proc = subprocess.Popen(
@@ -59,7 +59,7 @@ def test_no_ballot_code_appears_in_the_access_log_or_the_application_log(
             "-w",
             "2",
             "-b",
-            f"127.0.0.1:{port}",
+            f"fd://{sock.fileno()}",
             "--access-logfile",
             str(access),
             "--error-logfile",
@@ -72,7 +72,9 @@ def test_no_ballot_code_appears_in_the_access_log_or_the_application_log(
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=stderr,
+        pass_fds=(sock.fileno(),),
     )
+    sock.close()  # gunicorn holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

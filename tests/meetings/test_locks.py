@@ -4,15 +4,15 @@ or a poll opening in progress never makes a sibling check-in, or the meeting row
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import Attendance, Meeting
 from tests.factories import make_bloc_year
+from tests.locking import in_other_connection
 
 from .conftest import make_poll
 
@@ -29,29 +29,6 @@ def _meeting():
     )
 
 
-def _in_other_connection(fn) -> str:
-    """Run fn in another thread (its own connection) with a short lock timeout: "ok" or
-    "waited" (the lock timeout fired: it would have queued behind our lock)."""
-    out = []
-
-    def run():
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
-                fn()
-            out.append("ok")
-        except OperationalError:
-            out.append("waited")
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(30)
-    return out[0]
-
-
 def _lock_meeting_row(meeting_id):
     return lambda: Meeting.objects.select_for_update(nowait=False).get(pk=meeting_id)
 
@@ -63,9 +40,9 @@ def test_a_check_in_in_progress_does_not_hold_up_another_units_check_in_or_the_m
     a, b = list(meeting.attendances.order_by("unit_id"))[:2]
     with transaction.atomic():
         services.checkin_with_code(code=a.checkin_code)  # its row lock is held until we leave
-        sibling = _in_other_connection(lambda: services.checkin_with_code(code=b.checkin_code))
-        meeting_row = _in_other_connection(_lock_meeting_row(meeting.pk))
-        same_row = _in_other_connection(lambda: Attendance.objects.select_for_update().get(pk=a.pk))
+        sibling = in_other_connection(lambda: services.checkin_with_code(code=b.checkin_code))
+        meeting_row = in_other_connection(_lock_meeting_row(meeting.pk))
+        same_row = in_other_connection(lambda: Attendance.objects.select_for_update().get(pk=a.pk))
     assert (sibling, meeting_row) == ("ok", "ok")
     assert same_row == "waited"  # the test can see a lock: the row checked in is locked
     assert Attendance.objects.get(pk=b.pk).status == Attendance.Status.PRESENT
@@ -79,8 +56,8 @@ def test_marking_attendance_locks_only_that_units_row():
     other = meeting.attendances.get(unit=units[1])
     with transaction.atomic():
         services.attendance_mark(meeting=meeting, unit=units[0], status="present")
-        sibling = _in_other_connection(lambda: services.checkin_with_code(code=other.checkin_code))
-        meeting_row = _in_other_connection(_lock_meeting_row(meeting.pk))
+        sibling = in_other_connection(lambda: services.checkin_with_code(code=other.checkin_code))
+        meeting_row = in_other_connection(_lock_meeting_row(meeting.pk))
     assert (sibling, meeting_row) == ("ok", "ok")
 
 
@@ -95,10 +72,10 @@ def test_opening_a_poll_locks_the_poll_only_not_the_meeting_bloc_or_year():
     by = meeting.bloc_year
     with transaction.atomic():
         services.poll_open(poll=poll)
-        checkin = _in_other_connection(lambda: services.checkin_with_code(code=late.checkin_code))
-        meeting_row = _in_other_connection(_lock_meeting_row(meeting.pk))
-        bloc_row = _in_other_connection(
+        checkin = in_other_connection(lambda: services.checkin_with_code(code=late.checkin_code))
+        meeting_row = in_other_connection(_lock_meeting_row(meeting.pk))
+        bloc_row = in_other_connection(
             lambda: type(by.bloc).objects.select_for_update().get(pk=by.bloc_id)
         )
-        year_row = _in_other_connection(lambda: type(by).objects.select_for_update().get(pk=by.pk))
+        year_row = in_other_connection(lambda: type(by).objects.select_for_update().get(pk=by.pk))
     assert (checkin, meeting_row, bloc_row, year_row) == ("ok", "ok", "ok", "ok")

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings as dj_settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -235,16 +234,26 @@ def test_no_passphrase_or_pin_is_kept_anywhere(client, world, version, certs, tr
                 blob = bytes(value) if isinstance(value, bytes | memoryview) else str(value)
                 needles = [s.encode() for s in secrets] if isinstance(blob, bytes) else secrets
                 assert not any(n in blob for n in needles), model._meta.label
-    # Every stored file (the organisation's PKCS#12 is kept, encrypted: not its passphrase).
-    stored = [p for p in Path(dj_settings.MEDIA_ROOT).rglob("*") if p.is_file()]
-    assert any(p.suffix == ".p12" for p in stored)
-    for path in stored:
-        data = path.read_bytes()
-        assert not any(s.encode() in data for s in secrets), path.name
+    # Every stored file, whatever the storage (the database by default, or MEDIA_ROOT): the
+    # organisation's PKCS#12 is kept, encrypted, not its passphrase; the person's is not kept.
+    stored = _stored_files()
+    assert [name for name in stored if name.endswith(".p12")] == [
+        SigningProfile.objects.get().pkcs12_file.name
+    ]
+    for name in stored:
+        with default_storage.open(name, "rb") as f:
+            data = f.read()
+        assert not any(s.encode() in data for s in secrets), name
     # Nothing logged.
     assert not any(s in record.getMessage() for record in caplog.records for s in secrets)
-    # The person's PKCS#12 itself is not kept either.
-    assert [p.suffix for p in stored].count(".p12") == 1
+
+
+def _stored_files(path: str = "") -> list[str]:
+    dirs, files = default_storage.listdir(path)
+    found = [f"{path}/{f}".lstrip("/") for f in files]
+    for d in dirs:
+        found.extend(_stored_files(f"{path}/{d}".lstrip("/")))
+    return found
 
 
 def test_the_documents_page_offers_the_signed_pdf_once_signed_at_the_same_query_cost(

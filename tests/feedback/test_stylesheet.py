@@ -1,0 +1,18 @@
+"""A merge once dropped the closing brace of a phone-only @media block: every rule after it
+(secret-ballot slips, the header's name link…) applied only below 380 px. Keep the blocks closed."""
+
+import re
+from pathlib import Path
+
+CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
+
+
+def test_every_block_of_the_stylesheet_is_closed_and_top_level_rules_stay_top_level():
+    text = re.sub(r"/\*.*?\*/", "", CSS.read_text(encoding="utf-8"), flags=re.S)
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(("@media", "@supports")):
+            assert depth == 0, f"line {number}: an @-block opens inside another one"
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"line {number}: a brace closes nothing"
+    assert depth == 0
