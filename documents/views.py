@@ -69,6 +69,7 @@ def _get_version_for_user(
 
 KIND_SLUGS = {
     Kind.MINUTES: "bien-ban-hoi-nghi",
+    Kind.INVITATION: "giay-moi",
     Kind.COUNT_MINUTES: "bien-ban-kiem-phieu",
     Kind.BALLOTS: "phieu-bau",
     Kind.COVENANT: "ban-giao-uoc",
@@ -168,6 +169,7 @@ def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, bloc_year = _get_subject_for_user(request, Kind.MINUTES, pk)
     bloc = bloc_year.bloc
     docs = [
+        _doc_links(Kind.INVITATION, meeting, request.user, bloc),
         _doc_links(Kind.MINUTES, meeting, request.user, bloc),
         _doc_links(Kind.BALLOTS, meeting, request.user, bloc),
     ]
