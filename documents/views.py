@@ -4,6 +4,7 @@ and the public verification page."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -195,7 +196,27 @@ def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
 # --- drafts ---------------------------------------------------------------------------------
 
 
+def refuse_tampered(view):
+    """A draft that would print a vote whose data changed after its seal is never rendered:
+    the page every results surface shows (409), not a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from meetings.models import Poll
+        from meetings.services import TallyTampered
+        from meetings.views import _tampered_response
+
+        try:
+            return view(request, *args, **kwargs)
+        except TallyTampered as exc:
+            poll = Poll.objects.select_related("meeting__bloc_year__bloc").get(pk=exc.poll_id)
+            return _tampered_response(request, poll, exc)
+
+    return wrapped
+
+
 @login_required
+@refuse_tampered
 def draft_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, _by = _get_subject_for_user(request, kind, pk)
     snapshot = services.draft_snapshot(kind, subject)
@@ -203,6 +224,7 @@ def draft_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def draft_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, _by = _get_subject_for_user(request, kind, pk)
     snapshot = services.draft_snapshot(kind, subject)
@@ -210,6 +232,7 @@ def draft_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def draft_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not builders.doc_type(kind).docx:
         raise Http404(_("Văn bản này không xuất DOCX."))
