@@ -172,7 +172,7 @@ def qr_data_uri(text: str) -> str:
     import qrcode
     import qrcode.image.svg
 
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=1)
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=2)
     buf = io.BytesIO()
     img.save(buf)
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -327,6 +328,7 @@ def poll_line(poll: Poll) -> PollLine:
 def _attendance(meeting: Meeting, on: dt.date) -> tuple[tuple[AttendanceRow, ...], QuorumLine]:
     bloc = meeting.bloc_year.bloc
     units = member_units(meeting)
+    prefetch_related_objects(units, "former_names")  # name_on: one query, not one per unit
     by_unit = {a.unit_id: a for a in meeting.attendances.all()}
     rows = []
     present = absent = 0
@@ -386,7 +388,8 @@ def _next_terms(meeting: Meeting, polls: tuple[PollLine, ...], on: dt.date) -> t
     ).first()
     out = {"leader": "", "deputy": ""}
     if nxt is not None:
-        for term in nxt.terms.exclude(status=LeadershipTerm.Status.PROPOSED).select_related("unit"):
+        terms = nxt.terms.exclude(status=LeadershipTerm.Status.PROPOSED).select_related("unit")
+        for term in terms.prefetch_related("unit__former_names"):
             out[term.role] = term.unit.name_on(on)
     return out["leader"], out["deputy"]
 

@@ -7,6 +7,8 @@ import hashlib
 
 from django.core.cache import cache
 
+from khoithidua.lib.clientip import client_ip
+
 CLIENT_LIMIT = 10  # wrong codes from one client address …
 CLIENT_WINDOW = 15 * 60  # … per 15 minutes
 POLL_LIMIT = 30  # wrong codes for one poll (all clients) …
@@ -14,7 +16,7 @@ POLL_WINDOW = 60  # … per minute: guessing stays hopeless, a mistyping voter i
 
 
 def _client(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)  # behind nginx: X-Forwarded-For through TRUSTED_PROXIES
     return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 

@@ -575,6 +575,18 @@ def _poll_context(request: HttpRequest, poll: Poll) -> dict:
     }
     if poll.status == Poll.Status.PUBLISHED and poll.mode == Poll.Mode.OPEN and outcome:
         ctx["named"] = _named_ballots(poll, candidates)
+    if can_run and poll.status == Poll.Status.OPEN and poll.is_electronic:
+        # One click for the usual case: codes for the units without an account or a code yet
+        # that have not voted (the slips page still lets the secretary choose).
+        accounts = services.units_with_accounts(poll)
+        voted_ids = set(poll.casts.values_list("unit_id", flat=True))
+        ctx["slip_unit_ids"] = [
+            unit_id
+            for unit_id in poll.voters.filter(slips_issued=0)
+            .order_by("name")
+            .values_list("unit_id", flat=True)
+            if unit_id not in accounts and unit_id not in voted_ids
+        ]
     return ctx
 
 

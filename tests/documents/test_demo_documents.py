@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -217,3 +218,40 @@ def test_the_documents_page_names_count_minutes_by_poll_and_files_in_ascii(clien
     )
     response = client.get(reverse("documents:draft_docx", args=["minutes", central.pk]))
     assert 'filename="bien-ban-hoi-nghi-2023-du-thao.docx"' in response["Content-Disposition"]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, without punctuation, page numbers or dotted blanks."""
+    out = []
+    for token in re.findall(r"[\w/–-]+", text):
+        token = token.strip("–-")
+        if token and not token.isdigit():
+            out.append(token)
+    return sorted(out)
+
+
+HEADERS = set(
+    words(
+        "TT Đơn vị Đại diện Tình trạng Đơn vị / người được bầu Số phiếu Tỷ lệ (%) Kết quả "
+        "Tập thể, cá nhân được đề nghị Căn cứ đề nghị"
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "kind,org,year",
+    [
+        ("minutes", "trung-uong", None),
+        ("minutes", "bac-ninh", None),
+        ("proposal", "tay-ninh", 2022),
+    ],
+)
+def test_the_docx_says_what_the_pdf_says(demo, kind, org, year):
+    """pdftotext on the PDF and python-docx on the DOCX give the same words; the PDF may repeat
+    a table's header row on the next page (the DOCX marks it to repeat), page numbers aside."""
+    subject = bloc_year(org, year) if year else meeting(org)
+    pdf_words = Counter(words(pdftools.text(services.draft_pdf(kind, subject))))
+    docx_words = Counter(words(docx_text(kind, subject)))
+    assert not docx_words - pdf_words
+    assert set(pdf_words - docx_words) <= HEADERS
+    assert sum(pdf_words.values()) > 150

@@ -1,9 +1,11 @@
 """The shortcuts that bring the secretary's day to 15 clicks (tests/feedback/test_click_count.py
 counts them in Chromium): each one, and who does not get it."""
 
+import datetime as dt
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import services
 from meetings.models import Poll
@@ -46,8 +48,31 @@ def test_the_printed_ballot_codes_lead_back_to_the_vote(client, world):
     assert f'href="{reverse("meetings:poll_detail", args=[poll.pk])}"' in page
 
 
-def _published(world):
+def test_one_click_prints_ballot_codes_for_the_units_without_account_code_or_vote(client, world):
     meeting = make_meeting(world)
+    mark_present(meeting, world.units)
+    poll = make_poll(meeting, candidates=world.units[1:3])
+    services.poll_open(poll=poll)
+    services.poll_slips_issue(poll=poll, unit_ids=[world.units[3].pk], actor=None)
+    client.force_login(world.secretary)
+    url = reverse("meetings:poll_detail", args=[poll.pk])
+    page = client.get(url).text
+    hidden = {int(v) for v in re.findall(r'name="units" value="(\d+)"', page)}
+    # units[1] has a delegate account; units[3] has a code already.
+    assert hidden == {u.pk for u in world.units} - {world.units[1].pk, world.units[3].pk}
+    assert "In mã phiếu bầu (QR) cho 6 đơn vị" in page
+    printed = client.post(reverse("meetings:poll_slips", args=[poll.pk]), {"units": sorted(hidden)})
+    assert printed.text.count("ballot-code") >= 6
+    assert 'name="units"' not in client.get(url).text  # everyone has a code now
+
+
+def _published(world):
+    meeting = make_meeting(
+        world,
+        ends_at=timezone.make_aware(dt.datetime(2024, 11, 21, 11, 30)),
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
+        secretary_name="Lê Thị Mai, Chánh Văn phòng Tòa án nhân dân tỉnh",
+    )
     mark_present(meeting, world.units)
     poll = make_poll(meeting, candidates=world.units[1:3])
     services.poll_open(poll=poll)
@@ -66,7 +91,8 @@ def test_after_publication_the_secretary_locks_the_minutes_from_the_vote(client,
     page = client.get(url).text
     finalize = reverse("documents:finalize", args=["minutes", meeting.pk])
     assert f'action="{finalize}"' in page
-    response = client.post(finalize, {"next": url})
+    number = re.search(r'name="number" value="(\d+)"', page).group(1)
+    response = client.post(finalize, {"next": url, "number": number})
     assert response.status_code == 302
     version_url = response["Location"]
     assert "/documents/v/" in version_url
@@ -80,3 +106,4 @@ def test_a_delegate_gets_no_minutes_button_on_the_vote(client, world):
     client.force_login(world.delegate)
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).text
     assert reverse("documents:finalize", args=["minutes", meeting.pk]) not in page
+    assert 'name="units"' not in page  # nor the one-click ballot codes

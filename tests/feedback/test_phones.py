@@ -4,7 +4,10 @@ takes two rows at most."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from documents import services as documents
@@ -34,7 +37,12 @@ def _fits(page, name: str, problems: list) -> None:
 def test_every_delegate_and_public_page_fits_360_px(
     new_page, world, transactional_db, live_server, browser_errors
 ):
-    meeting = make_meeting(world)
+    meeting = make_meeting(
+        world,
+        ends_at=timezone.make_aware(dt.datetime(2024, 11, 21, 11, 30)),
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
+        secretary_name="Lê Thị Mai, Chánh Văn phòng Tòa án nhân dân tỉnh",
+    )
     mark_present(meeting, world.units[:7])
     services.checkin_codes_issue(meeting=meeting, actor=world.secretary)
     checkin_code = meeting.attendances.get(unit=world.units[7]).checkin_code
