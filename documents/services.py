@@ -99,8 +99,14 @@ def finalize_offer(kind: str, subject) -> dict:
     missing, and the facts the clerk may confirm right there, prefilled from what the app
     holds (the minutes' closing time: now, on the meeting's day)."""
     from meetings.minutes import ENDS_MISSING
+    from meetings.services import TallyTampered
 
-    snapshot = draft_snapshot(kind, subject)
+    try:
+        snapshot = draft_snapshot(kind, subject)
+    except TallyTampered as exc:
+        # A vote's data changed after its seal: nothing can be locked, and the offer says why
+        # (the pages that show the offer must not fail on it).
+        return {"snapshot": None, "number": None, "number_label": "", "missing": exc.messages}
     number = next_number(kind, subject, snapshot)
     missing = list(snapshot.get("missing", []))
     ends = None
