@@ -728,6 +728,14 @@ def _plan_names(
     some date and carry one new name from then on: that tail becomes a dated rename from
     1 January of its first year. Anything else would rewrite a past name: refused."""
     today = timezone.localdate()
+    days: dict[tuple, dt.date] = {}
+
+    def day_of(r: ParsedRow) -> dt.date:
+        key = (r.org.pk, r.year)
+        if key not in days:
+            days[key] = row_date(r.org, r.year)
+        return days[key]
+
     for key, rows in rows_by_key.items():
         obj = existing.get(key)
         if obj is None:
@@ -748,7 +756,7 @@ def _plan_names(
                     break
             continue
         dated = sorted(
-            ((row_date(r.org, r.year), r) for r in rows if name_of(r)),
+            ((day_of(r), r) for r in rows if name_of(r)),
             key=lambda x: (x[0], x[1].line),
         )
         mismatch = [
