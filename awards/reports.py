@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blocs.models import BlocYear, Membership, Organizer, Unit, UnitName
-from blocs.registry import neutralize
+from khoithidua.lib.formulas import neutralize
 
 from .models import Award, AwardTally, Deadline, Registration, ScoreSheet
 

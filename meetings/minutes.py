@@ -206,6 +206,32 @@ class CountMinutesData:
         return out
 
 
+@dataclass(frozen=True)
+class InvitationData:
+    """A meeting's invitation (giấy mời): when, where, what, who attends."""
+
+    meeting_id: int
+    bloc_year_id: int
+    date: dt.date  # the invitation's own date: the day it is drafted, at the latest the meeting's
+    meeting_date: dt.date
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    place: str
+    agenda: tuple[str, ...]
+    guests: tuple[PersonLine, ...]
+    members: int
+
+    @property
+    def missing(self) -> list[str]:
+        out = []
+        if not self.place:
+            out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
+        if not self.agenda:
+            out.append(_("Chương trình hội nghị: ghi ít nhất một nội dung (trang hội nghị)."))
+        return out
+
+
 # --- producers ------------------------------------------------------------------------------
 
 
@@ -469,4 +495,27 @@ def count_minutes_data(poll: Poll) -> CountMinutesData:
         starts_at=timezone.localtime(meeting.starts_at),
         place=_place(meeting, on),
         poll=poll_line(poll),
+    )
+
+
+def invitation_data(meeting: Meeting) -> InvitationData:
+    """The invitation's content for `meeting`."""
+    meeting = (
+        Meeting.objects.select_related("bloc_year__bloc", "host_unit")
+        .prefetch_related("host_unit__former_names")
+        .get(pk=meeting.pk)
+    )
+    on = meeting_date(meeting)
+    return InvitationData(
+        meeting_id=meeting.pk,
+        bloc_year_id=meeting.bloc_year_id,
+        date=min(timezone.localdate(), on),
+        meeting_date=on,
+        kind=meeting.kind,
+        title=meeting.title,
+        starts_at=timezone.localtime(meeting.starts_at),
+        place=_place(meeting, on),
+        agenda=tuple(item.title for item in meeting.agenda_items.all()),
+        guests=tuple(PersonLine(g.name, g.position, g.organisation) for g in meeting.guests.all()),
+        members=len(member_units(meeting)),
     )
