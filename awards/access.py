@@ -31,7 +31,10 @@ def require_run(user, bloc_year: BlocYear) -> None:
         )
 
 
-def require_office(user, bloc_year: BlocYear) -> None:
+def require_manage_bloc(user, bloc_year: BlocYear) -> None:
+    """403 unless the user is office staff of the organizer that owns this bloc-year's bloc.
+
+    (`blocs.access.require_office(user)` asks a different question: office staff anywhere.)"""
     if not can_manage_bloc(user, bloc_year.bloc):
         raise PermissionDenied(
             "Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng."

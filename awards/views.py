@@ -29,8 +29,7 @@ from blocs.services import audit
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import catalog, reports, services
-from .access import bloc_year_for, can_run, require_run
-from .access import require_office as require_office_for
+from .access import bloc_year_for, can_run, require_manage_bloc, require_run
 from .forms import (
     AwardForm,
     AwardTitleForm,
@@ -243,7 +242,7 @@ def award_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = bloc_year_for(request.user, pk)
-    require_office_for(request.user, bloc_year)
+    require_manage_bloc(request.user, bloc_year)
     form = DecisionForm(request.POST, bloc_year=bloc_year)
     if form.is_valid():
         data = form.cleaned_data
@@ -270,7 +269,7 @@ def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def award_reject(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
     bloc_year = bloc_year_for(request.user, pk)
-    require_office_for(request.user, bloc_year)
+    require_manage_bloc(request.user, bloc_year)
     award = get_object_or_404(Award, pk=award_pk, bloc_year=bloc_year)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -370,7 +369,6 @@ def award_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "totals": totals,
-            "querystring_base": request.GET.copy(),
             "active_nav": "report",
         },
     )

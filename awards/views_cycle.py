@@ -22,11 +22,7 @@ from .models import Covenant, CovenantSignature, CovenantTarget, Registration
 
 def _members(bloc_year: BlocYear) -> list[Unit]:
     names = Prefetch("former_names", queryset=UnitName.objects.order_by("valid_until"))
-    return list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related(names)
-        .order_by("name")
-    )
+    return list(Unit.objects.members_of(bloc_year).prefetch_related(names).order_by("name"))
 
 
 def _units_for_user(request: HttpRequest, bloc_year: BlocYear, units: list[Unit]) -> list[Unit]:

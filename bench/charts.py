@@ -8,6 +8,9 @@ Prints: RESULT charts ranking_p95_ms=… overview_p95_ms=… floor_p95_ms=… �
   cleaned) from the ranking the page computes anyway; self_score_p95_ms: the second chart.
 - overview_p95_ms: the overview for the superuser (every province): the one aggregate query, the
   awards count, the three charts rendered.
+- overview_cpu_p50_ms / overview_cpu_p95_ms: the same overview in CPU time of this process
+  (time.process_time: Python, not PostgreSQL); on a shared, loaded machine wall times grow with
+  the run queue, this does not, so it compares runs taken under different loads.
 - floor_p95_ms: the ranking page WITHOUT its charts (same request, charts switched off);
   ranking_page_p95_ms: the same page with them. dashboard_p95_ms / floor_dashboard_p95_ms: the
   dashboard of the superuser with and without the overview.
@@ -20,6 +23,7 @@ import datetime as dt
 import os
 import random
 import secrets
+import time
 
 from _common import Rollback, p50, p95, setup_django, timed
 
@@ -86,6 +90,16 @@ def national(quick: bool) -> int:
     return year
 
 
+def timed_cpu(fn, n: int) -> list[float]:
+    """Like _common.timed, in CPU time of this process (ms)."""
+    out = []
+    for _ in range(n):
+        t0 = time.process_time()
+        fn()
+        out.append((time.process_time() - t0) * 1000)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -138,6 +152,7 @@ def main() -> None:
             t_rank = timed(ranking_chart, n)
             t_self = timed(self_score_chart, n)
             t_over = timed(overview, max(10, n // 2))
+            t_over_cpu = timed_cpu(overview, max(10, n // 2))
             t_page = timed(get(ranking_url), n)
             t_dash = timed(get(dashboard_url), max(10, n // 2))
             # the same pages with the charts switched off (the template tags then get nothing)
@@ -157,6 +172,8 @@ def main() -> None:
                 self_score_p95_ms=round(p95(t_self), 1),
                 overview_p95_ms=round(p95(t_over), 1),
                 overview_p50_ms=round(p50(t_over), 1),
+                overview_cpu_p50_ms=round(p50(t_over_cpu), 1),
+                overview_cpu_p95_ms=round(p95(t_over_cpu), 1),
                 floor_p95_ms=round(p95(t_floor), 1),
                 ranking_page_p95_ms=round(p95(t_page), 1),
                 floor_dashboard_p95_ms=round(p95(t_floor_dash), 1),
@@ -177,6 +194,8 @@ def main() -> None:
                 "self_score_p95_ms",
                 "ranking_p50_ms",
                 "overview_p50_ms",
+                "overview_cpu_p50_ms",
+                "overview_cpu_p95_ms",
                 "dashboard_p95_ms",
                 "floor_dashboard_p95_ms",
                 "overview_queries",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Bloc, BlocYear, Membership, Organizer, RoleAssignment, Unit
 
@@ -176,7 +177,8 @@ def get_unit_for_user(user, pk: int, *, manage: bool = False) -> Unit:
 
 
 def require_office(user) -> Roles:
+    """The user's roles if they are office staff (any organizer); 403 otherwise."""
     roles = roles_of(user)
     if not roles.is_office:
-        raise PermissionDenied("Chức năng này dành cho cán bộ Ban Thi đua – Khen thưởng.")
+        raise PermissionDenied(_("Chức năng này dành cho cán bộ Ban Thi đua – Khen thưởng."))
     return roles

@@ -354,6 +354,43 @@ def build_count_minutes(poll) -> dict:
     return snap
 
 
+def build_invitation(meeting) -> dict:
+    from meetings.minutes import invitation_data
+
+    data = invitation_data(meeting)
+    snap = base_snapshot(
+        kind=Kind.INVITATION,
+        bloc_year=meeting.bloc_year,
+        prefix="GM",
+        date=data.date,
+        title="GIẤY MỜI",
+        subject=f"Dự {data.title}",
+    )
+    signer = _leader_block(meeting.bloc_year, data.date, snap)
+    guests = [_person_json(g) for g in data.guests]
+    snap.update(
+        {
+            "meeting": {
+                "title": data.title,
+                "starts": f"{time_text(data.starts_at)}, ngày {date_short(data.starts_at)}",
+                "place": data.place,
+            },
+            "plan_reference": meeting.bloc_year.plan_reference,
+            "agenda": list(data.agenda),
+            "guests": guests,
+            "members": data.members,
+            "signatures": [signer],
+        }
+    )
+    orgs = []
+    for g in data.guests:
+        if g.unit and g.unit not in orgs:
+            orgs.append(g.unit)
+    snap["recipients"] = ["Như trên", *orgs, f"Lưu: VT, {snap['bloc']['short'] or 'Khối'}"]
+    snap["missing"] = data.missing + signer_missing([signer])
+    return snap
+
+
 def _polls_of(meeting) -> list:
     return list(meeting.polls.order_by("created_at", "id"))
 
@@ -701,6 +738,14 @@ DOC_TYPES: dict[str, DocType] = {
         build_minutes,
         _meeting_bloc_year,
         docx=True,
+    ),
+    Kind.INVITATION: DocType(
+        Kind.INVITATION,
+        "GM",
+        "meetings.Meeting",
+        "documents/print/invitation.html",
+        build_invitation,
+        _meeting_bloc_year,
     ),
     Kind.COUNT_MINUTES: DocType(
         Kind.COUNT_MINUTES,

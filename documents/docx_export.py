@@ -170,9 +170,17 @@ def _header(doc: Document, snap: dict) -> None:
         _para(doc, snap["subject"], bold=True, align="center")
 
 
-def _grid(doc: Document, headers: list[str], rows: list[list[str]]) -> None:
+def _grid(doc: Document, headers: list[str], widths: list[float] | None, rows: list[list]) -> None:
+    """A bordered table within the 165 mm text block: a narrow TT column, the rest shared
+    (or `widths` in mm), as the print stylesheet lays it out."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    if widths is None:
+        rest = (165 - 12) / (len(headers) - 1)
+        widths = [12] + [rest] * (len(headers) - 1)
+    header = OxmlElement("w:tblHeader")  # repeated on each page, as the PDF's thead
+    header.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(header)
     for i, h in enumerate(headers):
         cell = table.rows[0].cells[i]
         cell.text = ""
@@ -183,6 +191,7 @@ def _grid(doc: Document, headers: list[str], rows: list[list[str]]) -> None:
         cells = table.add_row().cells
         for i, value in enumerate(r):
             cells[i].text = str(value)
+    _fixed_widths(table, widths)
     _para(doc, "", space_after=0)
 
 
@@ -253,6 +262,7 @@ def _poll(doc: Document, p: dict) -> None:
         _grid(
             doc,
             ["TT", "Đơn vị / người được bầu", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
+            [12, 73, 25, 25, 30],
             [
                 [i, c["name"], c["votes"], c["percent"], c["result"]]
                 for i, c in enumerate(p["options"], 1)
@@ -305,6 +315,7 @@ def _minutes(doc: Document, s: dict) -> None:
     _grid(
         doc,
         ["TT", "Đơn vị", "Đại diện", "Tình trạng"],
+        [12, 62, 55, 36],
         [
             [
                 r["no"],
@@ -419,6 +430,7 @@ def _proposal(doc: Document, s: dict) -> None:
         _grid(
             doc,
             ["TT", "Tập thể, cá nhân được đề nghị", "Căn cứ đề nghị"],
+            [12, 90, 63],
             [
                 [
                     i,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from blocs.models import BlocYear
 from blocs.services import audit
+from khoithidua.lib.qr import qr_data_uri
 
 from . import builders, rendering
 from .models import DocumentVersion
@@ -44,7 +45,7 @@ def stamp_of(version: DocumentVersion) -> dict:
         "finalized_on": version.snapshot.get("finalized_on", ""),
         "fingerprint": version.fingerprint,
         "verify_url": version.verify_url,
-        "qr": rendering.qr_data_uri(version.verify_url),
+        "qr": qr_data_uri(version.verify_url),
     }
 
 
@@ -99,8 +100,14 @@ def finalize_offer(kind: str, subject) -> dict:
     missing, and the facts the clerk may confirm right there, prefilled from what the app
     holds (the minutes' closing time: now, on the meeting's day)."""
     from meetings.minutes import ENDS_MISSING
+    from meetings.services import TallyTampered
 
-    snapshot = draft_snapshot(kind, subject)
+    try:
+        snapshot = draft_snapshot(kind, subject)
+    except TallyTampered as exc:
+        # A vote's data changed after its seal: nothing can be locked, and the offer says why
+        # (the pages that show the offer must not fail on it).
+        return {"snapshot": None, "number": None, "number_label": "", "missing": exc.messages}
     number = next_number(kind, subject, snapshot)
     missing = list(snapshot.get("missing", []))
     ends = None

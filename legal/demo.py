@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from pathlib import Path
 
@@ -18,8 +19,18 @@ def _date(value):
     return dt.date.fromisoformat(value) if value else None
 
 
+def ship_texts() -> None:
+    """The shipped legal texts (migration 0002), again if they are gone (a database flushed
+    after migrating, as a transactional test leaves it). Idempotent: by number."""
+    from django.apps import apps
+
+    ship = importlib.import_module("legal.migrations.0002_shipped_texts").ship
+    ship(apps, None)
+
+
 @transaction.atomic
 def load(context: dict) -> None:
+    ship_texts()
     data = json.loads((Path(settings.BASE_DIR) / "demo" / "people.json").read_text("utf-8"))
     units = context["units"]
     for h in data["unit_heads"]:

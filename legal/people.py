@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from blocs.models import BlocYear, LeadershipTerm, Unit
 
 from .models import BlocSigner, UnitHead
@@ -49,6 +51,9 @@ def unit_head_on(unit: Unit, day: dt.date) -> Person | None:
 
 
 def heads_on(units: list[Unit], day: dt.date) -> dict[int, Person | None]:
+    # The unit's name on `day` reads its former names: one query for all units, not one each
+    # (a no-op for units that already carry them).
+    prefetch_related_objects(units, "former_names")
     by_unit: dict[int, list[UnitHead]] = {}
     for head in UnitHead.objects.filter(unit__in=units):
         by_unit.setdefault(head.unit_id, []).append(head)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -133,7 +134,7 @@ def test_reported_votes_print_their_outcome_in_a_clerks_words_in_pdf_and_docx(de
 def test_no_document_of_any_demo_meeting_or_year_holds_internal_or_english_text(demo):
     subjects = []
     for m in Meeting.objects.all():
-        subjects += [("minutes", m), ("ballots", m)]
+        subjects += [("minutes", m), ("ballots", m), ("invitation", m)]
         subjects += [("count_minutes", p) for p in m.polls.all()]
     for by in BlocYear.objects.filter(meetings__isnull=False).distinct():
         subjects += [("covenant", by), ("report", by), ("proposal", by)]
@@ -144,7 +145,7 @@ def test_no_document_of_any_demo_meeting_or_year_holds_internal_or_english_text(
             assert phrase not in text, (kind, subject, phrase)
         assert not ENGLISH.search(text), (kind, subject, ENGLISH.search(text))
         assert all(f["emb"] == "yes" for f in pdftools.fonts(pdf)), (kind, subject)
-        if kind in ("minutes", "proposal", "report"):
+        if kind in ("minutes", "proposal", "report", "invitation"):
             last = pdftools.text(pdf, first=pdftools.page_count(pdf))
             snap = services.draft_snapshot(kind, subject)
             signature_words = {"Nơi nhận:", "(Ký, ghi rõ họ tên)"}
@@ -217,3 +218,57 @@ def test_the_documents_page_names_count_minutes_by_poll_and_files_in_ascii(clien
     )
     response = client.get(reverse("documents:draft_docx", args=["minutes", central.pk]))
     assert 'filename="bien-ban-hoi-nghi-2023-du-thao.docx"' in response["Content-Disposition"]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, without punctuation, page numbers or dotted blanks."""
+    out = []
+    for token in re.findall(r"[\w/–-]+", text):
+        token = token.strip("–-")
+        if token and not token.isdigit():
+            out.append(token)
+    return sorted(out)
+
+
+HEADERS = set(
+    words(
+        "TT Đơn vị Đại diện Tình trạng Đơn vị / người được bầu Số phiếu Tỷ lệ (%) Kết quả "
+        "Tập thể, cá nhân được đề nghị Căn cứ đề nghị"
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "kind,org,year",
+    [
+        ("minutes", "trung-uong", None),
+        ("minutes", "bac-ninh", None),
+        ("proposal", "tay-ninh", 2022),
+    ],
+)
+def test_the_docx_says_what_the_pdf_says(demo, kind, org, year):
+    """pdftotext on the PDF and python-docx on the DOCX give the same words; the PDF may repeat
+    a table's header row on the next page (the DOCX marks it to repeat), page numbers aside."""
+    subject = bloc_year(org, year) if year else meeting(org)
+    pdf_words = Counter(words(pdftools.text(services.draft_pdf(kind, subject))))
+    docx_words = Counter(words(docx_text(kind, subject)))
+    assert not docx_words - pdf_words
+    assert set(pdf_words - docx_words) <= HEADERS
+    assert sum(pdf_words.values()) > 150
+
+
+def test_the_invitation_states_time_place_agenda_attendees_and_who_signs(demo, client):
+    central = meeting("trung-uong")
+    text = flat(pdf_text("invitation", central))
+    assert "GIẤY MỜI" in text and "Dự Hội nghị tổng kết công tác thi đua" in text
+    assert "1. Thời gian: 08 giờ 00 phút, ngày 10/04/2024." in text
+    assert "2. Địa điểm: Trụ sở Kiểm toán nhà nước." in text
+    assert "- Phát động thi đua và ký kết giao ước thi đua năm 2024;" in text
+    assert "lãnh đạo và đại diện 8 đơn vị thành viên" in text
+    assert "Đồng chí Phạm Huy Giang, Trưởng Ban Thi đua – Khen thưởng Trung ương" in text
+    assert "Nơi nhận:" in text and "- Như trên;" in text and "KHỐI TRƯỞNG" in text
+    assert "Luật Thi đua" not in text  # an invitation cites no law
+    assert "Rất mong các đồng chí đến dự đầy đủ, đúng giờ./." in text
+    no_place = meeting("ha-giang")  # no place, no host recorded
+    with pytest.raises(ValidationError, match="Địa điểm hội nghị"):
+        services.document_finalize(kind="invitation", subject=no_place)

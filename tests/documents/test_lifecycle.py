@@ -1,6 +1,8 @@
 """Finalize locks a version; a change makes a new version that refers to the old one."""
 
 import hashlib
+import shutil
+import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -178,3 +180,17 @@ def test_the_lock_confirms_the_number_and_the_prefilled_closing_time(client, mee
     meeting.refresh_from_db()
     assert meeting.ends_at is not None and version.number == 1
     assert "Hội nghị kết thúc vào 11 giờ 30 phút" in pdftools.text(version.pdf_bytes)
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools (Debian) is not installed")
+def test_the_qr_code_decodes_from_a_200_dpi_scan_of_the_page(first, tmp_path):
+    pdf = pdftools.write_tmp(first.pdf_bytes)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-gray", "-png", "-f", "1", "-l", "1", pdf, tmp_path / "scan"],
+        check=True,
+    )
+    (image,) = tmp_path.glob("scan*.png")
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", image], capture_output=True, text=True, check=False
+    ).stdout
+    assert out.strip() == first.verify_url

@@ -41,11 +41,13 @@ def build(n: int, superuser) -> Scenario:
     """One province sized by n (n >= 8: the sample meeting's polls need 8 candidates)."""
     from awards.models import Criterion, ScoreSheet
     from awards.services import covenant_create, covenant_target_add
+    from blocs.models import BlocSuccession, RotationSlot, UnitEvent
     from documents.sample import make_meeting
     from documents.services import document_finalize
     from jobs.models import Job
-    from legal.models import LegalText
+    from legal.models import BlocSigner, LegalText, UnitHead
     from meetings.models import Meeting
+    from notices.models import ReminderRule, ReminderSent
     from notices.services import notify
     from tests.awards.conftest import make_scheme
     from tests.factories import grant, make_bloc_year
@@ -69,6 +71,28 @@ def build(n: int, superuser) -> Scenario:
         other = make_bloc_year(2, year=2024, organizer=org)
         other.bloc.name = f"Khối thi đua phụ {i:02d} – {n}"
         other.bloc.save(update_fields=["name"])
+    RotationSlot.objects.bulk_create(
+        RotationSlot(bloc=by.bloc, position=i + 1, unit=u) for i, u in enumerate(units)
+    )
+    BlocSuccession.objects.create(
+        predecessor=make_bloc_year(2, year=2022, organizer=org).bloc,
+        successor=by.bloc,
+        effective_date=dt.date(2023, 1, 1),
+    )
+    UnitEvent.objects.bulk_create(
+        UnitEvent(unit=u, kind="created", effective_date=dt.date(2020, 1, 1)) for u in units
+    )
+    UnitHead.objects.bulk_create(
+        UnitHead(unit=u, title="Giám đốc", full_name=f"Nguyễn Văn {i}") for i, u in enumerate(units)
+    )
+    BlocSigner.objects.create(
+        bloc_year=by, role="leader", unit=units[0], full_name="Trần Văn An", title="Giám đốc"
+    )
+    ReminderRule.objects.create(bloc=by.bloc, days_before=7)
+    ReminderSent.objects.bulk_create(
+        ReminderSent(bloc_year=by, deadline_kind="registration", due_on=dt.date(2024, 3, 1), unit=u)
+        for u in units
+    )
     meeting = make_meeting(by, agenda_items=10, polls=5, absent=1)
     for i in range(n):
         Meeting.objects.create(
