@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from blocs.access import can_manage_bloc, can_run_bloc, get_bloc_year_for_user, roles_of
+from blocs.access import can_manage_bloc, can_run_bloc, require_run_bloc, roles_of
 from blocs.models import BlocYear, LeadershipTerm
-
-
-def bloc_year_for(user, pk: int) -> BlocYear:
-    """The bloc-year if the user may see it (404 otherwise)."""
-    return get_bloc_year_for_user(user, pk)
 
 
 def can_run(user, bloc_year: BlocYear) -> bool:
@@ -25,10 +20,9 @@ def can_run(user, bloc_year: BlocYear) -> bool:
 
 
 def require_run(user, bloc_year: BlocYear) -> None:
-    if not can_run(user, bloc_year):
-        raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện."
-        )
+    """For a bloc-year already fetched; to fetch and check at once, use
+    `get_bloc_year_for_user(user, pk, run=True)`."""
+    require_run_bloc(user, bloc_year.bloc)
 
 
 def require_manage_bloc(user, bloc_year: BlocYear) -> None:

@@ -325,9 +325,7 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
     organizer = bloc_year.bloc.organizer
     deadlines = list(bloc_year.deadlines.all())
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related("former_names")
-        .order_by("name")
+        Unit.objects.members_of(bloc_year).prefetch_related("former_names").order_by("name")
     )
     registered = set(
         Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True)

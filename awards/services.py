@@ -429,9 +429,7 @@ def eligible_candidates(
         )
     by_unit = {row.unit.pk: row for row in ranking.rows} if ranking else {}
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related("former_names")
-        .order_by("name")
+        Unit.objects.members_of(bloc_year).prefetch_related("former_names").order_by("name")
     )
     result = []
     for unit in members:

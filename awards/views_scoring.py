@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from blocs.access import get_bloc_year_for_user
 from blocs.models import BlocYear, Unit, UnitName
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .access import (
-    bloc_year_for,
     can_act_for,
     can_run,
     delegate_unit_ids,
@@ -40,7 +40,7 @@ def _tree(scheme: ScoringScheme) -> list[dict]:
 
 @login_required
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     run = can_run(request.user, bloc_year)
     scheme = services.scheme_for(bloc_year)
     form = None
@@ -101,8 +101,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """create / copy / open / lock the bloc-year's scoring; lock-reviewed: every reviewed sheet."""
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     try:
         if action == "create":
             services.scheme_for(bloc_year, create=True)
@@ -149,8 +148,7 @@ def _scoring_error(request, bloc_year, exc: ValidationError) -> HttpResponse:
 
 @login_required
 def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = None) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     scheme = services.scheme_for(bloc_year, create=True)
     criterion = (
         get_object_or_404(Criterion, pk=criterion_pk, scheme=scheme) if criterion_pk else None
@@ -208,8 +206,7 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
 @login_required
 @require_POST
 def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, scheme__bloc_year=bloc_year)
     try:
         services.criterion_delete(criterion=criterion, actor=request.user)
@@ -223,7 +220,7 @@ def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
 
 def _sheet_for(request, sheet_pk: int) -> tuple[BlocYear, ScoreSheet]:
     sheet = get_object_or_404(ScoreSheet.objects.select_related("scheme", "unit"), pk=sheet_pk)
-    bloc_year = bloc_year_for(request.user, sheet.scheme.bloc_year_id)
+    bloc_year = get_bloc_year_for_user(request.user, sheet.scheme.bloc_year_id)
     sheet.scheme.bloc_year = bloc_year
     return bloc_year, sheet
 
@@ -413,7 +410,7 @@ def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpRespon
 
 @login_required
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     scheme = services.scheme_for(bloc_year)
     result = (
         compute_ranking(scheme)

@@ -92,7 +92,7 @@ def _meeting_url(request: HttpRequest, meeting: Meeting) -> str:
 
 
 def _member_units(bloc_year):
-    return Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("name")
+    return Unit.objects.members_of(bloc_year).order_by("name")
 
 
 # --- meetings --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """One definition of each thing (issue 14): the QR helper, the formula guard, pagination links."""
 
 import base64
+import datetime as dt
 import re
 
 import pytest
@@ -82,3 +83,75 @@ def test_unit_list_pages_keep_the_search_and_replace_only_the_page(client, world
     links = re.findall(r'href="(\?[^"]*page=[^"]*)"', page2)
     assert links == ["?q=Tr%C6%B0%E1%BB%9Dng&amp;archived=1&amp;page=1"]
     assert page2.count("Trường số") == 5
+
+
+def test_member_units_of_a_year_on_a_date_leave_out_memberships_not_in_force(world):
+    from blocs.models import Membership, Unit
+
+    left, late = world.units[1], world.units[2]
+    Membership.objects.filter(bloc_year=world.bloc_year, unit=left).update(
+        left_on=dt.date(2024, 6, 30)
+    )
+    Membership.objects.filter(bloc_year=world.bloc_year, unit=late).update(
+        joined_on=dt.date(2024, 12, 1)
+    )
+    whole_year = set(Unit.objects.members_of(world.bloc_year))
+    assert whole_year == set(world.units)
+    on_day = set(Unit.objects.members_of(world.bloc_year, on=dt.date(2024, 11, 21)))
+    assert on_day == set(world.units) - {left, late}
+    assert set(Unit.objects.members_of(world.bloc_year, on=dt.date(2024, 6, 30))) == (
+        set(world.units) - {late}
+    )
+
+
+def test_invitations_quorum_and_minutes_count_the_same_members_on_the_meeting_day(world):
+    from blocs.models import Membership
+    from meetings import services
+    from meetings.minutes import _attendance
+    from notices.services import invitation_recipients
+    from tests.meetings.conftest import make_meeting, mark_present
+
+    left = world.units[1]
+    Membership.objects.filter(bloc_year=world.bloc_year, unit=left).update(
+        left_on=dt.date(2024, 6, 30)
+    )
+    meeting = make_meeting(world)  # 21/11/2024
+    mark_present(meeting, world.units[2:6])
+    invited = {u.pk for u in invitation_recipients(meeting).units_without_email} | {
+        r.unit.pk for r in invitation_recipients(meeting).recipients if r.unit
+    }
+    assert left.pk not in invited
+    q = services.quorum(meeting)
+    assert (q.members, q.present) == (7, 4)
+    assert q.needed == world.bloc.quorum_needed(7)
+    _, line = _attendance(meeting, dt.date(2024, 11, 21))
+    assert (line.members, line.present, line.needed) == (q.members, q.present, q.needed)
+    assert line.fraction == f"{q.numerator}/{q.denominator}"
+
+
+def test_one_access_helper_fetches_a_bloc_year_and_checks_who_runs_it(world):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from blocs.access import get_bloc_year_for_user
+
+    pk = world.bloc_year.pk
+    for runner in (world.office, world.secretary, world.superuser):
+        assert get_bloc_year_for_user(runner, pk, run=True) == world.bloc_year
+    assert get_bloc_year_for_user(world.delegate, pk) == world.bloc_year  # may see it
+    with pytest.raises(PermissionDenied, match="thư ký khối"):
+        get_bloc_year_for_user(world.delegate, pk, run=True)  # may not run it
+    for stranger in (world.other_office, world.nobody):
+        with pytest.raises(Http404):
+            get_bloc_year_for_user(stranger, pk, run=True)
+
+
+@pytest.mark.parametrize("name", ["quota_set", "nominations_generate", "award_create"])
+def test_awards_run_pages_refuse_a_delegate_and_hide_from_another_province(client, world, name):
+    url = reverse(f"awards:{name}", args=[world.bloc_year.pk])
+    client.force_login(world.delegate)
+    assert client.post(url).status_code == 403
+    client.force_login(world.other_office)
+    assert client.post(url).status_code == 404
+    client.force_login(world.secretary)
+    assert client.post(url).status_code != 403  # the secretary gets past the access check
