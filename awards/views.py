@@ -24,7 +24,6 @@ from blocs.access import (
     visible_organizers,
 )
 from blocs.models import AuditEvent, BlocYear
-from blocs.services import audit
 
 # The registry's PRG and error helpers, shared so every app answers forms the same way.
 from khoithidua.lib.views import apply_validation_error, done
@@ -299,8 +298,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
     if managed.exists():
         form = AwardTitleForm(request.POST or None, organizers=managed)
         if request.method == "POST" and form.is_valid():
-            title = form.save()
-            audit(actor=request.user, action="awardtitle.create", obj=title, summary=title.name)
+            services.award_title_create(actor=request.user, **form.cleaned_data)
             return done(
                 request,
                 reverse("awards:title_list"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs.access import get_bloc_year_for_user
-from blocs.models import BlocYear, Unit, UnitName
+from blocs.models import BlocYear, UnitName
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
@@ -21,7 +21,7 @@ from .access import (
     can_run,
     delegate_unit_ids,
     require_run,
-    reviewer_unit_ids,
+    sheet_modes,
 )
 from .forms import CriterionForm, SchemeForm, SheetForm
 from .models import Criterion, CrossScore, Score, ScoreSheet, ScoringScheme
@@ -225,37 +225,6 @@ def _sheet_for(request, sheet_pk: int) -> tuple[BlocYear, ScoreSheet]:
     return bloc_year, sheet
 
 
-def _allowed_modes(request, bloc_year: BlocYear, sheet: ScoreSheet) -> dict[str, Unit | None]:
-    """The forms this user may use on this sheet now; for cross mode, the scoring unit."""
-    scheme = sheet.scheme
-    modes: dict[str, Unit | None] = {}
-    if scheme.phase != ScoringScheme.Phase.OPEN or sheet.is_locked:
-        return modes
-    run = can_run(request.user, bloc_year)
-    own = can_act_for(request.user, bloc_year, sheet.unit_id)
-    mine = delegate_unit_ids(request.user)
-    if sheet.status == ScoreSheet.Status.DRAFT and own:
-        modes["self"] = None
-    if scheme.method == ScoringScheme.Method.LEADER and sheet.status in (
-        ScoreSheet.Status.SUBMITTED,
-        ScoreSheet.Status.REVIEWED,
-    ):
-        reviewers = reviewer_unit_ids(bloc_year) & (mine - {sheet.unit_id})
-        if run or reviewers:
-            modes["review"] = (
-                Unit.objects.filter(pk__in=reviewers).first() if reviewers and not run else None
-            )
-    if scheme.method == ScoringScheme.Method.CROSS and sheet.status == ScoreSheet.Status.SUBMITTED:
-        scorer_ids = (mine - {sheet.unit_id}) & set(
-            scheme.bloc_year.memberships.values_list("unit_id", flat=True)
-        )
-        if scorer_ids:
-            modes["cross"] = Unit.objects.filter(pk__in=scorer_ids).order_by("name").first()
-    if sheet.status == ScoreSheet.Status.REVIEWED and own:
-        modes["explain"] = None
-    return modes
-
-
 def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error=None) -> dict:
     scores = list(
         Score.objects.filter(sheet=sheet)
@@ -267,7 +236,7 @@ def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error
             "criterion_id",
         )
     )
-    modes = _allowed_modes(request, bloc_year, sheet)
+    modes = sheet_modes(request.user, bloc_year, sheet)
     if mode not in modes:
         mode = next(iter(modes), None)
     cross_mine = {}
@@ -329,7 +298,7 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
         return render(
             request, "awards/sheet_detail.html", _sheet_context(request, bloc_year, sheet, mode)
         )
-    modes = _allowed_modes(request, bloc_year, sheet)
+    modes = sheet_modes(request.user, bloc_year, sheet)
     if mode not in modes:
         raise PermissionDenied(_("Bạn không được chấm ở bước này."))
     scores = list(Score.objects.filter(sheet=sheet).select_related("criterion"))

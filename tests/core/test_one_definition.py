@@ -155,3 +155,37 @@ def test_awards_run_pages_refuse_a_delegate_and_hide_from_another_province(clien
     assert client.post(url).status_code == 404
     client.force_login(world.secretary)
     assert client.post(url).status_code != 403  # the secretary gets past the access check
+
+
+def test_award_title_create_saves_the_title_and_its_audit_row_together(world, monkeypatch):
+    from awards import services
+    from awards.models import AwardTitle
+    from blocs.models import AuditEvent
+
+    fields = {"organizer": world.organizer, "code": "giay-khen-so", "name": "Giấy khen của Sở"}
+    title = services.award_title_create(actor=world.office, **fields)
+    event = AuditEvent.objects.get(action="awardtitle.create")
+    assert (event.summary, event.object_id) == ("Giấy khen của Sở", str(title.pk))
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.award_title_create(actor=world.office, **{**fields, "code": "giay-khen-2"})
+    assert not AwardTitle.objects.filter(code="giay-khen-2").exists()
+
+
+def test_the_scoring_workflow_permissions_live_outside_the_view(world):
+    from awards.access import sheet_modes
+    from tests.awards.conftest import make_scheme, self_assess
+
+    scheme = make_scheme(world.bloc_year, open_=True)
+    sheet = scheme.sheets.get(unit=world.units[1])
+    assert sheet_modes(world.delegate, world.bloc_year, sheet) == {"self": None}
+    assert sheet_modes(world.office, world.bloc_year, sheet) == {"self": None}
+    assert sheet_modes(world.outsider, world.bloc_year, sheet) == {}
+    self_assess(sheet)
+    sheet.refresh_from_db()
+    assert sheet_modes(world.delegate, world.bloc_year, sheet) == {}
+    assert sheet_modes(world.secretary, world.bloc_year, sheet) == {"review": None}
