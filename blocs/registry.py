@@ -272,24 +272,19 @@ def _cell_text(value) -> str:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl
+    """Checked before parsing (khoithidua.lib.spreadsheet: zip directory, uncompressed size and
+    ratio, declared dimensions, row count), then streamed in read_only mode."""
+    from khoithidua.lib.spreadsheet import Limits, SpreadsheetError, open_table
 
+    rows: list[list[str]] = []
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(
-            "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng."
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for i, row in enumerate(ws.iter_rows(values_only=True)):
-            if i > MAX_ROWS:
-                raise ImportFileError(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
-            rows.append([_cell_text(v) for v in row])
-        return rows
-    finally:
-        wb.close()
+        with open_table(data, filename="import.xlsx", limits=Limits(max_rows=MAX_ROWS)) as table:
+            for line, cells in table.rows():
+                rows.extend([] for _ in range(line - 1 - len(rows)))  # keep the line numbers
+                rows.append(cells)
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
+    return rows
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
