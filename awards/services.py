@@ -1481,3 +1481,11 @@ def deadline_set(
         )
     audit(actor=actor, action="deadline.set", obj=bloc_year, summary=str(deadline))
     return deadline
+
+
+@transaction.atomic
+def award_title_create(*, actor=None, **fields) -> AwardTitle:
+    """Add a title to an organizer's catalog, with its audit row in the same transaction."""
+    title = AwardTitle.objects.create(**fields)
+    audit(actor=actor, action="awardtitle.create", obj=title, summary=title.name)
+    return title

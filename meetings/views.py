@@ -431,7 +431,10 @@ def checkin(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return render(request, "meetings/checkin.html", {"done": row})
+            day = services.meeting_date(row.meeting)
+            return render(
+                request, "meetings/checkin.html", {"done": row, "unit_name": row.unit.name_on(day)}
+            )
     return render(
         request, "meetings/checkin.html", {"form": form}, status=422 if form.errors else 200
     )

@@ -127,3 +127,65 @@ def test_invitations_quorum_and_minutes_count_the_same_members_on_the_meeting_da
     _, line = _attendance(meeting, dt.date(2024, 11, 21))
     assert (line.members, line.present, line.needed) == (q.members, q.present, q.needed)
     assert line.fraction == f"{q.numerator}/{q.denominator}"
+
+
+def test_one_access_helper_fetches_a_bloc_year_and_checks_who_runs_it(world):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from blocs.access import get_bloc_year_for_user
+
+    pk = world.bloc_year.pk
+    for runner in (world.office, world.secretary, world.superuser):
+        assert get_bloc_year_for_user(runner, pk, run=True) == world.bloc_year
+    assert get_bloc_year_for_user(world.delegate, pk) == world.bloc_year  # may see it
+    with pytest.raises(PermissionDenied, match="thư ký khối"):
+        get_bloc_year_for_user(world.delegate, pk, run=True)  # may not run it
+    for stranger in (world.other_office, world.nobody):
+        with pytest.raises(Http404):
+            get_bloc_year_for_user(stranger, pk, run=True)
+
+
+@pytest.mark.parametrize("name", ["quota_set", "nominations_generate", "award_create"])
+def test_awards_run_pages_refuse_a_delegate_and_hide_from_another_province(client, world, name):
+    url = reverse(f"awards:{name}", args=[world.bloc_year.pk])
+    client.force_login(world.delegate)
+    assert client.post(url).status_code == 403
+    client.force_login(world.other_office)
+    assert client.post(url).status_code == 404
+    client.force_login(world.secretary)
+    assert client.post(url).status_code != 403  # the secretary gets past the access check
+
+
+def test_award_title_create_saves_the_title_and_its_audit_row_together(world, monkeypatch):
+    from awards import services
+    from awards.models import AwardTitle
+    from blocs.models import AuditEvent
+
+    fields = {"organizer": world.organizer, "code": "giay-khen-so", "name": "Giấy khen của Sở"}
+    title = services.award_title_create(actor=world.office, **fields)
+    event = AuditEvent.objects.get(action="awardtitle.create")
+    assert (event.summary, event.object_id) == ("Giấy khen của Sở", str(title.pk))
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.award_title_create(actor=world.office, **{**fields, "code": "giay-khen-2"})
+    assert not AwardTitle.objects.filter(code="giay-khen-2").exists()
+
+
+def test_the_scoring_workflow_permissions_live_outside_the_view(world):
+    from awards.access import sheet_modes
+    from tests.awards.conftest import make_scheme, self_assess
+
+    scheme = make_scheme(world.bloc_year, open_=True)
+    sheet = scheme.sheets.get(unit=world.units[1])
+    assert sheet_modes(world.delegate, world.bloc_year, sheet) == {"self": None}
+    assert sheet_modes(world.office, world.bloc_year, sheet) == {"self": None}
+    assert sheet_modes(world.outsider, world.bloc_year, sheet) == {}
+    self_assess(sheet)
+    sheet.refresh_from_db()
+    assert sheet_modes(world.delegate, world.bloc_year, sheet) == {}
+    assert sheet_modes(world.secretary, world.bloc_year, sheet) == {"review": None}
