@@ -230,3 +230,22 @@ def test_the_sealed_bulletin_holds_no_sentence_so_the_wording_never_changes_a_se
     assert "suy tôn" not in text.replace(poll.title, "") and "rúng cử" not in text
     assert "Đạt " not in text and "được" not in text
     assert bulletin.sha256(sealed) == data["digests"]["bulletin"] == poll.seal_digest
+
+
+def test_the_english_catalogue_says_honoured_and_elected():
+    from django.utils import translation
+
+    rule = Rule("valid", 1, 2, True)
+    counts = Counts({"a": 5, "b": 2}, ballots=8, present=8, members=8)
+    candidates = [("a", "Provincial Police"), ("b", "Justice Department")]
+    with translation.override("en"):
+        honour = candidate_outcome(
+            candidates=candidates, counts=counts, rule=rule, seats=1, honour=True
+        )
+        election = candidate_outcome(candidates=candidates, counts=counts, rule=rule, seats=1)
+        assert honour.lines[0].sentence.endswith("; honoured")
+        assert election.lines[0].sentence.endswith("; elected")
+        assert honour.summary == "1/1 places have an honoured unit."
+        assert election.summary == "1/1 seats have an elected unit."
+        assert [ln.word for ln in honour.lines] == ["Honoured", "Not honoured"]
+        assert [ln.word for ln in election.lines] == ["Elected", "Not elected"]
