@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blocs.models import BlocYear, Membership, Organizer, Unit, UnitName
-from blocs.registry import neutralize
+from khoithidua.lib.formulas import neutralize
 
 from .models import Award, AwardTally, Deadline, Registration, ScoreSheet
 
@@ -324,9 +324,7 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
     organizer = bloc_year.bloc.organizer
     deadlines = list(bloc_year.deadlines.all())
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related("former_names")
-        .order_by("name")
+        Unit.objects.members_of(bloc_year).prefetch_related("former_names").order_by("name")
     )
     registered = set(
         Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True)

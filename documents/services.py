@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from blocs.models import BlocYear
 from blocs.services import audit
+from khoithidua.lib.qr import qr_data_uri
 
 from . import builders, rendering
 from .models import DocumentVersion
@@ -44,7 +45,7 @@ def stamp_of(version: DocumentVersion) -> dict:
         "finalized_on": version.snapshot.get("finalized_on", ""),
         "fingerprint": version.fingerprint,
         "verify_url": version.verify_url,
-        "qr": rendering.qr_data_uri(version.verify_url),
+        "qr": qr_data_uri(version.verify_url),
     }
 
 

@@ -242,6 +242,7 @@ def draft_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def finalize_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Before locking: what is still missing, or the number the document will get."""
     subject, bloc_year = _get_subject_for_user(request, kind, pk, manage=True)

@@ -126,7 +126,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "q": q,
             "archived": show_archived,
         },
-        "querystring_base": request.GET.copy(),
         "can_create": roles.is_office,
         "no_role": not roles.any,
     }

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from blocs.models import BlocYear, LeadershipTerm
 
 from .models import Attendance, Meeting, Poll
-from .services import meeting_date, member_units, poll_result
+from .services import Quorum, meeting_date, member_units, poll_result
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
 ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
@@ -352,7 +352,6 @@ def poll_line(poll: Poll) -> PollLine:
 
 
 def _attendance(meeting: Meeting, on: dt.date) -> tuple[tuple[AttendanceRow, ...], QuorumLine]:
-    bloc = meeting.bloc_year.bloc
     units = member_units(meeting)
     prefetch_related_objects(units, "former_names")  # name_on: one query, not one per unit
     by_unit = {a.unit_id: a for a in meeting.attendances.all()}
@@ -369,14 +368,15 @@ def _attendance(meeting: Meeting, on: dt.date) -> tuple[tuple[AttendanceRow, ...
             absent += 1
         delegates = ", ".join(x.strip() for x in (a.delegates if a else "").splitlines() if x)
         rows.append(AttendanceRow(unit.name_on(on), status, delegates, a.reason if a else ""))
+    q = Quorum.of(meeting.bloc_year.bloc, members=len(units), present=present)
     quorum = QuorumLine(
-        members=len(units),
-        present=present,
+        members=q.members,
+        present=q.present,
         absent=absent,
-        unrecorded=len(units) - present - absent,
-        needed=bloc.quorum_needed(len(units)),
-        fraction=f"{bloc.quorum_numerator}/{bloc.quorum_denominator}",
-        basis=bloc.quorum_basis,
+        unrecorded=q.members - q.present - absent,
+        needed=q.needed,
+        fraction=f"{q.numerator}/{q.denominator}",
+        basis=q.basis,
     )
     return tuple(rows), quorum
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blocs.models import AuditEvent, BlocYear, Membership, Unit
+from blocs.models import AuditEvent, BlocYear, Unit
 from blocs.services import audit
 
 from . import bulletin as bulletin_format
@@ -95,11 +95,7 @@ def meeting_date(meeting: Meeting) -> dt.date:
 def member_units(meeting: Meeting) -> list[Unit]:
     """Member units of the bloc-year on the meeting's (local) date, by name."""
     return list(
-        Unit.objects.filter(
-            memberships__in=Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).active_on(
-                meeting_date(meeting)
-            )
-        ).order_by("name")
+        Unit.objects.members_of(meeting.bloc_year_id, on=meeting_date(meeting)).order_by("name")
     )
 
 
@@ -201,22 +197,26 @@ class Quorum:
     def reached(self) -> bool:
         return self.members > 0 and self.present >= self.needed
 
+    @classmethod
+    def of(cls, bloc, *, members: int, present: int) -> Quorum:
+        """The bloc's quorum rule applied to counts the caller already has."""
+        return cls(
+            members,
+            present,
+            bloc.quorum_needed(members),
+            bloc.quorum_numerator,
+            bloc.quorum_denominator,
+            bloc.quorum_basis,
+        )
+
 
 def quorum(meeting: Meeting) -> Quorum:
     """The one definition of a meeting's quorum: present member units against the bloc's
     fraction of the member units on the meeting day."""
-    bloc = meeting.bloc_year.bloc
     members = member_units(meeting)
     ids = {u.pk for u in members}
     present = meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=ids).count()
-    return Quorum(
-        len(members),
-        present,
-        bloc.quorum_needed(len(members)),
-        bloc.quorum_numerator,
-        bloc.quorum_denominator,
-        bloc.quorum_basis,
-    )
+    return Quorum.of(meeting.bloc_year.bloc, members=len(members), present=present)
 
 
 @transaction.atomic

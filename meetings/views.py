@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
 from pathlib import Path
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +24,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from blocs import names as dated_names
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
+from khoithidua.lib.formulas import neutralize
+from khoithidua.lib.qr import qr_data_uri
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services, throttle
@@ -88,17 +87,12 @@ def _error(request: HttpRequest, url: str, exc: ValidationError) -> HttpResponse
     return redirect(url)
 
 
-def qr_data_uri(text: str) -> str:
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(img.to_string()).decode()
-
-
 def _meeting_url(request: HttpRequest, meeting: Meeting) -> str:
     return reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
 def _member_units(bloc_year):
-    return Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("name")
+    return Unit.objects.members_of(bloc_year).order_by("name")
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -437,7 +431,10 @@ def checkin(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return render(request, "meetings/checkin.html", {"done": row})
+            day = services.meeting_date(row.meeting)
+            return render(
+                request, "meetings/checkin.html", {"done": row, "unit_name": row.unit.name_on(day)}
+            )
     return render(
         request, "meetings/checkin.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -948,13 +945,6 @@ def poll_slips(request: HttpRequest, pk: int) -> HttpResponse:
 # --- exports ---------------------------------------------------------------------------------
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formula injection."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_rows(poll: Poll) -> list[list]:
     result = services.poll_result(poll)  # raises TallyTampered
     rows = [
@@ -983,7 +973,7 @@ def _export_rows(poll: Poll) -> list[list]:
     rows += [[], [_("Tóm tắt"), result.outcome]]
     if result.low_turnout:
         rows.append([_("Lưu ý"), result.low_turnout])
-    return [[_safe_cell(v) for v in row] for row in rows]
+    return [[neutralize(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def _export_poll(request: HttpRequest, pk: int) -> Poll:
