@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from blocs.models import BlocYear
@@ -58,9 +58,10 @@ def render_snapshot_html(
     for_pdf: bool = False,
 ) -> str:
     dt_ = builders.doc_type(kind)
-    return rendering.render_html(
-        dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf}
-    )
+    with translation.override("vi"):  # a document is in Vietnamese whatever the UI language
+        return rendering.render_html(
+            dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf}
+        )
 
 
 def snapshot_rendered(kind: str, snapshot: dict, *, stamp: dict | None = None):
@@ -74,8 +75,15 @@ def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> byt
     return snapshot_rendered(kind, snapshot, stamp=stamp).pdf
 
 
+def build(kind: str, subject) -> dict:
+    """The snapshot of a document, its words in Vietnamese whatever the reader's UI language
+    (the owning apps' producers translate their sentences with gettext)."""
+    with translation.override("vi"):
+        return builders.doc_type(kind).build(subject)
+
+
 def draft_snapshot(kind: str, subject) -> dict:
-    return builders.doc_type(kind).build(subject)
+    return build(kind, subject)
 
 
 def draft_pdf(kind: str, subject) -> bytes:
@@ -85,7 +93,7 @@ def draft_pdf(kind: str, subject) -> bytes:
 def next_number(kind: str, subject, snapshot: dict | None = None) -> int:
     """The number finalize would assign now (shown in the confirmation)."""
     dtype = builders.doc_type(kind)
-    snapshot = snapshot or dtype.build(subject)
+    snapshot = snapshot or build(kind, subject)
     bloc_year = dtype.bloc_year_of(subject)
     return (
         DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=snapshot["symbol"]).aggregate(
@@ -185,7 +193,7 @@ def document_finalize(
         .order_by("-version")
         .first()
     )
-    snapshot = dtype.build(subject)
+    snapshot = build(kind, subject)
     if snapshot.get("missing"):
         raise ValidationError(missing_message(snapshot["missing"]))
     if previous is not None:

@@ -272,3 +272,13 @@ def test_the_invitation_states_time_place_agenda_attendees_and_who_signs(demo, c
     no_place = meeting("ha-giang")  # no place, no host recorded
     with pytest.raises(ValidationError, match="Địa điểm hội nghị"):
         services.document_finalize(kind="invitation", subject=no_place)
+
+
+def test_a_reader_with_the_english_interface_gets_the_same_vietnamese_document(demo):
+    from django.utils import translation
+
+    central = meeting("trung-uong")
+    vietnamese = pdf_text("minutes", central)
+    with translation.override("en"):
+        assert pdf_text("minutes", central) == vietnamese
+        assert "Được suy tôn: Kiểm toán nhà nước" in flat(docx_text("minutes", central))
