@@ -969,7 +969,7 @@ def _export_rows(poll: Poll) -> list[list]:
     ]
     rows.append([_("Lựa chọn"), _("Số phiếu"), _("Tỷ lệ"), _("Kết quả"), _("Giải thích")])
     for o in result.options:
-        rows.append([o.label, o.votes, o.percent_text, o.status, o.sentence])
+        rows.append([o.label, o.votes, o.percent_text, o.word, o.sentence])
     rows += [[], [_("Tóm tắt"), result.outcome]]
     if result.low_turnout:
         rows.append([_("Lưu ý"), result.low_turnout])
