@@ -18,6 +18,7 @@ urlpatterns = [
     # Pages without the site's <head> (document previews) make browsers ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("ping/", views.ping, name="ping"),
+    path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
     path("admin/", admin.site.urls),
     path("", include("blocs.urls")),
     path("", include("awards.urls")),

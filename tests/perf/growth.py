@@ -43,7 +43,6 @@ def build(n: int, superuser) -> Scenario:
     from awards.services import covenant_create, covenant_target_add
     from blocs.merger import merger_record
     from blocs.models import BlocSuccession, RotationSlot, UnitEvent
-    from documents.sample import make_meeting
     from documents.services import document_finalize
     from jobs.models import Job
     from legal.models import BlocSigner, LegalText, UnitHead
@@ -52,6 +51,7 @@ def build(n: int, superuser) -> Scenario:
     from notices.services import notify
     from tests.awards.conftest import make_scheme
     from tests.factories import grant, make_bloc_year
+    from tests.sample_meeting import make_meeting
 
     s = Scenario(n)
     org = Organizer.objects.create(
