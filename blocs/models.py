@@ -423,6 +423,15 @@ class UnitEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} – {self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
 
+    @classmethod
+    def merge_pair(cls, *, unit, into, day: dt.date, basis: str, user) -> list[UnitEvent]:
+        """The two events of a merger, unsaved: `unit` MERGED into `into`, `into` ABSORBED it."""
+        common = {"effective_date": day, "basis": basis, "recorded_by": user}
+        return [
+            cls(unit=unit, kind=cls.Kind.MERGED, other_unit=into, **common),
+            cls(unit=into, kind=cls.Kind.ABSORBED, other_unit=unit, **common),
+        ]
+
 
 class Bloc(models.Model):
     """A khối or cụm thi đua, with its per-bloc rules."""

@@ -1160,24 +1160,7 @@ def _apply(
         old.merged_into, old.merged_on = into, day
         old.archived_at = old.archived_at or now
         basis = link.organizer.merge_basis
-        events += [
-            UnitEvent(
-                unit=old,
-                kind=UnitEvent.Kind.MERGED,
-                effective_date=day,
-                other_unit=into,
-                basis=basis,
-                recorded_by=user,
-            ),
-            UnitEvent(
-                unit=into,
-                kind=UnitEvent.Kind.ABSORBED,
-                effective_date=day,
-                other_unit=old,
-                basis=basis,
-                recorded_by=user,
-            ),
-        ]
+        events += UnitEvent.merge_pair(unit=old, into=into, day=day, basis=basis, user=user)
     if result.unit_links:
         Unit.objects.bulk_update(
             [link.predecessor for link in result.unit_links],

@@ -18,6 +18,7 @@ urlpatterns = [
     # breaks `migrate` before `collectstatic` has written the manifest.)
     path("favicon.ico", views.favicon, name="favicon"),
     path("ping/", views.ping, name="ping"),
+    path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
     path("admin/", admin.site.urls),
     path("", include("blocs.urls")),
     path("", include("awards.urls")),

@@ -7,7 +7,6 @@ import io
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -969,7 +967,7 @@ def _export_rows(poll: Poll) -> list[list]:
     ]
     rows.append([_("Lựa chọn"), _("Số phiếu"), _("Tỷ lệ"), _("Kết quả"), _("Giải thích")])
     for o in result.options:
-        rows.append([o.label, o.votes, o.percent_text, o.status, o.sentence])
+        rows.append([o.label, o.votes, o.percent_text, o.word, o.sentence])
     rows += [[], [_("Tóm tắt"), result.outcome]]
     if result.low_turnout:
         rows.append([_("Lưu ý"), result.low_turnout])
@@ -1235,15 +1233,3 @@ def poll_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         {"unit": voter.unit_id},
         reverse("meetings:poll_ballot", args=[poll.pk]),
     )
-
-
-# --- benchmark floor -------------------------------------------------------------------------
-
-
-@csrf_exempt
-@require_POST
-def bench_ping_post(request: HttpRequest) -> HttpResponse:
-    """A trivial POST view: the floor for bench/vote.py. Only when BENCH_ENDPOINTS is on."""
-    if not getattr(settings, "BENCH_ENDPOINTS", False):
-        raise Http404()
-    return HttpResponse("ok " + timezone.now().isoformat(), content_type="text/plain")

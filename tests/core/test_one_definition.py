@@ -189,3 +189,32 @@ def test_the_scoring_workflow_permissions_live_outside_the_view(world):
     sheet.refresh_from_db()
     assert sheet_modes(world.delegate, world.bloc_year, sheet) == {}
     assert sheet_modes(world.secretary, world.bloc_year, sheet) == {"review": None}
+
+
+@pytest.mark.parametrize(
+    ("deadline", "expected"),
+    [
+        ({"done": True, "done_on": dt.date(2024, 11, 3)}, ["badge-ok", "Đã xong 03/11/2024"]),
+        (
+            {"days_left": -3, "days_overdue": 3, "late_count": 2},
+            ["badge-red", "Quá hạn 3 ngày", "2 đơn vị chậm"],
+        ),
+        ({"days_left": 0}, ["badge-warn", "Hôm nay"]),
+        ({"days_left": 5, "pending_count": 4}, ["badge-warn", "Còn 5 ngày", "4 đơn vị chưa xong"]),
+        ({"days_left": 20, "pending_count": 0}, ["badge-info", "Còn 20 ngày"]),
+    ],
+)
+def test_the_deadline_badge_shows_each_state_in_one_sentence(deadline, expected):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    d = SimpleNamespace(
+        **{"done": False, "done_on": None, "late_count": 0, "pending_count": 0, **deadline}
+    )
+    with translation.override("vi"):
+        html = " ".join(render_to_string("awards/_deadline_badge.html", {"d": d}).split())
+    text = re.sub(r"\s*<[^>]+>\s*", "|", html).strip("|")
+    assert expected[0] in html
+    assert [t for t in text.split("|") if t] == expected[1:]

@@ -413,7 +413,7 @@ def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(
     assert response.status_code == 302
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert (
-        "trúng cử theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)"
+        "được suy tôn theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)"
         in page
     )
     assert "Nhật ký thao tác" in page and "Quyết định khi bằng phiếu" in page
@@ -472,7 +472,7 @@ def test_counting_committee_enters_paper_counts_and_results_are_computed(
     assert ok.status_code == 302
     client.post(reverse("meetings:poll_close", args=[poll.pk]))
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
-    assert "Đạt 5/8 phiếu (62,5%), vượt ngưỡng trên 1/2 số phiếu hợp lệ; trúng cử" in page
+    assert "Đạt 5/8 phiếu (62,5%), vượt ngưỡng trên 1/2 số phiếu hợp lệ; được suy tôn" in page
     assert "Trần Thị B – Thành viên" in page and "phiếu trắng: 1" in page
 
 
