@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -16,7 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     # Pages without the site's <head> (document previews) make browsers ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # (Resolved per request: with the production manifest storage, static() at import time
+    # breaks `migrate` before `collectstatic` has written the manifest.)
+    path("favicon.ico", views.favicon, name="favicon"),
     path("ping/", views.ping, name="ping"),
     path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
     path("admin/", admin.site.urls),
