@@ -25,7 +25,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, Organizer, RoleAssignment, Unit
-from blocs.registry import FORMULA_REJECT, fold
+from blocs.registry import fold
+from khoithidua.lib.formulas import FORMULA_REJECT
 
 from . import services
 

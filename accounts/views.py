@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -24,6 +27,7 @@ from blocs.access import managed_organizers, require_office
 from blocs.models import AuditEvent, RoleAssignment
 from blocs.registry import ImportFileError, read_table
 from blocs.services import audit as audit_record
+from khoithidua.lib.clientip import client_ip
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services
@@ -388,11 +392,44 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     extra_context = {"done_title": gettext_lazy("Đã đổi mật khẩu")}
 
 
+RESET_PER_ADDRESS = 3  # mails per address per hour: a stranger cannot flood someone's mailbox
+RESET_PER_CLIENT = 10  # requests per client address per hour
+RESET_WINDOW_SECONDS = 3600
+
+
+def _reset_count(key: str) -> int:
+    """Count one request in the shared cache (atomic INCR; the first one sets the window)."""
+    if cache.add(key, 1, RESET_WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, RESET_WINDOW_SECONDS)
+        return 1
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        ip = client_ip(self.request)
+        if _reset_count(f"pwreset:client:{hashlib.sha256(ip.encode()).hexdigest()[:40]}") > (
+            RESET_PER_CLIENT
+        ):
+            form.add_error(
+                None,
+                _("Đã có quá nhiều yêu cầu đặt lại mật khẩu từ máy này; hãy thử lại sau một giờ."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        address = form.cleaned_data["email"].strip().casefold()
+        digest = hashlib.sha256(address.encode()).hexdigest()[:40]
+        if _reset_count(f"pwreset:address:{digest}") > RESET_PER_ADDRESS:
+            # The same answer as for a sent mail: whether the address exists stays unknown.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from blocs.access import can_manage_bloc, can_run_bloc, get_bloc_year_for_user, roles_of
-from blocs.models import BlocYear, LeadershipTerm
+from blocs.access import can_manage_bloc, can_run_bloc, require_run_bloc, roles_of
+from blocs.models import BlocYear, LeadershipTerm, Unit
 
-
-def bloc_year_for(user, pk: int) -> BlocYear:
-    """The bloc-year if the user may see it (404 otherwise)."""
-    return get_bloc_year_for_user(user, pk)
+from .models import ScoreSheet, ScoringScheme
 
 
 def can_run(user, bloc_year: BlocYear) -> bool:
@@ -25,13 +22,15 @@ def can_run(user, bloc_year: BlocYear) -> bool:
 
 
 def require_run(user, bloc_year: BlocYear) -> None:
-    if not can_run(user, bloc_year):
-        raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện."
-        )
+    """For a bloc-year already fetched; to fetch and check at once, use
+    `get_bloc_year_for_user(user, pk, run=True)`."""
+    require_run_bloc(user, bloc_year.bloc)
 
 
-def require_office(user, bloc_year: BlocYear) -> None:
+def require_manage_bloc(user, bloc_year: BlocYear) -> None:
+    """403 unless the user is office staff of the organizer that owns this bloc-year's bloc.
+
+    (`blocs.access.require_office(user)` asks a different question: office staff anywhere.)"""
     if not can_manage_bloc(user, bloc_year.bloc):
         raise PermissionDenied(
             "Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng."
@@ -70,3 +69,36 @@ def can_lead(user, bloc_year: BlocYear) -> bool:
         return True
     leader = leader_unit_id(bloc_year)
     return leader is not None and leader in delegate_unit_ids(user)
+
+
+def sheet_modes(user, bloc_year: BlocYear, sheet) -> dict[str, Unit | None]:
+    """The scoring workflow's permissions: the forms this user may use on this sheet now
+    ("self", "review", "cross", "explain"); for review and cross, the unit that scores
+    (None for review by the office or the secretary)."""
+    scheme = sheet.scheme
+    modes: dict[str, Unit | None] = {}
+    if scheme.phase != ScoringScheme.Phase.OPEN or sheet.is_locked:
+        return modes
+    run = can_run(user, bloc_year)
+    own = can_act_for(user, bloc_year, sheet.unit_id)
+    mine = delegate_unit_ids(user)
+    if sheet.status == ScoreSheet.Status.DRAFT and own:
+        modes["self"] = None
+    if scheme.method == ScoringScheme.Method.LEADER and sheet.status in (
+        ScoreSheet.Status.SUBMITTED,
+        ScoreSheet.Status.REVIEWED,
+    ):
+        reviewers = reviewer_unit_ids(bloc_year) & (mine - {sheet.unit_id})
+        if run or reviewers:
+            modes["review"] = (
+                Unit.objects.filter(pk__in=reviewers).first() if reviewers and not run else None
+            )
+    if scheme.method == ScoringScheme.Method.CROSS and sheet.status == ScoreSheet.Status.SUBMITTED:
+        scorer_ids = (mine - {sheet.unit_id}) & set(
+            scheme.bloc_year.memberships.values_list("unit_id", flat=True)
+        )
+        if scorer_ids:
+            modes["cross"] = Unit.objects.filter(pk__in=scorer_ids).order_by("name").first()
+    if sheet.status == ScoreSheet.Status.REVIEWED and own:
+        modes["explain"] = None
+    return modes

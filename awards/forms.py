@@ -24,7 +24,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def member_units(bloc_year: BlocYear):
-    return Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("name")
+    return Unit.objects.members_of(bloc_year).order_by("name")
 
 
 def titles_for(bloc_year: BlocYear):

@@ -9,13 +9,14 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blocs.models import BlocYear, Membership, Organizer, Unit, UnitName
-from blocs.registry import neutralize
+from khoithidua.lib.formulas import neutralize
 
 from .models import Award, AwardTally, Deadline, Registration, ScoreSheet
 
@@ -324,9 +325,7 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
     organizer = bloc_year.bloc.organizer
     deadlines = list(bloc_year.deadlines.all())
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related("former_names")
-        .order_by("name")
+        Unit.objects.members_of(bloc_year).prefetch_related("former_names").order_by("name")
     )
     registered = set(
         Registration.objects.filter(bloc_year=bloc_year).values_list("unit_id", flat=True)
@@ -442,3 +441,108 @@ def deadline_summaries(
                 )
             )
     return {pk: min(items, key=lambda s: s.due_on) for pk, items in by_year.items()}
+
+
+# --- the báo cáo / tờ trình data (documents) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    unit: str  # the unit's name on the document's date
+    main: Decimal | None  # None: the year has no final ranking
+    bonus: Decimal | None  # bonus and penalty together
+    total: Decimal | None
+    rank: int | None
+    tied: bool
+
+
+@dataclass(frozen=True)
+class AwardItem:
+    unit: str
+    person: str  # a person's or a collective's name, else ""
+    position: str
+    basis: str  # «Biểu quyết tại <hội nghị> ngày dd/mm/yyyy», «Quyết định số …», or ""
+    final: bool  # a decision is recorded
+
+
+@dataclass(frozen=True)
+class AwardGroup:
+    title: str
+    items: tuple[AwardItem, ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What the báo cáo kết quả and the tờ trình đề nghị khen thưởng of a bloc-year state, as
+    of `date` (the year-end meeting's day, else the year's reference date)."""
+
+    bloc_year_id: int
+    date: dt.date
+    meeting_title: str  # the year-end meeting, or ""
+    meeting_date: dt.date | None
+    scores: tuple[ScoreLine, ...]
+    award_groups: tuple[AwardGroup, ...]
+
+
+def report_data(bloc_year: BlocYear) -> ReportData:
+    """The awards side of the year's report and proposal (documents render it; see
+    documents.builders.build_report / build_proposal). The basis of each proposed award is the
+    meeting that voted it, never the note saying where the record came from."""
+    from meetings.models import Meeting
+
+    from .ranking import ranking_for
+
+    meetings = list(Meeting.objects.filter(bloc_year=bloc_year).order_by("starts_at"))
+    by_day = {timezone.localtime(m.starts_at).date(): m for m in meetings}
+    year_end = [m for m in meetings if m.kind == Meeting.Kind.YEAREND]
+    last = year_end[-1] if year_end else None
+    on = timezone.localtime(last.starts_at).date() if last else bloc_year.reference_date
+    scores = []
+    ranking = ranking_for(bloc_year)
+    if ranking is not None and ranking.rows:
+        for r in sorted(ranking.rows, key=lambda r: (r.rank, r.unit.name)):
+            scores.append(
+                ScoreLine(r.unit.name_on(on), r.main, r.bonus + r.penalty, r.total, r.rank, r.tied)
+            )
+    else:
+        members = (
+            bloc_year.memberships.select_related("unit")
+            .prefetch_related("unit__former_names")
+            .order_by("unit__name")
+        )
+        for m in members:
+            if m.active_on(on):
+                scores.append(ScoreLine(m.unit.name_on(on), None, None, None, None, False))
+    groups: dict[str, list[AwardItem]] = {}
+    for a in (
+        Award.objects.filter(bloc_year=bloc_year)
+        .exclude(status=Award.Status.REJECTED)
+        .select_related("award_title", "unit")
+        .prefetch_related("unit__former_names")
+        .order_by("award_title__rank", "id")
+    ):
+        meeting = by_day.get(a.proposed_on)
+        if meeting is not None:
+            day = timezone.localtime(meeting.starts_at)
+            basis = f"Biểu quyết tại {meeting.title} ngày {day:%d/%m/%Y}"
+        elif a.decision_number:
+            basis = f"Quyết định số {a.decision_number}"
+        else:
+            basis = ""
+        groups.setdefault(a.award_title.name, []).append(
+            AwardItem(
+                unit=a.unit.name_on(on) if a.unit_id else "",
+                person=a.person_name or a.collective_name,
+                position=a.person_position,
+                basis=basis,
+                final=a.status == Award.Status.FINAL,
+            )
+        )
+    return ReportData(
+        bloc_year_id=bloc_year.pk,
+        date=on,
+        meeting_title=last.title if last else "",
+        meeting_date=timezone.localtime(last.starts_at).date() if last else None,
+        scores=tuple(scores),
+        award_groups=tuple(AwardGroup(t, tuple(items)) for t, items in groups.items()),
+    )

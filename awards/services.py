@@ -429,9 +429,7 @@ def eligible_candidates(
         )
     by_unit = {row.unit.pk: row for row in ranking.rows} if ranking else {}
     members = list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related("former_names")
-        .order_by("name")
+        Unit.objects.members_of(bloc_year).prefetch_related("former_names").order_by("name")
     )
     result = []
     for unit in members:
@@ -1483,3 +1481,11 @@ def deadline_set(
         )
     audit(actor=actor, action="deadline.set", obj=bloc_year, summary=str(deadline))
     return deadline
+
+
+@transaction.atomic
+def award_title_create(*, actor=None, **fields) -> AwardTitle:
+    """Add a title to an organizer's catalog, with its audit row in the same transaction."""
+    title = AwardTitle.objects.create(**fields)
+    audit(actor=actor, action="awardtitle.create", obj=title, summary=title.name)
+    return title

@@ -17,20 +17,19 @@ from django.views.decorators.http import require_POST
 
 from blocs.access import (
     can_manage_bloc,
+    get_bloc_year_for_user,
     managed_organizers,
     require_office,
     visible_blocs,
     visible_organizers,
 )
 from blocs.models import AuditEvent, BlocYear
-from blocs.services import audit
 
 # The registry's PRG and error helpers, shared so every app answers forms the same way.
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import catalog, reports, services
-from .access import bloc_year_for, can_run, require_run
-from .access import require_office as require_office_for
+from .access import can_run, require_manage_bloc, require_run
 from .forms import (
     AwardForm,
     AwardTitleForm,
@@ -136,15 +135,14 @@ def _awards_page(
 
 @login_required
 def year_awards(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     return _awards_page(request, bloc_year)
 
 
 @login_required
 @require_POST
 def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     form = QuotaForm(request.POST, bloc_year=bloc_year)
     if form.is_valid():
         try:
@@ -161,8 +159,7 @@ def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def nominations_generate(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     title = get_object_or_404(AwardTitle, pk=request.POST.get("award_title") or 0)
     try:
         created = services.nominations_generate(
@@ -181,8 +178,7 @@ def nominations_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     form = NominationAddForm(request.POST, bloc_year=bloc_year)
     if form.is_valid():
         try:
@@ -201,8 +197,7 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
 def nomination_change(
     request: HttpRequest, pk: int, nomination_pk: int, action: str
 ) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     nomination = get_object_or_404(Nomination, pk=nomination_pk, bloc_year=bloc_year)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -222,8 +217,7 @@ def nomination_change(
 @login_required
 @require_POST
 def award_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     form = AwardForm(request.POST, bloc_year=bloc_year)
     if form.is_valid():
         try:
@@ -242,8 +236,8 @@ def award_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_office_for(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
+    require_manage_bloc(request.user, bloc_year)
     form = DecisionForm(request.POST, bloc_year=bloc_year)
     if form.is_valid():
         data = form.cleaned_data
@@ -269,8 +263,8 @@ def award_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def award_reject(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_office_for(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
+    require_manage_bloc(request.user, bloc_year)
     award = get_object_or_404(Award, pk=award_pk, bloc_year=bloc_year)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -304,8 +298,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
     if managed.exists():
         form = AwardTitleForm(request.POST or None, organizers=managed)
         if request.method == "POST" and form.is_valid():
-            title = form.save()
-            audit(actor=request.user, action="awardtitle.create", obj=title, summary=title.name)
+            services.award_title_create(actor=request.user, **form.cleaned_data)
             return done(
                 request,
                 reverse("awards:title_list"),
@@ -370,7 +363,6 @@ def award_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "totals": totals,
-            "querystring_base": request.GET.copy(),
             "active_nav": "report",
         },
     )
@@ -411,7 +403,7 @@ def _results_context(bloc_year: BlocYear) -> dict:
 
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     status = request.GET.get("status", "")
     context = _results_context(bloc_year)
     if status in Award.Status.values:
@@ -423,7 +415,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     context = _results_context(bloc_year)
     data = reports.export_results_xlsx(
         bloc_year, context["ranking"], context["awards"], context["tallies"]
@@ -440,7 +432,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deadlines(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     run = can_run(request.user, bloc_year)
     form = None
     if run:

@@ -11,22 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from blocs.access import get_bloc_year_for_user
 from blocs.models import BlocYear, Unit, UnitName
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
-from .access import bloc_year_for, can_lead, can_run, delegate_unit_ids, require_act_for
+from .access import can_lead, can_run, delegate_unit_ids, require_act_for
 from .forms import CovenantForm, RegistrationForm, ReviseForm, SignatureForm, TargetForm
 from .models import Covenant, CovenantSignature, CovenantTarget, Registration
 
 
 def _members(bloc_year: BlocYear) -> list[Unit]:
     names = Prefetch("former_names", queryset=UnitName.objects.order_by("valid_until"))
-    return list(
-        Unit.objects.filter(memberships__bloc_year=bloc_year)
-        .prefetch_related(names)
-        .order_by("name")
-    )
+    return list(Unit.objects.members_of(bloc_year).prefetch_related(names).order_by("name"))
 
 
 def _units_for_user(request: HttpRequest, bloc_year: BlocYear, units: list[Unit]) -> list[Unit]:
@@ -122,20 +119,20 @@ def _require_lead(request, bloc_year) -> None:
 
 def _covenant_for(request, covenant_pk: int) -> tuple[BlocYear, Covenant]:
     covenant = get_object_or_404(Covenant.objects.select_related("bloc_year"), pk=covenant_pk)
-    bloc_year = bloc_year_for(request.user, covenant.bloc_year_id)
+    bloc_year = get_bloc_year_for_user(request.user, covenant.bloc_year_id)
     return bloc_year, covenant
 
 
 @login_required
 def covenant(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     return _covenant_page(request, bloc_year)
 
 
 @login_required
 @require_POST
 def covenant_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     _require_lead(request, bloc_year)
     if request.POST.get("copy") == "1":
         try:
@@ -259,7 +256,7 @@ def covenant_revise(request: HttpRequest, covenant_pk: int) -> HttpResponse:
 
 @login_required
 def registrations(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     members = _members(bloc_year)
     regs = {
         r.unit_id: r

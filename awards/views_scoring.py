@@ -11,17 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from blocs.models import BlocYear, Unit, UnitName
+from blocs.access import get_bloc_year_for_user
+from blocs.models import BlocYear, UnitName
 from khoithidua.lib.views import apply_validation_error, done
 
 from . import services
 from .access import (
-    bloc_year_for,
     can_act_for,
     can_run,
     delegate_unit_ids,
     require_run,
-    reviewer_unit_ids,
+    sheet_modes,
 )
 from .forms import CriterionForm, SchemeForm, SheetForm
 from .models import Criterion, CrossScore, Score, ScoreSheet, ScoringScheme
@@ -40,7 +40,7 @@ def _tree(scheme: ScoringScheme) -> list[dict]:
 
 @login_required
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     run = can_run(request.user, bloc_year)
     scheme = services.scheme_for(bloc_year)
     form = None
@@ -101,8 +101,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """create / copy / open / lock the bloc-year's scoring; lock-reviewed: every reviewed sheet."""
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     try:
         if action == "create":
             services.scheme_for(bloc_year, create=True)
@@ -149,8 +148,7 @@ def _scoring_error(request, bloc_year, exc: ValidationError) -> HttpResponse:
 
 @login_required
 def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = None) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     scheme = services.scheme_for(bloc_year, create=True)
     criterion = (
         get_object_or_404(Criterion, pk=criterion_pk, scheme=scheme) if criterion_pk else None
@@ -208,8 +206,7 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int | None = Non
 @login_required
 @require_POST
 def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
-    require_run(request.user, bloc_year)
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, scheme__bloc_year=bloc_year)
     try:
         services.criterion_delete(criterion=criterion, actor=request.user)
@@ -223,40 +220,9 @@ def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
 
 def _sheet_for(request, sheet_pk: int) -> tuple[BlocYear, ScoreSheet]:
     sheet = get_object_or_404(ScoreSheet.objects.select_related("scheme", "unit"), pk=sheet_pk)
-    bloc_year = bloc_year_for(request.user, sheet.scheme.bloc_year_id)
+    bloc_year = get_bloc_year_for_user(request.user, sheet.scheme.bloc_year_id)
     sheet.scheme.bloc_year = bloc_year
     return bloc_year, sheet
-
-
-def _allowed_modes(request, bloc_year: BlocYear, sheet: ScoreSheet) -> dict[str, Unit | None]:
-    """The forms this user may use on this sheet now; for cross mode, the scoring unit."""
-    scheme = sheet.scheme
-    modes: dict[str, Unit | None] = {}
-    if scheme.phase != ScoringScheme.Phase.OPEN or sheet.is_locked:
-        return modes
-    run = can_run(request.user, bloc_year)
-    own = can_act_for(request.user, bloc_year, sheet.unit_id)
-    mine = delegate_unit_ids(request.user)
-    if sheet.status == ScoreSheet.Status.DRAFT and own:
-        modes["self"] = None
-    if scheme.method == ScoringScheme.Method.LEADER and sheet.status in (
-        ScoreSheet.Status.SUBMITTED,
-        ScoreSheet.Status.REVIEWED,
-    ):
-        reviewers = reviewer_unit_ids(bloc_year) & (mine - {sheet.unit_id})
-        if run or reviewers:
-            modes["review"] = (
-                Unit.objects.filter(pk__in=reviewers).first() if reviewers and not run else None
-            )
-    if scheme.method == ScoringScheme.Method.CROSS and sheet.status == ScoreSheet.Status.SUBMITTED:
-        scorer_ids = (mine - {sheet.unit_id}) & set(
-            scheme.bloc_year.memberships.values_list("unit_id", flat=True)
-        )
-        if scorer_ids:
-            modes["cross"] = Unit.objects.filter(pk__in=scorer_ids).order_by("name").first()
-    if sheet.status == ScoreSheet.Status.REVIEWED and own:
-        modes["explain"] = None
-    return modes
 
 
 def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error=None) -> dict:
@@ -270,7 +236,7 @@ def _sheet_context(request, bloc_year, sheet, mode: str | None, form=None, error
             "criterion_id",
         )
     )
-    modes = _allowed_modes(request, bloc_year, sheet)
+    modes = sheet_modes(request.user, bloc_year, sheet)
     if mode not in modes:
         mode = next(iter(modes), None)
     cross_mine = {}
@@ -332,7 +298,7 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
         return render(
             request, "awards/sheet_detail.html", _sheet_context(request, bloc_year, sheet, mode)
         )
-    modes = _allowed_modes(request, bloc_year, sheet)
+    modes = sheet_modes(request.user, bloc_year, sheet)
     if mode not in modes:
         raise PermissionDenied(_("Bạn không được chấm ở bước này."))
     scores = list(Score.objects.filter(sheet=sheet).select_related("criterion"))
@@ -413,7 +379,7 @@ def sheet_action(request: HttpRequest, sheet_pk: int, action: str) -> HttpRespon
 
 @login_required
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     scheme = services.scheme_for(bloc_year)
     result = (
         compute_ranking(scheme)

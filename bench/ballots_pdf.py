@@ -27,7 +27,7 @@ def main() -> None:
     from minutes_pdf import _pages, make_bloc_year
 
     from documents import services
-    from documents.sample import make_meeting
+    from tests.sample_meeting import make_meeting
 
     by = make_bloc_year(40)
     meeting = make_meeting(by, agenda_items=2, polls=1, absent=0)

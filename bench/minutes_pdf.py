@@ -83,7 +83,7 @@ def main() -> None:
 
     django.setup()
     from documents import rendering, services
-    from documents.sample import make_meeting
+    from tests.sample_meeting import make_meeting
 
     by = make_bloc_year(40)
     meeting = make_meeting(by, agenda_items=10, polls=5, absent=2)

@@ -93,11 +93,11 @@ def main() -> None:
 
     from documents import rendering
     from documents import services as documents
-    from documents.sample import make_meeting
     from signing import appearance, sign
     from signing.devpki import DevPKI
     from signing.layout import SignBox
     from signing.verify import verify_pdf
+    from tests.sample_meeting import make_meeting
 
     out = {}
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Bloc, BlocYear, Membership, Organizer, RoleAssignment, Unit
 
@@ -151,7 +152,9 @@ def get_bloc_for_user(user, pk: int, *, manage: bool = False) -> Bloc:
     return bloc
 
 
-def get_bloc_year_for_user(user, pk: int, *, manage: bool = False) -> BlocYear:
+def get_bloc_year_for_user(user, pk: int, *, manage: bool = False, run: bool = False) -> BlocYear:
+    """The bloc-year if the user may see it (404 otherwise). `manage`: office staff of its
+    organizer only; `run`: office staff or the bloc's secretary (403 otherwise)."""
     try:
         bloc_year = BlocYear.objects.select_related("bloc", "bloc__organizer").get(pk=pk)
     except (BlocYear.DoesNotExist, ValueError, TypeError):
@@ -162,7 +165,17 @@ def get_bloc_year_for_user(user, pk: int, *, manage: bool = False) -> BlocYear:
         raise PermissionDenied(
             "Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi năm thi đua này."
         )
+    if run:
+        require_run_bloc(user, bloc_year.bloc)
     return bloc_year
+
+
+def require_run_bloc(user, bloc: Bloc) -> None:
+    """403 unless the user runs the bloc (its organizer's office staff or its secretary)."""
+    if not can_run_bloc(user, bloc):
+        raise PermissionDenied(
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện.")
+        )
 
 
 def get_unit_for_user(user, pk: int, *, manage: bool = False) -> Unit:
@@ -176,7 +189,8 @@ def get_unit_for_user(user, pk: int, *, manage: bool = False) -> Unit:
 
 
 def require_office(user) -> Roles:
+    """The user's roles if they are office staff (any organizer); 403 otherwise."""
     roles = roles_of(user)
     if not roles.is_office:
-        raise PermissionDenied("Chức năng này dành cho cán bộ Ban Thi đua – Khen thưởng.")
+        raise PermissionDenied(_("Chức năng này dành cho cán bộ Ban Thi đua – Khen thưởng."))
     return roles

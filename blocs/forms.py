@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from khoithidua.lib.formulas import FORMULA_REJECT
 from khoithidua.lib.widgets import NameChoiceField, PlainSelect
 
 from .models import Bloc, BlocYear, LeadershipTerm, Membership, Organizer, Unit
@@ -27,7 +28,7 @@ class StrippedCharsMixin:
                 (ord(c) < 32 and c not in "\r\n\t") or 0x7F <= ord(c) < 0xA0 for c in value
             ):
                 self.add_error(name, _("Không được chứa ký tự điều khiển."))
-            elif isinstance(value, str) and value.lstrip().startswith(("=", "+", "@")):
+            elif isinstance(value, str) and value.lstrip().startswith(FORMULA_REJECT):
                 self.add_error(name, _("Không được bắt đầu bằng =, + hoặc @."))
         return cleaned
 

@@ -364,24 +364,7 @@ def _confirm_units(source, target, day, basis, choices, user) -> tuple[dict[int,
     for unit, into in linked:
         unit.merged_into, unit.merged_on = into, day
         unit.archived_at = unit.archived_at or now
-        events += [
-            UnitEvent(
-                unit=unit,
-                kind=UnitEvent.Kind.MERGED,
-                effective_date=day,
-                other_unit=into,
-                basis=basis,
-                recorded_by=user,
-            ),
-            UnitEvent(
-                unit=into,
-                kind=UnitEvent.Kind.ABSORBED,
-                effective_date=day,
-                other_unit=unit,
-                basis=basis,
-                recorded_by=user,
-            ),
-        ]
+        events += UnitEvent.merge_pair(unit=unit, into=into, day=day, basis=basis, user=user)
         unit_map[unit.pk] = into.pk
     if linked:
         Unit.objects.bulk_update(

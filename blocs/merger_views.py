@@ -46,7 +46,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
     organizers = list(
         managed_organizers(request.user)
-        .select_related("merged_into", "merger")
+        .select_related("merged_into", "merger__target")  # the pending list names the target
         .annotate(
             unit_count=Count("units", filter=Q(units__archived_at__isnull=True), distinct=True),
             bloc_count=Count("blocs", distinct=True),

@@ -281,6 +281,15 @@ class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
+    def members_of(self, bloc_year, on: dt.date | None = None):
+        """The one definition of "the member units of a year": units with a membership of
+        `bloc_year`; with `on`, only those whose membership is in force that day
+        (`Membership.objects.active_on`)."""
+        memberships = Membership.objects.filter(bloc_year=bloc_year)
+        if on is not None:
+            memberships = memberships.active_on(on)
+        return self.filter(memberships__in=memberships)
+
 
 class Unit(models.Model):
     """A member agency (đơn vị thành viên). Its current name lives here, older names in UnitName."""
@@ -413,6 +422,15 @@ class UnitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
+
+    @classmethod
+    def merge_pair(cls, *, unit, into, day: dt.date, basis: str, user) -> list[UnitEvent]:
+        """The two events of a merger, unsaved: `unit` MERGED into `into`, `into` ABSORBED it."""
+        common = {"effective_date": day, "basis": basis, "recorded_by": user}
+        return [
+            cls(unit=unit, kind=cls.Kind.MERGED, other_unit=into, **common),
+            cls(unit=into, kind=cls.Kind.ABSORBED, other_unit=unit, **common),
+        ]
 
 
 class Bloc(models.Model):

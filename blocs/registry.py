@@ -36,6 +36,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khoithidua.lib.formulas import FORMULA_REJECT, neutralize, unneutralize
+
 from . import matching
 from .models import (
     Bloc,
@@ -91,8 +93,6 @@ ROLE_VALUES = {
 }
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 PREDECESSOR_RE = re.compile(r"^([A-Za-z0-9_-]{1,40}/)?[A-Za-z0-9_-]{1,60}$")
-FORMULA_START = ("=", "+", "-", "@")
-FORMULA_REJECT = ("=", "+", "@")
 MAX_ROWS = 100_000
 
 
@@ -272,24 +272,19 @@ def _cell_text(value) -> str:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl
+    """Checked before parsing (khoithidua.lib.spreadsheet: zip directory, uncompressed size and
+    ratio, declared dimensions, row count), then streamed in read_only mode."""
+    from khoithidua.lib.spreadsheet import Limits, SpreadsheetError, open_table
 
+    rows: list[list[str]] = []
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(
-            "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng."
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for i, row in enumerate(ws.iter_rows(values_only=True)):
-            if i > MAX_ROWS:
-                raise ImportFileError(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
-            rows.append([_cell_text(v) for v in row])
-        return rows
-    finally:
-        wb.close()
+        with open_table(data, filename="import.xlsx", limits=Limits(max_rows=MAX_ROWS)) as table:
+            for line, cells in table.rows():
+                rows.extend([] for _ in range(line - 1 - len(rows)))  # keep the line numbers
+                rows.append(cells)
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
+    return rows
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
@@ -340,9 +335,7 @@ class ParsedRow:
 def _clean_value(raw: str) -> str:
     value = raw.strip()
     # Our own export neutralises formulas with a leading apostrophe; undo that on import.
-    if value.startswith("'") and value[1:2] in FORMULA_START:
-        value = value[1:]
-    return value
+    return unneutralize(value)
 
 
 def _bad_chars(value: str) -> bool:
@@ -730,6 +723,14 @@ def _plan_names(
     some date and carry one new name from then on: that tail becomes a dated rename from
     1 January of its first year. Anything else would rewrite a past name: refused."""
     today = timezone.localdate()
+    days: dict[tuple, dt.date] = {}
+
+    def day_of(r: ParsedRow) -> dt.date:
+        key = (r.org.pk, r.year)
+        if key not in days:
+            days[key] = row_date(r.org, r.year)
+        return days[key]
+
     for key, rows in rows_by_key.items():
         obj = existing.get(key)
         if obj is None:
@@ -750,7 +751,7 @@ def _plan_names(
                     break
             continue
         dated = sorted(
-            ((row_date(r.org, r.year), r) for r in rows if name_of(r)),
+            ((day_of(r), r) for r in rows if name_of(r)),
             key=lambda x: (x[0], x[1].line),
         )
         mismatch = [
@@ -1159,24 +1160,7 @@ def _apply(
         old.merged_into, old.merged_on = into, day
         old.archived_at = old.archived_at or now
         basis = link.organizer.merge_basis
-        events += [
-            UnitEvent(
-                unit=old,
-                kind=UnitEvent.Kind.MERGED,
-                effective_date=day,
-                other_unit=into,
-                basis=basis,
-                recorded_by=user,
-            ),
-            UnitEvent(
-                unit=into,
-                kind=UnitEvent.Kind.ABSORBED,
-                effective_date=day,
-                other_unit=old,
-                basis=basis,
-                recorded_by=user,
-            ),
-        ]
+        events += UnitEvent.merge_pair(unit=old, into=into, day=day, basis=basis, user=user)
     if result.unit_links:
         Unit.objects.bulk_update(
             [link.predecessor for link in result.unit_links],
@@ -1336,14 +1320,6 @@ def _apply_renames(result: ImportResult, events: list, user) -> None:
 
 
 # --- exporting ------------------------------------------------------------------------------
-
-
-def neutralize(value) -> str:
-    """Make a cell safe to open in a spreadsheet: no formula can start it."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 def _names_by_owner(model, owner_field: str, owner_ids) -> dict[int, list]:

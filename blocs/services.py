@@ -256,24 +256,7 @@ def unit_merge(
     unit.archived_at = unit.archived_at or timezone.now()
     unit.save(update_fields=["merged_into", "merged_on", "archived_at"])
     UnitEvent.objects.bulk_create(
-        [
-            UnitEvent(
-                unit=unit,
-                kind=UnitEvent.Kind.MERGED,
-                effective_date=effective_date,
-                other_unit=into,
-                basis=basis,
-                recorded_by=user,
-            ),
-            UnitEvent(
-                unit=into,
-                kind=UnitEvent.Kind.ABSORBED,
-                effective_date=effective_date,
-                other_unit=unit,
-                basis=basis,
-                recorded_by=user,
-            ),
-        ]
+        UnitEvent.merge_pair(unit=unit, into=into, day=effective_date, basis=basis, user=user)
     )
     if not cross:
         # Memberships after the merge date move to the receiving unit (same blocs).

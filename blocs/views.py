@@ -188,11 +188,7 @@ def bloc_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def bloc_rotation(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = get_bloc_for_user(request.user, pk, manage=True)
     latest = bloc.years.order_by("-year").first()
-    units = (
-        Unit.objects.filter(memberships__bloc_year=latest).order_by("name")
-        if latest
-        else Unit.objects.none()
-    )
+    units = Unit.objects.members_of(latest).order_by("name") if latest else Unit.objects.none()
     current = list(RotationSlot.objects.filter(bloc=bloc).values_list("unit_id", flat=True))
     form = RotationForm(request.POST or None, bloc=bloc, units=units, current=current)
     if request.method == "POST" and form.is_valid():

@@ -494,8 +494,10 @@ class VotesData:
     threshold: float  # votes at the line (strict rules need more than it)
     threshold_words: str
     lines: list[VoteLine]
+    honour: bool = False  # an honour vote: "được suy tôn", not "trúng cử"
 
 
+# "trúng cử" is for elections only; an honour vote's winner "được suy tôn" (VotesData.honour).
 STATUS_WORDS = {
     "won": gettext_lazy("trúng cử"),
     "passed": gettext_lazy("đạt ngưỡng"),
@@ -504,6 +506,13 @@ STATUS_WORDS = {
     "adopted": gettext_lazy("thông qua"),
     "rejected": gettext_lazy("không thông qua"),
 }
+
+
+HONOUR_STATUS_WORDS = {**STATUS_WORDS, "won": gettext_lazy("được suy tôn")}
+
+
+def _status_word(status: str, honour: bool) -> str:
+    return str((HONOUR_STATUS_WORDS if honour else STATUS_WORDS).get(status, status))
 
 
 def votes_chart(data: VotesData) -> Chart:
@@ -516,7 +525,7 @@ def votes_chart(data: VotesData) -> Chart:
             "ngưỡng: %(threshold)s."
         )
         % {"base": data.base_count, "words": data.base_words, "threshold": data.threshold_words},
-        categories=[f"{ln.label} ({STATUS_WORDS.get(ln.status, ln.status)})" for ln in data.lines],
+        categories=[f"{ln.label} ({_status_word(ln.status, data.honour)})" for ln in data.lines],
         series=[
             Series(
                 _("Số phiếu"),

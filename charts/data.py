@@ -416,6 +416,7 @@ def votes_data(poll, outcome, rule) -> b.VotesData | None:
             b.VoteLine(ln.label, ln.votes, ln.percent, ln.status, ln.sentence)
             for ln in outcome.lines
         ],
+        honour=outcome.honour,
     )
 
 

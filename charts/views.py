@@ -13,10 +13,9 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 
-from awards.access import bloc_year_for
 from awards.models import ScoringScheme
 from awards.ranking import compute_ranking
-from blocs.access import get_unit_for_user, roles_of, visible_organizers
+from blocs.access import get_bloc_year_for_user, get_unit_for_user, roles_of, visible_organizers
 from blocs.services import unit_lineage
 
 from . import pages
@@ -60,7 +59,7 @@ def _export(request: HttpRequest, chart: Chart | None) -> HttpResponse:
 @login_required
 @csp_override(EXPORT_CSP)
 def ranking_export(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    bloc_year = bloc_year_for(request.user, pk)
+    bloc_year = get_bloc_year_for_user(request.user, pk)
     scheme = ScoringScheme.objects.filter(bloc_year=bloc_year).first()
     ranking = (
         compute_ranking(scheme)

@@ -354,6 +354,43 @@ def build_count_minutes(poll) -> dict:
     return snap
 
 
+def build_invitation(meeting) -> dict:
+    from meetings.minutes import invitation_data
+
+    data = invitation_data(meeting)
+    snap = base_snapshot(
+        kind=Kind.INVITATION,
+        bloc_year=meeting.bloc_year,
+        prefix="GM",
+        date=data.date,
+        title="GIẤY MỜI",
+        subject=f"Dự {data.title}",
+    )
+    signer = _leader_block(meeting.bloc_year, data.date, snap)
+    guests = [_person_json(g) for g in data.guests]
+    snap.update(
+        {
+            "meeting": {
+                "title": data.title,
+                "starts": f"{time_text(data.starts_at)}, ngày {date_short(data.starts_at)}",
+                "place": data.place,
+            },
+            "plan_reference": meeting.bloc_year.plan_reference,
+            "agenda": list(data.agenda),
+            "guests": guests,
+            "members": data.members,
+            "signatures": [signer],
+        }
+    )
+    orgs = []
+    for g in data.guests:
+        if g.unit and g.unit not in orgs:
+            orgs.append(g.unit)
+    snap["recipients"] = ["Như trên", *orgs, f"Lưu: VT, {snap['bloc']['short'] or 'Khối'}"]
+    snap["missing"] = data.missing + signer_missing([signer])
+    return snap
+
+
 def _polls_of(meeting) -> list:
     return list(meeting.polls.order_by("created_at", "id"))
 
@@ -533,85 +570,46 @@ def build_covenant(bloc_year: BlocYear) -> dict:
 # --- Báo cáo kết quả chấm điểm, bình xét; Tờ trình ------------------------------------------
 
 
-def _scores(bloc_year: BlocYear, on: dt.date) -> list[dict]:
-    """Final scores and ranks from the awards app's ranking; else the member list."""
-    from awards.ranking import ranking_for
-
-    rows = []
-    ranking = ranking_for(bloc_year)
-    if ranking is not None and ranking.rows:
-        for i, r in enumerate(sorted(ranking.rows, key=lambda r: (r.rank, r.unit.name)), 1):
-            rows.append(
-                {
-                    "no": i,
-                    "unit": unit_name(r.unit, on),
-                    "main": _vn2(r.main),
-                    "bonus": _vn2(r.bonus + r.penalty),
-                    "score": _vn2(r.total),
-                    "rank": f"{r.rank}{' (đồng hạng)' if r.tied else ''}",
-                }
-            )
-        return rows
-    for i, m in enumerate(_members(bloc_year, on), 1):
-        rows.append(
-            {
-                "no": i,
-                "unit": unit_name(m.unit, on),
-                "main": "",
-                "bonus": "",
-                "score": "",
-                "rank": "",
-            }
-        )
-    return rows
-
-
 def _vn2(value) -> str:
     from .templatetags.documents import vn_number
 
-    return vn_number(value, 2)
+    return vn_number(value, 2) if value is not None else ""
 
 
-def _awards_by_title(bloc_year: BlocYear, on: dt.date) -> list[dict]:
-    """Awards by title. The basis of a proposal is the meeting that voted it (by its date);
-    the award's own source note (where the demo data came from) stays on the app's pages."""
-    from awards.models import Award
-    from meetings.models import Meeting
-
-    meetings = {_local(m.starts_at).date(): m for m in Meeting.objects.filter(bloc_year=bloc_year)}
-    groups: dict[str, dict] = {}
-    for a in (
-        Award.objects.filter(bloc_year=bloc_year)
-        .exclude(status="rejected")
-        .select_related("award_title", "unit")
-        .prefetch_related("unit__former_names")
-        .order_by("award_title__rank", "id")
-    ):
-        g = groups.setdefault(a.award_title.name, {"title": a.award_title.name, "items": []})
-        person = a.person_name or a.collective_name
-        g["items"].append(
+def _report_parts(data) -> dict:
+    """awards.reports.ReportData as snapshot data (JSON)."""
+    return {
+        "scores": [
             {
-                "unit": unit_name(a.unit, on),
-                "person": person,
-                "position": a.person_position,
-                "source": (
-                    f"Biểu quyết tại {meetings[a.proposed_on].title} ngày "
-                    f"{date_short(meetings[a.proposed_on].starts_at)}"
-                    if a.proposed_on in meetings
-                    else (f"Quyết định số {a.decision_number}" if a.decision_number else "")
-                ),
-                "final": a.status == "final",
+                "no": i,
+                "unit": s.unit,
+                "main": _vn2(s.main),
+                "bonus": _vn2(s.bonus),
+                "score": _vn2(s.total),
+                "rank": f"{s.rank}{' (đồng hạng)' if s.tied else ''}" if s.rank else "",
             }
-        )
-    return list(groups.values())
-
-
-def _year_end_meeting(bloc_year: BlocYear):
-    from meetings.models import Meeting
-
-    return (
-        Meeting.objects.filter(bloc_year=bloc_year, kind="yearend").order_by("-starts_at").first()
-    )
+            for i, s in enumerate(data.scores, 1)
+        ],
+        "award_groups": [
+            {
+                "title": g.title,
+                "items": [
+                    {
+                        "unit": it.unit,
+                        "person": it.person,
+                        "position": it.position,
+                        "source": it.basis,
+                        "final": it.final,
+                    }
+                    for it in g.items
+                ],
+            }
+            for g in data.award_groups
+        ],
+        "meeting": {"title": data.meeting_title, "date": date_short(data.meeting_date)}
+        if data.meeting_title
+        else None,
+    }
 
 
 def _leader_block(bloc_year: BlocYear, on: dt.date, snap: dict) -> dict:
@@ -629,8 +627,10 @@ def _leader_block(bloc_year: BlocYear, on: dt.date, snap: dict) -> dict:
 
 
 def build_report(bloc_year: BlocYear) -> dict:
-    meeting = _year_end_meeting(bloc_year)
-    on = _local(meeting.starts_at).date() if meeting else bloc_year.reference_date
+    from awards.reports import report_data
+
+    data = report_data(bloc_year)
+    on = data.date
     snap = base_snapshot(
         kind=Kind.REPORT,
         bloc_year=bloc_year,
@@ -642,13 +642,9 @@ def build_report(bloc_year: BlocYear) -> dict:
     signer = _leader_block(bloc_year, on, snap)
     snap.update(
         {
-            "scores": _scores(bloc_year, on),
-            "award_groups": _awards_by_title(bloc_year, on),
+            **_report_parts(data),
             "terms": _terms(bloc_year, on),
             "plan_reference": bloc_year.plan_reference,
-            "meeting": {"title": meeting.title, "date": date_short(meeting.starts_at)}
-            if meeting
-            else None,
             "signatures": [signer],
         }
     )
@@ -658,8 +654,10 @@ def build_report(bloc_year: BlocYear) -> dict:
 
 
 def build_proposal(bloc_year: BlocYear) -> dict:
-    meeting = _year_end_meeting(bloc_year)
-    on = _local(meeting.starts_at).date() if meeting else bloc_year.reference_date
+    from awards.reports import report_data
+
+    data = report_data(bloc_year)
+    on = data.date
     snap = base_snapshot(
         kind=Kind.PROPOSAL,
         bloc_year=bloc_year,
@@ -669,16 +667,15 @@ def build_proposal(bloc_year: BlocYear) -> dict:
         subject=f"Về việc đề nghị khen thưởng năm {bloc_year.year}",
     )
     signer = _leader_block(bloc_year, on, snap)
-    groups = _awards_by_title(bloc_year, on)
+    parts = _report_parts(data)
+    groups = parts["award_groups"]
     snap.update(
         {
             "to": snap["organizer"]["addressee"],
             "award_groups": groups,
+            "meeting": parts["meeting"],
             "terms": _terms(bloc_year, on),
             "plan_reference": bloc_year.plan_reference,
-            "meeting": {"title": meeting.title, "date": date_short(meeting.starts_at)}
-            if meeting
-            else None,
             "signatures": [signer],
         }
     )
@@ -701,6 +698,14 @@ DOC_TYPES: dict[str, DocType] = {
         build_minutes,
         _meeting_bloc_year,
         docx=True,
+    ),
+    Kind.INVITATION: DocType(
+        Kind.INVITATION,
+        "GM",
+        "meetings.Meeting",
+        "documents/print/invitation.html",
+        build_invitation,
+        _meeting_bloc_year,
     ),
     Kind.COUNT_MINUTES: DocType(
         Kind.COUNT_MINUTES,

@@ -7,8 +7,6 @@ document that refers to anything remote fails loudly instead of fetching it.
 
 from __future__ import annotations
 
-import base64
-import io
 import mimetypes
 import threading
 from dataclasses import dataclass
@@ -165,14 +163,3 @@ def signature_boxes(document) -> list[dict]:
                 }
             )
     return out
-
-
-def qr_data_uri(text: str) -> str:
-    """A QR code for `text` as an SVG data URI (no file, no network)."""
-    import qrcode
-    import qrcode.image.svg
-
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=2)
-    buf = io.BytesIO()
-    img.save(buf)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

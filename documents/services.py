@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from blocs.models import BlocYear
 from blocs.services import audit
+from khoithidua.lib.qr import qr_data_uri
 
 from . import builders, rendering
 from .models import DocumentVersion
@@ -44,7 +45,7 @@ def stamp_of(version: DocumentVersion) -> dict:
         "finalized_on": version.snapshot.get("finalized_on", ""),
         "fingerprint": version.fingerprint,
         "verify_url": version.verify_url,
-        "qr": rendering.qr_data_uri(version.verify_url),
+        "qr": qr_data_uri(version.verify_url),
     }
 
 
@@ -57,9 +58,10 @@ def render_snapshot_html(
     for_pdf: bool = False,
 ) -> str:
     dt_ = builders.doc_type(kind)
-    return rendering.render_html(
-        dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf}
-    )
+    with translation.override("vi"):  # a document is in Vietnamese whatever the UI language
+        return rendering.render_html(
+            dt_.template, {"doc": snapshot, "stamp": stamp, "preview": preview, "for_pdf": for_pdf}
+        )
 
 
 def snapshot_rendered(kind: str, snapshot: dict, *, stamp: dict | None = None):
@@ -73,8 +75,15 @@ def snapshot_pdf(kind: str, snapshot: dict, *, stamp: dict | None = None) -> byt
     return snapshot_rendered(kind, snapshot, stamp=stamp).pdf
 
 
+def build(kind: str, subject) -> dict:
+    """The snapshot of a document, its words in Vietnamese whatever the reader's UI language
+    (the owning apps' producers translate their sentences with gettext)."""
+    with translation.override("vi"):
+        return builders.doc_type(kind).build(subject)
+
+
 def draft_snapshot(kind: str, subject) -> dict:
-    return builders.doc_type(kind).build(subject)
+    return build(kind, subject)
 
 
 def draft_pdf(kind: str, subject) -> bytes:
@@ -84,7 +93,7 @@ def draft_pdf(kind: str, subject) -> bytes:
 def next_number(kind: str, subject, snapshot: dict | None = None) -> int:
     """The number finalize would assign now (shown in the confirmation)."""
     dtype = builders.doc_type(kind)
-    snapshot = snapshot or dtype.build(subject)
+    snapshot = snapshot or build(kind, subject)
     bloc_year = dtype.bloc_year_of(subject)
     return (
         DocumentVersion.objects.filter(bloc_year=bloc_year, symbol=snapshot["symbol"]).aggregate(
@@ -99,8 +108,14 @@ def finalize_offer(kind: str, subject) -> dict:
     missing, and the facts the clerk may confirm right there, prefilled from what the app
     holds (the minutes' closing time: now, on the meeting's day)."""
     from meetings.minutes import ENDS_MISSING
+    from meetings.services import TallyTampered
 
-    snapshot = draft_snapshot(kind, subject)
+    try:
+        snapshot = draft_snapshot(kind, subject)
+    except TallyTampered as exc:
+        # A vote's data changed after its seal: nothing can be locked, and the offer says why
+        # (the pages that show the offer must not fail on it).
+        return {"snapshot": None, "number": None, "number_label": "", "missing": exc.messages}
     number = next_number(kind, subject, snapshot)
     missing = list(snapshot.get("missing", []))
     ends = None
@@ -178,7 +193,7 @@ def document_finalize(
         .order_by("-version")
         .first()
     )
-    snapshot = dtype.build(subject)
+    snapshot = build(kind, subject)
     if snapshot.get("missing"):
         raise ValidationError(missing_message(snapshot["missing"]))
     if previous is not None:

@@ -4,6 +4,7 @@ and the public verification page."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -69,6 +70,7 @@ def _get_version_for_user(
 
 KIND_SLUGS = {
     Kind.MINUTES: "bien-ban-hoi-nghi",
+    Kind.INVITATION: "giay-moi",
     Kind.COUNT_MINUTES: "bien-ban-kiem-phieu",
     Kind.BALLOTS: "phieu-bau",
     Kind.COVENANT: "ban-giao-uoc",
@@ -168,6 +170,7 @@ def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, bloc_year = _get_subject_for_user(request, Kind.MINUTES, pk)
     bloc = bloc_year.bloc
     docs = [
+        _doc_links(Kind.INVITATION, meeting, request.user, bloc),
         _doc_links(Kind.MINUTES, meeting, request.user, bloc),
         _doc_links(Kind.BALLOTS, meeting, request.user, bloc),
     ]
@@ -193,7 +196,27 @@ def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
 # --- drafts ---------------------------------------------------------------------------------
 
 
+def refuse_tampered(view):
+    """A draft that would print a vote whose data changed after its seal is never rendered:
+    the page every results surface shows (409), not a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from meetings.models import Poll
+        from meetings.services import TallyTampered
+        from meetings.views import _tampered_response
+
+        try:
+            return view(request, *args, **kwargs)
+        except TallyTampered as exc:
+            poll = Poll.objects.select_related("meeting__bloc_year__bloc").get(pk=exc.poll_id)
+            return _tampered_response(request, poll, exc)
+
+    return wrapped
+
+
 @login_required
+@refuse_tampered
 def draft_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, _by = _get_subject_for_user(request, kind, pk)
     snapshot = services.draft_snapshot(kind, subject)
@@ -201,6 +224,7 @@ def draft_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def draft_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     subject, _by = _get_subject_for_user(request, kind, pk)
     snapshot = services.draft_snapshot(kind, subject)
@@ -208,6 +232,7 @@ def draft_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def draft_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not builders.doc_type(kind).docx:
         raise Http404(_("Văn bản này không xuất DOCX."))
@@ -217,6 +242,7 @@ def draft_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuse_tampered
 def finalize_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Before locking: what is still missing, or the number the document will get."""
     subject, bloc_year = _get_subject_for_user(request, kind, pk, manage=True)

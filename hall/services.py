@@ -38,6 +38,7 @@ class ResultLine:
     percent: str
     status: str
     sentence: str
+    word: str = ""  # «Trúng cử» (elections), «Được suy tôn» (honours), «Thông qua» (motions)
 
 
 @dataclass
@@ -147,6 +148,7 @@ def _poll_view(poll) -> PollView:
                     percent="" if reported else line.percent,
                     status=line.status,
                     sentence=line.sentence,
+                    word=line.word,
                 )
                 for line in outcome.lines
             ]

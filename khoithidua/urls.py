@@ -13,7 +13,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without the site's <head> (document previews) make browsers ask for /favicon.ico.
+    # (Resolved per request: with the production manifest storage, static() at import time
+    # breaks `migrate` before `collectstatic` has written the manifest.)
+    path("favicon.ico", views.favicon, name="favicon"),
     path("ping/", views.ping, name="ping"),
+    path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
     path("admin/", admin.site.urls),
     path("", include("blocs.urls")),
     path("", include("awards.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -9,10 +10,19 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from awards.reports import deadline_summaries
 from blocs.access import roles_of, visible_blocs, visible_organizers
@@ -126,7 +136,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "q": q,
             "archived": show_archived,
         },
-        "querystring_base": request.GET.copy(),
         "can_create": roles.is_office,
         "no_role": not roles.any,
     }
@@ -163,7 +172,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 @login_required
 def ping(request: HttpRequest) -> HttpResponse:
     """A trivial logged-in view: the floor the benchmarks compare against."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def bench_ping_post(request: HttpRequest) -> HttpResponse:
+    """A trivial POST view: the floor for bench/vote.py. Only when BENCH_ENDPOINTS is on."""
+    if not getattr(settings, "BENCH_ENDPOINTS", False):
+        raise Http404()
+    return HttpResponse("ok " + timezone.now().isoformat(), content_type="text/plain")

@@ -200,7 +200,7 @@ def unit_head_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(
             _("Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi thủ trưởng đơn vị.")
         )
-    members = Unit.objects.filter(memberships__bloc_year=bloc_year)
+    members = Unit.objects.members_of(bloc_year)
     form = UnitHeadForm(request.POST, units=members)
     if form.is_valid():
         data = form.cleaned_data

@@ -187,7 +187,7 @@ KIND_FIELDS = {
 
 class PollForm(StrippedCharsMixin, forms.ModelForm):
     rule = forms.ChoiceField(
-        label=_("Nguyên tắc trúng cử / thông qua"),
+        label=_("Nguyên tắc trúng cử, được suy tôn / thông qua"),
         required=False,
         help_text=_("Ví dụ: trên 1/2 số phiếu hợp lệ. Chọn «Khác» để nhập tỷ lệ riêng."),
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from blocs.models import BlocYear, LeadershipTerm
 
 from .models import Attendance, Meeting, Poll
-from .services import meeting_date, member_units, poll_result
+from .services import Quorum, meeting_date, member_units, poll_result
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
 ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
@@ -206,6 +206,32 @@ class CountMinutesData:
         return out
 
 
+@dataclass(frozen=True)
+class InvitationData:
+    """A meeting's invitation (giấy mời): when, where, what, who attends."""
+
+    meeting_id: int
+    bloc_year_id: int
+    date: dt.date  # the invitation's own date: the day it is drafted, at the latest the meeting's
+    meeting_date: dt.date
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    place: str
+    agenda: tuple[str, ...]
+    guests: tuple[PersonLine, ...]
+    members: int
+
+    @property
+    def missing(self) -> list[str]:
+        out = []
+        if not self.place:
+            out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
+        if not self.agenda:
+            out.append(_("Chương trình hội nghị: ghi ít nhất một nội dung (trang hội nghị)."))
+        return out
+
+
 # --- producers ------------------------------------------------------------------------------
 
 
@@ -326,7 +352,6 @@ def poll_line(poll: Poll) -> PollLine:
 
 
 def _attendance(meeting: Meeting, on: dt.date) -> tuple[tuple[AttendanceRow, ...], QuorumLine]:
-    bloc = meeting.bloc_year.bloc
     units = member_units(meeting)
     prefetch_related_objects(units, "former_names")  # name_on: one query, not one per unit
     by_unit = {a.unit_id: a for a in meeting.attendances.all()}
@@ -343,14 +368,15 @@ def _attendance(meeting: Meeting, on: dt.date) -> tuple[tuple[AttendanceRow, ...
             absent += 1
         delegates = ", ".join(x.strip() for x in (a.delegates if a else "").splitlines() if x)
         rows.append(AttendanceRow(unit.name_on(on), status, delegates, a.reason if a else ""))
+    q = Quorum.of(meeting.bloc_year.bloc, members=len(units), present=present)
     quorum = QuorumLine(
-        members=len(units),
-        present=present,
+        members=q.members,
+        present=q.present,
         absent=absent,
-        unrecorded=len(units) - present - absent,
-        needed=bloc.quorum_needed(len(units)),
-        fraction=f"{bloc.quorum_numerator}/{bloc.quorum_denominator}",
-        basis=bloc.quorum_basis,
+        unrecorded=q.members - q.present - absent,
+        needed=q.needed,
+        fraction=f"{q.numerator}/{q.denominator}",
+        basis=q.basis,
     )
     return tuple(rows), quorum
 
@@ -469,4 +495,27 @@ def count_minutes_data(poll: Poll) -> CountMinutesData:
         starts_at=timezone.localtime(meeting.starts_at),
         place=_place(meeting, on),
         poll=poll_line(poll),
+    )
+
+
+def invitation_data(meeting: Meeting) -> InvitationData:
+    """The invitation's content for `meeting`."""
+    meeting = (
+        Meeting.objects.select_related("bloc_year__bloc", "host_unit")
+        .prefetch_related("host_unit__former_names")
+        .get(pk=meeting.pk)
+    )
+    on = meeting_date(meeting)
+    return InvitationData(
+        meeting_id=meeting.pk,
+        bloc_year_id=meeting.bloc_year_id,
+        date=min(timezone.localdate(), on),
+        meeting_date=on,
+        kind=meeting.kind,
+        title=meeting.title,
+        starts_at=timezone.localtime(meeting.starts_at),
+        place=_place(meeting, on),
+        agenda=tuple(item.title for item in meeting.agenda_items.all()),
+        guests=tuple(PersonLine(g.name, g.position, g.organisation) for g in meeting.guests.all()),
+        members=len(member_units(meeting)),
     )

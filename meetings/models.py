@@ -353,6 +353,11 @@ class Poll(models.Model):
         return self.kind == self.Kind.MOTION
 
     @property
+    def is_honour(self) -> bool:
+        """An honour vote (suy tôn danh hiệu): its units "được suy tôn", never "trúng cử"."""
+        return self.kind == self.Kind.AWARD
+
+    @property
     def is_electronic(self) -> bool:
         return self.mode in (self.Mode.SECRET, self.Mode.OPEN)
 

@@ -103,6 +103,27 @@ class Line:
     reached: bool
     status: str  # won | tie | passed | runoff | lost | (motion) adopted | rejected | info
     sentence: str
+    honour: bool = False  # an honour vote (suy tôn): a winner "được suy tôn", never "trúng cử"
+
+    @property
+    def word(self) -> str:
+        """The result in one word, as the poll page and the hall screen show it."""
+        return status_word(self.status, honour=self.honour)
+
+
+def status_word(status: str, *, honour: bool = False) -> str:
+    """«Trúng cử» is for elections (Khối trưởng, Khối phó); an honour vote's unit is «Được suy
+    tôn»; a motion is «Thông qua» / «Không thông qua»."""
+    if status == "won":
+        return _("Được suy tôn") if honour else _("Trúng cử")
+    if status in ("passed", "lost"):
+        return _("Không được suy tôn") if honour else _("Không trúng cử")
+    return {
+        "adopted": _("Thông qua"),
+        "rejected": _("Không thông qua"),
+        "tie": _("Bằng phiếu"),
+        "runoff": _("Vào vòng bầu lại"),
+    }.get(status, "")
 
 
 @dataclass
@@ -118,6 +139,7 @@ class Outcome:
     counts: Counts | None = None
     runoff: list = field(default_factory=list)  # keys that go to another round (or a decision)
     runoff_seats: int = 0
+    honour: bool = False  # an honour vote (Poll.Kind.AWARD): "được suy tôn", not "trúng cử"
 
     @property
     def contested(self) -> bool:
@@ -125,7 +147,11 @@ class Outcome:
         return bool(self.runoff) and self.runoff_seats > 0
 
 
-def _sentence(status: str, votes: int, base_count: int, rule: Rule, **extra) -> str:
+def _sentence(
+    status: str, votes: int, base_count: int, rule: Rule, *, honour: bool = False, **extra
+) -> str:
+    """One candidate's line. Only an election's winner "trúng cử"; an honour vote's winner
+    "được suy tôn" (whole sentences, so each reads right in every language)."""
     values = {
         "votes": votes,
         "base": base_count,
@@ -173,6 +199,27 @@ def _sentence(status: str, votes: int, base_count: int, rule: Rule, **extra) -> 
             "%(decided_by)s"
         ),
     }
+    if honour:
+        templates.update(
+            {
+                ("won", True): _(
+                    "Đạt %(votes)s/%(base)s phiếu (%(percent)s), vượt ngưỡng %(threshold)s; "
+                    "được suy tôn"
+                ),
+                ("won", False): _(
+                    "Đạt %(votes)s/%(base)s phiếu (%(percent)s), đạt ngưỡng %(threshold)s; "
+                    "được suy tôn"
+                ),
+                ("decided_won", True): _(
+                    "Đạt %(votes)s/%(base)s phiếu (%(percent)s); được suy tôn theo quyết định "
+                    "của %(decided_by)s (căn cứ: %(basis)s)"
+                ),
+                ("decided_lost", True): _(
+                    "Đạt %(votes)s/%(base)s phiếu (%(percent)s); không được suy tôn theo quyết "
+                    "định của %(decided_by)s"
+                ),
+            }
+        )
     template = templates.get((status, strict)) or templates[(status, True)]
     return template % values
 
@@ -206,9 +253,13 @@ def candidate_outcome(
     rule: Rule,
     seats: int,
     runoff_rule: str = "top_double",
+    honour: bool = False,
 ) -> Outcome:
     """Winners high→low among those who reached the threshold. A tie at the cut-off, or a seat
-    nobody reached the threshold for, sends the leading candidates to another round."""
+    nobody reached the threshold for, sends the leading candidates to another round.
+
+    `honour`: an honour vote (suy tôn danh hiệu), whose winners "được suy tôn"; otherwise an
+    election, whose winners "trúng cử"."""
     base_count = counts.base_count(rule.base)
     rows = [(key, label, counts.votes.get(key, 0)) for key, label in candidates]
     rows.sort(key=lambda r: -r[2])
@@ -239,13 +290,24 @@ def candidate_outcome(
             status, extra = "runoff", {"seats": unfilled}
         else:
             status, extra = "lost", {}
-        sentence = _sentence(status, votes, base_count, rule, **extra)
+        sentence = _sentence(status, votes, base_count, rule, honour=honour, **extra)
         lines.append(
-            Line(key, label, votes, vn_percent(votes, base_count), reached, status, sentence)
+            Line(
+                key,
+                label,
+                votes,
+                vn_percent(votes, base_count),
+                reached,
+                status,
+                sentence,
+                honour=honour,
+            )
         )
-    parts = [
-        _("%(won)s/%(seats)s suất đã có đơn vị trúng cử.") % {"won": len(winners), "seats": seats}
-    ]
+    values = {"won": len(winners), "seats": seats}
+    if honour:
+        parts = [_("%(won)s/%(seats)s suất đã có đơn vị được suy tôn.") % values]
+    else:
+        parts = [_("%(won)s/%(seats)s suất đã có đơn vị trúng cử.") % values]
     if tied:
         parts.append(
             _("%(n)s đơn vị bằng phiếu tranh %(seats)s suất còn lại.")
@@ -254,6 +316,7 @@ def candidate_outcome(
     if unfilled > 0:
         parts.append(_("%(n)s suất không có đơn vị đạt ngưỡng.") % {"n": unfilled})
     outcome = Outcome(lines, winners, tied, open_seats, unfilled, base_count, " ".join(parts))
+    outcome.honour = honour
     outcome.runoff, outcome.runoff_seats = runoff, runoff_seats
     return outcome
 
@@ -355,6 +418,7 @@ class OptionResult:
     status: str  # won | tie | passed | runoff | lost | adopted | rejected | info
     elected: bool  # won, or adopted
     sentence: str  # the whole Vietnamese sentence, e.g. "Đạt 5/8 phiếu (62,5%), vượt ngưỡng …"
+    word: str = ""  # «Trúng cử» (elections), «Được suy tôn» (honours), «Thông qua» (motions)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blocs.models import AuditEvent, BlocYear, Membership, Unit
+from blocs.models import AuditEvent, BlocYear, Unit
 from blocs.services import audit
 
 from . import bulletin as bulletin_format
@@ -95,11 +95,7 @@ def meeting_date(meeting: Meeting) -> dt.date:
 def member_units(meeting: Meeting) -> list[Unit]:
     """Member units of the bloc-year on the meeting's (local) date, by name."""
     return list(
-        Unit.objects.filter(
-            memberships__in=Membership.objects.filter(bloc_year_id=meeting.bloc_year_id).active_on(
-                meeting_date(meeting)
-            )
-        ).order_by("name")
+        Unit.objects.members_of(meeting.bloc_year_id, on=meeting_date(meeting)).order_by("name")
     )
 
 
@@ -201,22 +197,26 @@ class Quorum:
     def reached(self) -> bool:
         return self.members > 0 and self.present >= self.needed
 
+    @classmethod
+    def of(cls, bloc, *, members: int, present: int) -> Quorum:
+        """The bloc's quorum rule applied to counts the caller already has."""
+        return cls(
+            members,
+            present,
+            bloc.quorum_needed(members),
+            bloc.quorum_numerator,
+            bloc.quorum_denominator,
+            bloc.quorum_basis,
+        )
+
 
 def quorum(meeting: Meeting) -> Quorum:
     """The one definition of a meeting's quorum: present member units against the bloc's
     fraction of the member units on the meeting day."""
-    bloc = meeting.bloc_year.bloc
     members = member_units(meeting)
     ids = {u.pk for u in members}
     present = meeting.attendances.filter(status=Attendance.Status.PRESENT, unit_id__in=ids).count()
-    return Quorum(
-        len(members),
-        present,
-        bloc.quorum_needed(len(members)),
-        bloc.quorum_numerator,
-        bloc.quorum_denominator,
-        bloc.quorum_basis,
-    )
+    return Quorum.of(meeting.bloc_year.bloc, members=len(members), present=present)
 
 
 @transaction.atomic
@@ -1073,6 +1073,7 @@ def poll_outcome(poll: Poll, *, apply_decision: bool = True) -> Outcome | None:
             rule=poll_rule(poll),
             seats=poll.seats,
             runoff_rule=poll.runoff_rule,
+            honour=poll.is_honour,
         )
     outcome.counts = counts
     if (
@@ -1099,6 +1100,7 @@ def _apply_decision(poll: Poll, outcome: Outcome, decision: PollDecision) -> Non
                 line.votes,
                 outcome.base_count,
                 rule,
+                honour=outcome.honour,
                 decided_by=decision.decided_by,
                 basis=decision.basis,
             )
@@ -1139,24 +1141,43 @@ def _reported_outcome(poll: Poll, decision) -> Outcome:
         )
         return Outcome([line], summary=line.sentence, adopted=adopted)
     winners = set(decision.winners.values_list("pk", flat=True)) if decision else set()
+    honour = poll.is_honour
+    if honour:
+        templates = {
+            (True, True): _("Được suy tôn (%(who)s) theo %(note)s."),
+            (True, False): _("Được suy tôn theo %(note)s."),
+            (False, True): _("Không được suy tôn theo %(note)s."),
+            (False, False): _("Không được suy tôn theo %(note)s."),
+        }
+    else:
+        templates = {
+            (True, True): _("Được chọn (%(who)s) theo %(note)s."),
+            (True, False): _("Được chọn theo %(note)s."),
+            (False, True): _("Không được chọn theo %(note)s."),
+            (False, False): _("Không được chọn theo %(note)s."),
+        }
     lines = []
     for c in poll.candidates.select_related("unit"):
         won = c.pk in winners
-        if won and who:
-            sentence = _("Được chọn (%(who)s) theo %(note)s.") % values
-        elif won:
-            sentence = _("Được chọn theo %(note)s.") % values
-        else:
-            sentence = _("Không được chọn theo %(note)s.") % values
+        sentence = templates[(won, bool(who))] % values
         if not counts_said:
             sentence = sentence[:-1] + _("; số phiếu không được báo cáo.")
         lines.append(
-            Line(c.pk, c.label or c.unit.name, 0, "", won, "won" if won else "lost", sentence)
+            Line(
+                c.pk,
+                c.label or c.unit.name,
+                0,
+                "",
+                won,
+                "won" if won else "lost",
+                sentence,
+                honour=honour,
+            )
         )
     summary = _("Kết quả ghi nhận theo %(note)s.") % values
     if not counts_said:
         summary = summary[:-1] + _("; số phiếu không được báo cáo.")
-    return Outcome(lines, winners=list(winners), summary=summary)
+    return Outcome(lines, winners=list(winners), summary=summary, honour=honour)
 
 
 def low_turnout_note(poll: Poll) -> str:
@@ -1199,6 +1220,7 @@ def poll_result(poll: Poll) -> PollResult | None:
                 status=line.status,
                 elected=line.status in ("won", "adopted"),
                 sentence=line.sentence,
+                word=line.word,
             )
         )
     decision = getattr(poll, "decision", None) if hasattr(poll, "decision") else None

@@ -47,5 +47,4 @@ urlpatterns = [
     path("bulletin/kiem_tra_ket_qua.py", views.verifier_download, name="verifier_download"),
     path("vote/", views.vote, name="vote"),
     path("vote/<int:poll_pk>/", views.vote, name="vote_poll"),
-    path("bench/ping-post/", views.bench_ping_post, name="bench_ping_post"),
 ]

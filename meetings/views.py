@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
 from pathlib import Path
 
-import qrcode
-import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,13 +16,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from blocs import names as dated_names
 from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
 from blocs.models import AuditEvent, Unit
+from khoithidua.lib.formulas import neutralize
+from khoithidua.lib.qr import qr_data_uri
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
 from . import services, throttle
@@ -88,17 +85,12 @@ def _error(request: HttpRequest, url: str, exc: ValidationError) -> HttpResponse
     return redirect(url)
 
 
-def qr_data_uri(text: str) -> str:
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(img.to_string()).decode()
-
-
 def _meeting_url(request: HttpRequest, meeting: Meeting) -> str:
     return reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
 def _member_units(bloc_year):
-    return Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("name")
+    return Unit.objects.members_of(bloc_year).order_by("name")
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -437,7 +429,10 @@ def checkin(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return render(request, "meetings/checkin.html", {"done": row})
+            day = services.meeting_date(row.meeting)
+            return render(
+                request, "meetings/checkin.html", {"done": row, "unit_name": row.unit.name_on(day)}
+            )
     return render(
         request, "meetings/checkin.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -948,13 +943,6 @@ def poll_slips(request: HttpRequest, pk: int) -> HttpResponse:
 # --- exports ---------------------------------------------------------------------------------
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formula injection."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_rows(poll: Poll) -> list[list]:
     result = services.poll_result(poll)  # raises TallyTampered
     rows = [
@@ -979,11 +967,11 @@ def _export_rows(poll: Poll) -> list[list]:
     ]
     rows.append([_("Lựa chọn"), _("Số phiếu"), _("Tỷ lệ"), _("Kết quả"), _("Giải thích")])
     for o in result.options:
-        rows.append([o.label, o.votes, o.percent_text, o.status, o.sentence])
+        rows.append([o.label, o.votes, o.percent_text, o.word, o.sentence])
     rows += [[], [_("Tóm tắt"), result.outcome]]
     if result.low_turnout:
         rows.append([_("Lưu ý"), result.low_turnout])
-    return [[_safe_cell(v) for v in row] for row in rows]
+    return [[neutralize(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def _export_poll(request: HttpRequest, pk: int) -> Poll:
@@ -1245,15 +1233,3 @@ def poll_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         {"unit": voter.unit_id},
         reverse("meetings:poll_ballot", args=[poll.pk]),
     )
-
-
-# --- benchmark floor -------------------------------------------------------------------------
-
-
-@csrf_exempt
-@require_POST
-def bench_ping_post(request: HttpRequest) -> HttpResponse:
-    """A trivial POST view: the floor for bench/vote.py. Only when BENCH_ENDPOINTS is on."""
-    if not getattr(settings, "BENCH_ENDPOINTS", False):
-        raise Http404()
-    return HttpResponse("ok " + timezone.now().isoformat(), content_type="text/plain")

@@ -101,7 +101,7 @@ def invitation_recipients(meeting) -> RecipientList:
     """Member units' delegates (active, with an email) and the guests with an email."""
     on = timezone.localtime(meeting.starts_at).date()
     units = list(
-        Unit.objects.filter(memberships__bloc_year=meeting.bloc_year)
+        Unit.objects.members_of(meeting.bloc_year_id, on=on)
         .prefetch_related("former_names")
         .order_by("name")
     )

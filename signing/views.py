@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from blocs.access import can_manage_organizer, can_run_bloc, get_bloc_year_for_user, roles_of
+from blocs.access import (
+    can_manage_organizer,
+    can_run_bloc,
+    get_bloc_year_for_user,
+    require_office,
+    roles_of,
+)
 from blocs.models import Organizer
 from documents.models import DocumentVersion
 from khoithidua.lib.views import apply_validation_error
@@ -63,13 +69,6 @@ def _get_organizer_for_user(request: HttpRequest, pk: int) -> Organizer:
     if not can_manage_organizer(request.user, organizer.pk):
         raise Http404(_("Không tìm thấy cơ quan tổ chức."))
     return organizer
-
-
-def _require_office(request: HttpRequest):
-    roles = roles_of(request.user)
-    if not roles.is_office:
-        raise PermissionDenied(_("Chức năng này dành cho cán bộ Ban Thi đua – Khen thưởng."))
-    return roles
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -234,7 +233,7 @@ def looks_signed(data: bytes) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    roles = _require_office(request)
+    roles = require_office(request.user)
     organizers = (
         Organizer.objects.all()
         if roles.superuser
@@ -344,7 +343,7 @@ def organizer_seal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def trust_root_add(request: HttpRequest) -> HttpResponse:
-    roles = _require_office(request)
+    roles = require_office(request.user)
     organizer = None
     organizer_pk = request.POST.get("organizer")
     if organizer_pk:
@@ -381,7 +380,7 @@ def trust_root_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def trust_root_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    roles = _require_office(request)
+    roles = require_office(request.user)
     try:
         root = TrustRoot.objects.get(pk=pk, active=True)
     except (TrustRoot.DoesNotExist, ValueError, TypeError):

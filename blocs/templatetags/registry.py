@@ -32,11 +32,3 @@ def office_on(organizer, date):
     if organizer is None or date is None:
         return ""
     return names.office_name_on(organizer, date)
-
-
-@register.simple_tag
-def page_url(querydict, page):
-    """The current query string with `page` replaced."""
-    q = querydict.copy()
-    q["page"] = page
-    return "?" + q.urlencode()

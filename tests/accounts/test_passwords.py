@@ -3,6 +3,7 @@
 
 import re
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -13,6 +14,16 @@ User = get_user_model()
 LINK = re.compile(r"https?://\S+/password/reset/\S+/\S+/")
 OLD = "mat-khau-thu-nghiem"
 NEW = "Hoa-sen-no-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reset_counts():
+    """The reset limits count per client address, and every test client is 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _ask_reset(client, email, capture):
@@ -114,3 +125,28 @@ def test_changing_the_password_needs_a_signed_in_user(client, world):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_one_address_gets_at_most_three_reset_mails_an_hour_and_the_answer_stays_the_same(
+    client, world, smtp, django_capture_on_commit_callbacks
+):
+    world.delegate.email = "daibieu@toaan.gov.vn"
+    world.delegate.save()
+    answers = [
+        _ask_reset(client, "daibieu@toaan.gov.vn", django_capture_on_commit_callbacks)
+        for _ in range(5)
+    ]
+    assert {(a.status_code, a.url) for a in answers} == {
+        (302, reverse("accounts:password_reset_done"))
+    }
+    smtp.wait_for(3)
+    assert len(smtp.wait_for(4, timeout=1.5)) == 3
+
+
+def test_one_client_is_stopped_after_ten_requests_an_hour_in_vietnamese(client, world):
+    for n in range(10):
+        response = client.post(reverse("accounts:password_reset"), {"email": f"x{n}@a.vn"})
+        assert response.status_code == 302
+    response = client.post(reverse("accounts:password_reset"), {"email": "x99@a.vn"})
+    assert response.status_code == 429
+    assert "quá nhiều yêu cầu đặt lại mật khẩu" in response.text

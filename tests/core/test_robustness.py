@@ -117,3 +117,25 @@ def test_a_file_saved_in_a_rolled_back_transaction_leaves_no_orphan(db):
         assert default_storage.exists("scans/orphan.pdf")
         raise RuntimeError("the upload's other writes failed")
     assert not StoredFile.objects.filter(name__startswith="scans/orphan").exists()
+
+
+def test_manage_py_works_with_production_settings_before_collectstatic(tmp_path):
+    """deploy/start.sh migrates before it collects static files: nothing may need the static
+    manifest at import time (a static() call in urls.py broke every fresh start)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEMO")}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        BALLOT_KEY="y" * 40,
+        STATIC_ROOT=str(tmp_path / "empty-static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

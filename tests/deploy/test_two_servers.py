@@ -220,7 +220,8 @@ def _plan(poll):
 def _assert_exact(poll, receipts, cands):
     assert VoteCast.objects.filter(poll=poll).count() == N
     assert SealedBallot.objects.filter(poll=poll).count() == N
-    assert set(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == receipts
+    stored = set(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True))
+    assert receipts <= stored and len(stored) == N  # every receipt a voter was shown is stored
     poll = services.poll_close(poll=Poll.objects.get(pk=poll.pk))
     assert services.poll_counts(poll).votes == {cands[0]: 6, cands[1]: 4, cands[2]: 2}
 
@@ -247,11 +248,12 @@ def test_one_server_killed_mid_vote_loses_nothing(world, stack):
             time.sleep(0.05)
         s.servers[0].kill()  # mid-vote: ballots in flight, nginx still lists the dead server
         results = {i: f.result() for i, f in futures.items()}
-    # A request the dead server took may fail: that voter votes again, and is counted once.
+    # A request the dead server took may fail: that voter votes again, and is counted once
+    # (409 "already recorded" if the dead server had committed the ballot before dying).
     for i, (outcome, _) in list(results.items()):
         if outcome != "ok":
             results[i] = _vote(s.browser(), codes[i], plan[i])
-    assert all(outcome == "ok" for outcome, _ in results.values()), results
+    assert all(outcome in ("ok", "http 409") for outcome, _ in results.values()), results
     again = _vote(s.browser(), codes[0], plan[0])
     assert again[0] == "http 409"
-    _assert_exact(poll, {r[1] for r in results.values()}, cands)
+    _assert_exact(poll, {r[1] for r in results.values() if r[0] == "ok"}, cands)

@@ -134,7 +134,7 @@ def test_reported_votes_print_their_outcome_in_a_clerks_words_in_pdf_and_docx(de
 def test_no_document_of_any_demo_meeting_or_year_holds_internal_or_english_text(demo):
     subjects = []
     for m in Meeting.objects.all():
-        subjects += [("minutes", m), ("ballots", m)]
+        subjects += [("minutes", m), ("ballots", m), ("invitation", m)]
         subjects += [("count_minutes", p) for p in m.polls.all()]
     for by in BlocYear.objects.filter(meetings__isnull=False).distinct():
         subjects += [("covenant", by), ("report", by), ("proposal", by)]
@@ -145,7 +145,7 @@ def test_no_document_of_any_demo_meeting_or_year_holds_internal_or_english_text(
             assert phrase not in text, (kind, subject, phrase)
         assert not ENGLISH.search(text), (kind, subject, ENGLISH.search(text))
         assert all(f["emb"] == "yes" for f in pdftools.fonts(pdf)), (kind, subject)
-        if kind in ("minutes", "proposal", "report"):
+        if kind in ("minutes", "proposal", "report", "invitation"):
             last = pdftools.text(pdf, first=pdftools.page_count(pdf))
             snap = services.draft_snapshot(kind, subject)
             signature_words = {"Nơi nhận:", "(Ký, ghi rõ họ tên)"}
@@ -255,3 +255,30 @@ def test_the_docx_says_what_the_pdf_says(demo, kind, org, year):
     assert not docx_words - pdf_words
     assert set(pdf_words - docx_words) <= HEADERS
     assert sum(pdf_words.values()) > 150
+
+
+def test_the_invitation_states_time_place_agenda_attendees_and_who_signs(demo, client):
+    central = meeting("trung-uong")
+    text = flat(pdf_text("invitation", central))
+    assert "GIẤY MỜI" in text and "Dự Hội nghị tổng kết công tác thi đua" in text
+    assert "1. Thời gian: 08 giờ 00 phút, ngày 10/04/2024." in text
+    assert "2. Địa điểm: Trụ sở Kiểm toán nhà nước." in text
+    assert "- Phát động thi đua và ký kết giao ước thi đua năm 2024;" in text
+    assert "lãnh đạo và đại diện 8 đơn vị thành viên" in text
+    assert "Đồng chí Phạm Huy Giang, Trưởng Ban Thi đua – Khen thưởng Trung ương" in text
+    assert "Nơi nhận:" in text and "- Như trên;" in text and "KHỐI TRƯỞNG" in text
+    assert "Luật Thi đua" not in text  # an invitation cites no law
+    assert "Rất mong các đồng chí đến dự đầy đủ, đúng giờ./." in text
+    no_place = meeting("ha-giang")  # no place, no host recorded
+    with pytest.raises(ValidationError, match="Địa điểm hội nghị"):
+        services.document_finalize(kind="invitation", subject=no_place)
+
+
+def test_a_reader_with_the_english_interface_gets_the_same_vietnamese_document(demo):
+    from django.utils import translation
+
+    central = meeting("trung-uong")
+    vietnamese = pdf_text("minutes", central)
+    with translation.override("en"):
+        assert pdf_text("minutes", central) == vietnamese
+        assert "Được suy tôn: Kiểm toán nhà nước" in flat(docx_text("minutes", central))

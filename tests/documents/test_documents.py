@@ -6,8 +6,8 @@ import pytest
 from docx import Document
 
 from documents import docx_export, services
-from documents.sample import make_meeting
 from meetings.models import Poll
+from tests.sample_meeting import make_meeting
 
 from . import pdftools
 

@@ -6,8 +6,8 @@ import pytest
 from docx import Document
 
 from documents import docx_export, services
-from documents.sample import make_meeting
 from meetings.models import Poll
+from tests.sample_meeting import make_meeting
 
 from . import pdftools
 
@@ -66,3 +66,37 @@ def test_the_minutes_export_to_docx_with_the_same_layout(full_meeting):
     )
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 30
+
+
+def test_a_proposal_of_december_2025_cites_decree_152_and_the_head_recorded_that_day(world):
+    """After 01/07/2025 the tờ trình cites NĐ 152/2025 (and TT 15/2025 from 05/08/2025), not
+    NĐ 98/2023; the signer is the leader unit's head recorded for that date."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from legal.demo import ship_texts
+    from legal.services import unit_head_add
+    from meetings.models import Meeting
+
+    ship_texts()
+    Meeting.objects.create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2025, 12, 5, 8, 0)),
+    )
+    leader = world.units[0]
+    unit_head_add(
+        unit=leader, title="Giám đốc", full_name="Trần Văn Cũ", valid_until=dt.date(2025, 9, 30)
+    )
+    unit_head_add(
+        unit=leader, title="Giám đốc", full_name="Phạm Thị Mới", valid_from=dt.date(2025, 10, 1)
+    )
+    text = " ".join(pdftools.text(services.draft_pdf("proposal", world.bloc_year)).split())
+    assert "ngày 05 tháng 12 năm 2025" in text
+    assert "Luật Thi đua, khen thưởng số 06/2022/QH15" in text
+    assert "Nghị định số 152/2025/NĐ-CP" in text and "15/2025/TT-BNV" in text
+    assert "98/2023/NĐ-CP" not in text and "01/2024/TT-BNV" not in text
+    assert "Phạm Thị Mới" in text and "Trần Văn Cũ" not in text
+    assert "GIÁM ĐỐC" in text

@@ -6,6 +6,7 @@ import pytest
 
 from documents import rendering, services
 from documents.templatetags.documents import nd30_date_text
+from khoithidua.lib.qr import qr_data_uri
 
 from . import pdftools
 
@@ -83,9 +84,7 @@ def test_the_fetcher_refuses_anything_but_our_static_files(url):
 def test_the_fetcher_serves_static_files_and_data_uris():
     response = rendering.LocalFetcher().fetch(rendering.PRINT_BASE_URL + "static/css/print.css")
     assert b"@page" in response.read()
-    pdf = rendering.html_to_pdf(
-        f'<p>Mã QR</p><img src="{rendering.qr_data_uri("https://x.invalid/")}">'
-    )
+    pdf = rendering.html_to_pdf(f'<p>Mã QR</p><img src="{qr_data_uri("https://x.invalid/")}">')
     assert pdf.startswith(b"%PDF-")
 
 

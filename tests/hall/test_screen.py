@@ -76,7 +76,8 @@ def test_an_open_poll_shows_only_how_many_have_voted_never_partial_results(
     assert "Kết quả sẽ hiện khi được công bố" in closed and "Đạt " not in closed
     meeting_services.poll_publish(poll=poll)
     published = _screen(client, full_meeting).text
-    assert "Trúng cử" in published
+    # An honour vote (suy tôn): its unit "được suy tôn"; "trúng cử" is for elections only.
+    assert "Được suy tôn" in published and "rúng cử" not in published
     assert "Đạt 5/5 phiếu (100%)" in published
     for receipt in receipts:
         assert receipt not in published

@@ -58,7 +58,8 @@ def test_a_50_50_split_for_one_seat_offers_a_new_round_between_the_two(world, fu
     outcome = services.poll_outcome(Poll.objects.get(pk=runoff.pk))
     assert outcome.winners == [picked.pk] and not outcome.runoff
     chosen = next(line for line in outcome.lines if line.key == picked.pk)
-    assert "trúng cử theo quyết định của Khối trưởng và Khối phó" in chosen.sentence
+    assert "được suy tôn theo quyết định của Khối trưởng và Khối phó" in chosen.sentence
+    assert "trúng cử" not in chosen.sentence  # an honour vote, not an election
 
 
 @pytest.mark.parametrize(

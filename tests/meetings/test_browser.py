@@ -114,7 +114,7 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         sec.get_by_label("Số lượng cần chọn").fill("2")
         sec.get_by_label("Số người được đánh dấu tối đa trên một phiếu").fill("2")
         # The rule in words has no "from 1/2 of valid ballots": «Khác» shows the fraction fields.
-        sec.get_by_label("Nguyên tắc trúng cử / thông qua").select_option("custom")
+        sec.get_by_label("Nguyên tắc trúng cử, được suy tôn / thông qua").select_option("custom")
         sec.get_by_label("Tính trên").select_option("valid")
         sec.get_by_label("Ngưỡng: tử số").fill("1")
         sec.get_by_label("Ngưỡng: mẫu số").fill("2")
@@ -169,7 +169,7 @@ def test_full_meeting_with_checkin_tie_runoff_and_publication(
         # Round 1: everyone marks u0; the second marks split 4/4 between u1 and u2: a tie at the cut-off.
         run_round(poll, [[u[0], u[1]]] * 4 + [[u[0], u[2]]] * 4)
         expect(sec.locator("#results")).to_contain_text(
-            "Đạt 8/8 phiếu (100%), đạt ngưỡng từ 1/2 số phiếu hợp lệ trở lên; trúng cử"
+            "Đạt 8/8 phiếu (100%), đạt ngưỡng từ 1/2 số phiếu hợp lệ trở lên; được suy tôn"
         )
         expect(sec.locator("#results")).to_contain_text("bằng phiếu tại vị trí cuối cùng")
         sec.get_by_role("button", name="Công bố kết quả").click()

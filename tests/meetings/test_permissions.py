@@ -229,7 +229,7 @@ def test_delegate_sees_results_only_after_publication(client, world, setup):
 
 
 def test_bench_ping_post_exists_only_when_enabled(client):
-    url = reverse("meetings:bench_ping_post")
+    url = reverse("bench_ping_post")
     assert client.post(url).status_code == 404
     with override_settings(BENCH_ENDPOINTS=True):
         assert client.post(url).status_code == 200

@@ -66,6 +66,15 @@ def test_a_ballot_changed_after_close_is_caught_on_every_results_surface(
         minutes.minutes_data(full_meeting)  # the minutes' producer
     with pytest.raises(services.TallyTampered):  # the minutes refuse to print it
         documents.draft_snapshot("minutes", full_meeting)
+    # The lock confirmation lists the tampering as what blocks it, and offers no number.
+    confirm = client.get(
+        reverse("documents:finalize_confirm", args=["minutes", full_meeting.pk])
+    ).content.decode()
+    assert TAMPERED in confirm and "cấp số" not in confirm
+    for name in ("documents:draft_preview", "documents:draft_pdf", "documents:draft_docx"):
+        response = client.get(reverse(name, args=["minutes", full_meeting.pk]))
+        assert response.status_code == 409, name
+        assert TAMPERED in response.content.decode(), name
 
 
 def test_a_result_changed_before_publication_is_not_published(client, world, full_meeting):

@@ -1,12 +1,14 @@
 """The pages as a user uses them: real forms, htmx partials, CSRF, constant query counts."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from blocs.services import unit_rename
 from meetings import services
 from meetings.models import Attendance, Ballot, Guest, Meeting, Poll, SealedBallot, VoteCast
 
@@ -134,8 +136,17 @@ def test_delegate_checks_in_with_code_and_code_is_single_use(client, world, meet
     anon = Client()
     page = anon.get(reverse("meetings:checkin") + f"?code={code}").content.decode()
     assert f'value="{code}"' in page
+    # The unit is renamed after the meeting's day: the confirmation names it as it was that day.
+    unit = world.units[1]
+    old_name = unit.name
+    unit_rename(
+        unit=unit,
+        new_name="Tên mới sau hội nghị",
+        effective_date=services.meeting_date(meeting) + dt.timedelta(days=1),
+    )
     response = anon.post(reverse("meetings:checkin"), {"code": code, "delegates": "Trần Văn B"})
-    assert "có mặt" in response.content.decode()
+    assert f"Đã ghi nhận {old_name} có mặt" in response.content.decode()
+    assert "Tên mới sau hội nghị" not in response.content.decode()
     assert meeting.attendances.get(unit=world.units[1]).status == Attendance.Status.PRESENT
     response = anon.post(reverse("meetings:checkin"), {"code": code})
     assert response.status_code == 422 and "đã được dùng" in response.content.decode()
@@ -402,7 +413,7 @@ def test_tie_break_form_after_last_round_prefills_leaders_and_records_decision(
     assert response.status_code == 302
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
     assert (
-        "trúng cử theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)"
+        "được suy tôn theo quyết định của Khối trưởng và Khối phó (căn cứ: Quy chế Khối, Điều 8)"
         in page
     )
     assert "Nhật ký thao tác" in page and "Quyết định khi bằng phiếu" in page
@@ -461,7 +472,7 @@ def test_counting_committee_enters_paper_counts_and_results_are_computed(
     assert ok.status_code == 302
     client.post(reverse("meetings:poll_close", args=[poll.pk]))
     page = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
-    assert "Đạt 5/8 phiếu (62,5%), vượt ngưỡng trên 1/2 số phiếu hợp lệ; trúng cử" in page
+    assert "Đạt 5/8 phiếu (62,5%), vượt ngưỡng trên 1/2 số phiếu hợp lệ; được suy tôn" in page
     assert "Trần Thị B – Thành viên" in page and "phiếu trắng: 1" in page
 
 

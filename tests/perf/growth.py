@@ -41,8 +41,8 @@ def build(n: int, superuser) -> Scenario:
     """One province sized by n (n >= 8: the sample meeting's polls need 8 candidates)."""
     from awards.models import Criterion, ScoreSheet
     from awards.services import covenant_create, covenant_target_add
+    from blocs.merger import merger_record
     from blocs.models import BlocSuccession, RotationSlot, UnitEvent
-    from documents.sample import make_meeting
     from documents.services import document_finalize
     from jobs.models import Job
     from legal.models import BlocSigner, LegalText, UnitHead
@@ -51,6 +51,7 @@ def build(n: int, superuser) -> Scenario:
     from notices.services import notify
     from tests.awards.conftest import make_scheme
     from tests.factories import grant, make_bloc_year
+    from tests.sample_meeting import make_meeting
 
     s = Scenario(n)
     org = Organizer.objects.create(
@@ -92,6 +93,16 @@ def build(n: int, superuser) -> Scenario:
     ReminderSent.objects.bulk_create(
         ReminderSent(bloc_year=by, deadline_kind="registration", due_on=dt.date(2024, 3, 1), unit=u)
         for u in units
+    )
+    source = Organizer.objects.create(
+        code=f"growth-src-{n}", name=f"UBND tỉnh Sáp Nhập {n}", place_name=f"Sáp Nhập {n}"
+    )
+    make_bloc_year(n, year=2024, organizer=source)
+    merger = merger_record(
+        source=source,
+        target=org,
+        effective_date=dt.date(2025, 7, 1),
+        basis="Nghị quyết số 202/2025/QH15 ngày 12/6/2025",
     )
     meeting = make_meeting(by, agenda_items=10, polls=5, absent=1)
     for i in range(n):
@@ -151,6 +162,7 @@ def build(n: int, superuser) -> Scenario:
         legal=legal[0],
         notification=superuser.notifications.order_by("-pk").first(),
         job=jobs[0],
+        merger=merger,
     )
     return s
 
@@ -161,6 +173,7 @@ PK_BY_PREFIX = [
     ("years/", "bloc_year"),
     ("units/", "unit"),
     ("organizers/", "organizer"),
+    ("mergers/", "merger"),
     ("meetings/", "meeting"),
     ("polls/", "poll"),
     ("documents/v/", "version"),

@@ -46,7 +46,7 @@ def csrf_client(world):
 
 # CSRF-exempt on purpose, each with its reason. Nothing else may be.
 EXEMPT = {
-    "meetings:bench_ping_post": "benchmark floor, answers 404 unless BENCH_ENDPOINTS is on",
+    "bench_ping_post": "benchmark floor, answers 404 unless BENCH_ENDPOINTS is on",
 }
 
 
@@ -61,7 +61,7 @@ def test_only_the_listed_views_are_csrf_exempt():
 
 def test_the_benchmark_post_endpoint_is_off_unless_enabled(csrf_client, settings):
     settings.BENCH_ENDPOINTS = False
-    assert csrf_client.post(reverse("meetings:bench_ping_post")).status_code == 404
+    assert csrf_client.post(reverse("bench_ping_post")).status_code == 404
 
 
 def test_every_app_route_refuses_a_post_without_csrf_token(csrf_client):

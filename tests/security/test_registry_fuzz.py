@@ -329,10 +329,9 @@ def test_bloc_form_with_random_input_gives_errors_or_creates_one_consistent_bloc
         "quorum_basis": "members",
         "rotation_policy": "none",
     }
-    try:
-        response = client.post(reverse("blocs:bloc_create"), data)
-    except ValueError as exc:
-        assert "null" in str(exc).lower()
+    response = client.post(reverse("blocs:bloc_create"), data)
+    if response.status_code == 400:  # a NUL byte: refused before the view (khoithidua.lib.badbytes)
+        assert "\x00" in code + name
         assert Bloc.objects.count() == before
         return
     if response.status_code == 302:

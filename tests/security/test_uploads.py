@@ -147,6 +147,11 @@ def version(world, settings, tmp_path):
         kind="yearend",
         title="Hội nghị tổng kết năm 2024",
         starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8, 0)),
+        # What the minutes need before they can be locked (chair, secretary, end, place).
+        ends_at=timezone.make_aware(dt.datetime(2024, 11, 21, 11, 0)),
+        place="Hội trường UBND tỉnh",
+        chairs="Nguyễn Văn Hùng, Chánh án Tòa án nhân dân tỉnh",
+        secretary_name="Lê Minh Đức, Chánh Văn phòng",
     )
     return documents.document_finalize(
         kind="minutes", subject=meeting, actor=world.office, base_url="https://khoithidua.example"
