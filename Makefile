@@ -37,10 +37,14 @@ run: demo
 	@echo "→ Mở http://$(HOST):$(PORT)/ (Ctrl+C để dừng)"
 	@$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run in PYTEST_WORKERS parallel processes (pytest-xdist; 0 = one process), each test file
+# on one worker (its module fixtures, e.g. one Chromium, are built once). Each worker has its own
+# database (test_<name>_gw0, …), media directory and ports. Local runs may add --reuse-db.
+PYTEST_WORKERS ?= 2
 test: install
 	@mkdir -p var
 	@$(PY) manage.py makemigrations --check --dry-run -v0 --settings=khoithidua.settings_test
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .

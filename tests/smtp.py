@@ -103,11 +103,11 @@ def smtp(settings):
 
 @pytest.fixture
 def dead_smtp_port():
-    """A loopback port where nothing listens (the mail server is down)."""
+    """A loopback port where nothing listens (the mail server is down). The port stays bound,
+    without listen(), for the whole test: connections are refused, and no parallel test can
+    start a server on it meanwhile."""
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
