@@ -1177,7 +1177,9 @@ def _reported_outcome(poll: Poll, decision) -> Outcome:
     summary = _("Kết quả ghi nhận theo %(note)s.") % values
     if not counts_said:
         summary = summary[:-1] + _("; số phiếu không được báo cáo.")
-    return Outcome(lines, winners=list(winners), summary=summary, honour=honour)
+    # Winners in the poll's candidate order (a set's order would differ from run to run).
+    ordered = [line.key for line in lines if line.key in winners]
+    return Outcome(lines, winners=ordered, summary=summary, honour=honour)
 
 
 def low_turnout_note(poll: Poll) -> str:
