@@ -7,6 +7,9 @@ response would be) over every organizer, median of 3 runs, after ANALYZE. Also:
 - `half_xlsx_s`: the XLSX of half the provinces, to show the growth is linear;
 - `floor_s`: fetching the same membership rows with `values_list` and nothing else (the
   database's share, which no export can avoid);
+- `job_xlsx_s`: the same XLSX written by the background job (`blocs.registry_jobs`, what the
+  view starts above REGISTRY_EXPORT_JOB_ROWS): the row count, the file with progress reports,
+  and its save into the default storage, run in-process as the worker runs it (once);
 - `peak_mb`: the Python heap peak (tracemalloc) while the XLSX is written: bounded, since the
   write-only workbook spills rows to a temporary file.
 Target (issue 15): xlsx_s < 3 at national size.
@@ -24,9 +27,13 @@ from _common import Rollback, analyze, peak_rss_mb, setup_django
 setup_django()
 
 from django.db import connection, transaction  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from blocs.models import Membership, Organizer  # noqa: E402
 from blocs.registry import export_csv_stream, export_xlsx  # noqa: E402
+from blocs.registry_jobs import registry_export_job  # noqa: E402
+from jobs.models import Job  # noqa: E402
+from jobs.services import job_run, job_start  # noqa: E402
 from khoithidua import national  # noqa: E402
 
 
@@ -71,6 +78,16 @@ def main() -> None:
 
             out["xlsx_s"] = median_s(xlsx)
             out["half_xlsx_s"] = median_s(lambda: export_xlsx(ids[: len(ids) // 2]))
+            job = job_start(
+                func=registry_export_job,
+                title="bench",
+                kwargs={"organizer_ids": ids, "fmt": "xlsx", "filename": "bench.xlsx"},
+            )
+            reverse("blocs:registry_import")  # load the URLconf once, as a running worker has
+            t0 = time.perf_counter()
+            status = job_run(job_id=str(job.pk))
+            out["job_xlsx_s"] = time.perf_counter() - t0
+            assert status == "succeeded", Job.objects.get(pk=job.pk).message
             out["csv_s"] = median_s(lambda: sum(len(chunk) for chunk in export_csv_stream(ids)))
             tracemalloc.start()
             export_xlsx(ids)
@@ -87,7 +104,7 @@ def main() -> None:
     print(
         f"RESULT registry_export rows={out['rows']} xlsx_s={out['xlsx_s']:.2f} "
         f"csv_s={out['csv_s']:.2f} peak_mb={out['peak_mb']:.1f} "
-        f"half_xlsx_s={out['half_xlsx_s']:.2f} floor_s={out['floor_s']:.2f}"
+        f"half_xlsx_s={out['half_xlsx_s']:.2f} job_xlsx_s={out['job_xlsx_s']:.2f} floor_s={out['floor_s']:.2f}"
     )
 
 
