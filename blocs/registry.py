@@ -1443,8 +1443,11 @@ def _unit_row(unit_id: int) -> tuple:
     )[0]
 
 
-def export_csv_stream(organizer_ids: list[int]) -> Iterator[bytes]:
-    """The CSV, line by line (UTF-8 with BOM), for a streaming response."""
+def export_csv_stream(
+    organizer_ids: list[int], rows: Iterator[list] | None = None
+) -> Iterator[bytes]:
+    """The CSV, line by line (UTF-8 with BOM), for a streaming response. `rows` (default:
+    `export_rows(organizer_ids)`) lets a background job count the rows as they are written."""
 
     class Line:
         def write(self, value: str) -> str:
@@ -1452,7 +1455,7 @@ def export_csv_stream(organizer_ids: list[int]) -> Iterator[bytes]:
 
     writer = csv.writer(Line())
     yield "\ufeff".encode()
-    for row in export_rows(organizer_ids):
+    for row in export_rows(organizer_ids) if rows is None else rows:
         yield writer.writerow([neutralize(v) if isinstance(v, str) else v for v in row]).encode(
             "utf-8"
         )
@@ -1462,15 +1465,27 @@ def export_csv(organizer_ids: list[int]) -> bytes:
     return b"".join(export_csv_stream(organizer_ids))
 
 
-def export_xlsx_to(organizer_ids: list[int], out) -> None:
+def export_xlsx_to(organizer_ids: list[int], out, rows: Iterator[list] | None = None) -> None:
     """Write the XLSX into `out` (a path or a binary file), row by row into the ZIP entry
     (blocs.xlsx): memory stays bounded. Text cells are inline strings, never formulas."""
     from .xlsx import write_table
 
-    write_table(out, export_rows(organizer_ids), sheet_name="Danh muc")
+    if rows is None:
+        rows = export_rows(organizer_ids)
+    write_table(out, rows, sheet_name="Danh muc")
 
 
 def export_xlsx(organizer_ids: list[int]) -> bytes:
     buf = io.BytesIO()
     export_xlsx_to(organizer_ids, buf)
     return buf.getvalue()
+
+
+def export_row_count(organizer_ids: list[int]) -> int:
+    """How many data rows `export_rows` yields (the header not counted), with two COUNT queries:
+    one per membership, plus the organizers' units that are in none of those memberships."""
+    memberships = Membership.objects.filter(bloc_year__bloc__organizer_id__in=organizer_ids)
+    lone_units = Unit.objects.filter(organizer_id__in=organizer_ids).exclude(
+        pk__in=memberships.values("unit_id")
+    )
+    return memberships.count() + lone_units.count()

@@ -13,17 +13,28 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.models import Job
+from jobs.services import job_start
+
 from .access import managed_organizers, require_office
-from .registry import ImportFileError, export_csv_stream, export_xlsx, import_registry
+from .registry import (
+    ImportFileError,
+    export_csv_stream,
+    export_row_count,
+    export_xlsx,
+    import_registry,
+)
+from .registry_jobs import CONTENT_TYPES, registry_export_job
 
 PENDING_KEY = "registry_import_pending"
 PENDING_DIR = "registry-imports"
@@ -175,6 +186,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             "organizers": organizers,
             "done_message": done_message,
             "pending": pending,
+            "export_job_rows": f"{settings.REGISTRY_EXPORT_JOB_ROWS:,}".replace(",", "."),
         },
         status=status,
     )
@@ -194,6 +206,18 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = list(organizers.values_list("pk", flat=True))
     stamp = timezone.localdate().strftime("%Y%m%d")
     filename = f"danh-muc-khoi-thi-dua-{stamp}.{fmt}"
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(_("Định dạng không hỗ trợ."))
+    if export_row_count(ids) > settings.REGISTRY_EXPORT_JOB_ROWS:
+        # Too big to answer within the request: a background job writes the file; its page
+        # shows a live progress bar, then the download link.
+        job = job_start(
+            func=registry_export_job,
+            title=_("Xuất danh mục khối thi đua (%(fmt)s)") % {"fmt": fmt.upper()},
+            owner=request.user,
+            kwargs={"organizer_ids": ids, "fmt": fmt, "filename": filename},
+        )
+        return redirect(job)
     if fmt == "csv":
         response = StreamingHttpResponse(
             export_csv_stream(ids), content_type="text/csv; charset=utf-8"
@@ -208,4 +232,44 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404(_("Định dạng không hỗ trợ."))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def registry_export_download(request: HttpRequest, pk) -> HttpResponse:
+    """The file written by a registry export job: for the user who asked for it, and for the
+    office staff of every organizer it covers (404 for anyone else, so a job id reveals nothing)."""
+    job = (
+        Job.objects.filter(
+            pk=pk,
+            func=f"{registry_export_job.__module__}.{registry_export_job.__qualname__}",
+            status=Job.Status.SUCCEEDED,
+        )
+        .only("owner_id", "kwargs", "result")
+        .first()
+    )
+    if job is None:
+        raise Http404(_("Không tìm thấy tệp xuất."))
+    if job.owner_id != request.user.pk:
+        try:
+            require_office(request.user)
+        except PermissionDenied:
+            raise Http404(_("Không tìm thấy tệp xuất.")) from None
+        wanted = set(job.kwargs.get("organizer_ids") or [])
+        managed = set(
+            managed_organizers(request.user).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        if not wanted or managed != wanted:
+            raise Http404(_("Không tìm thấy tệp xuất."))
+    path, filename = job.result.get("path"), job.result.get("filename", "")
+    fmt = job.result.get("fmt")
+    if not path or fmt not in CONTENT_TYPES or not default_storage.exists(path):
+        raise Http404(_("Không tìm thấy tệp xuất."))
+    response = FileResponse(
+        default_storage.open(path),
+        as_attachment=True,
+        filename=filename,
+        content_type=CONTENT_TYPES[fmt],
+    )
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -46,4 +46,9 @@ urlpatterns = [
     path("mergers/<int:pk>/cancel/", merger_views.merger_cancel, name="merger_cancel"),
     path("registry/import/", registry_views.registry_import, name="registry_import"),
     path("registry/export.<str:fmt>", registry_views.registry_export, name="registry_export"),
+    path(
+        "registry/export/<uuid:pk>/",
+        registry_views.registry_export_download,
+        name="registry_export_download",
+    ),
 ]

@@ -155,6 +155,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
+# A registry export of more rows than this runs as a background job (progress bar, then a
+# download link) instead of being answered in the request.
+REGISTRY_EXPORT_JOB_ROWS = int(os.environ.get("REGISTRY_EXPORT_JOB_ROWS", "20000"))
 
 # Security. Strict CSP: only our own scripts and styles, no inline code.
 SECURE_CSP = {

@@ -213,19 +213,21 @@ def test_a_row_of_another_province_is_refused(merged):
 def test_a_name_change_from_the_file_becomes_a_dated_name_record(merged):
     p = merged
     unit = p["tq_units"]["thads"]
-    rows = [row("thads", "Thi hành án dân sự tỉnh Tuyên Quang", short="THADS")]
+    # A rename from a file takes effect on 1 January of this year (a past year is refused).
+    year = timezone.localdate().year
+    rows = [row("thads", "Thi hành án dân sự tỉnh Tuyên Quang", short="THADS", year=year)]
     preview = import_registry(
         organizer=p["tq"], filename="a.csv", data=to_csv(rows), confirmed=False
     )
     assert preview.pending
     assert [(r.old_name, r.new_name, r.effective) for r in preview.renames] == [
-        ("Thi hành án dân sự tỉnh", "Thi hành án dân sự tỉnh Tuyên Quang", dt.date(2026, 1, 1))
+        ("Thi hành án dân sự tỉnh", "Thi hành án dân sự tỉnh Tuyên Quang", dt.date(year, 1, 1))
     ]
     result = import_registry(organizer=p["tq"], filename="a.csv", data=to_csv(rows))
     assert result.ok and result.updated["units"] == 1
     unit.refresh_from_db()
-    assert names.name_on(unit, dt.date(2025, 12, 31)) == "Thi hành án dân sự tỉnh"
-    assert names.name_on(unit, dt.date(2026, 1, 1)) == "Thi hành án dân sự tỉnh Tuyên Quang"
+    assert names.name_on(unit, dt.date(year - 1, 12, 31)) == "Thi hành án dân sự tỉnh"
+    assert names.name_on(unit, dt.date(year, 1, 1)) == "Thi hành án dân sự tỉnh Tuyên Quang"
     assert UnitEvent.objects.filter(unit=unit, kind="renamed").count() == 1
 
 

@@ -138,7 +138,27 @@ def _urls(world):
             OFFICE_ONLY,
             None,
         ),
+        # The file of a big export's job (run at once by the test backend): its owner and the
+        # organizer's office staff (and superusers); 404 for everyone else.
+        "registry_export_download": (
+            "get",
+            reverse("blocs:registry_export_download", args=[_export_job(world).pk]),
+            ORGANIZER,
+            None,
+        ),
     }
+
+
+def _export_job(world):
+    from blocs.registry_jobs import registry_export_job
+    from jobs.services import job_start
+
+    return job_start(
+        func=registry_export_job,
+        title="Xuất danh mục khối thi đua (CSV)",
+        owner=world.office,
+        kwargs={"organizer_ids": [world.organizer.pk], "fmt": "csv", "filename": "danh-muc.csv"},
+    )
 
 
 VIEW_NAMES = [
@@ -173,6 +193,7 @@ VIEW_NAMES = [
     "unit_create",
     "registry_import",
     "registry_export",
+    "registry_export_download",
 ]
 
 
