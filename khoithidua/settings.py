@@ -236,7 +236,7 @@ BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")
 CACHE_URL = os.environ.get("CACHE_URL", "" if DEBUG else "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "khoithidua.lib.rediscache.ReusingRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "khoithidua"),
         "TIMEOUT": 300,
