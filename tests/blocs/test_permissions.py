@@ -248,3 +248,14 @@ def test_office_cannot_add_another_provinces_unit_as_member(client, world):
     assert response.status_code == 422
     assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
     assert not world.bloc_year.memberships.filter(unit=foreign_unit).exists()
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_favicon_is_public_and_only_redirects_to_the_static_icon(client, world, role):
+    """`favicon` (browsers ask for /favicon.ico on pages without the site's <head>): the same
+    permanent redirect for anyone, signed in or not; it reveals and changes nothing."""
+    if role:
+        client.force_login(world.users()[role])
+    response = client.get(reverse("favicon"))
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg") and "favicon" in response["Location"]
