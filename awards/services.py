@@ -1101,6 +1101,47 @@ def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
     return sheet
 
 
+_STEP_STAMP = {
+    ScoreSheet.Status.SUBMITTED: "submitted_at",
+    ScoreSheet.Status.REVIEWED: "reviewed_at",
+    ScoreSheet.Status.LOCKED: "locked_at",
+}
+
+
+def _sheet_step(
+    sheet: ScoreSheet,
+    *,
+    allowed_from: tuple,
+    refusal: str,
+    actor,
+    audit_action: str,
+    summary,
+    to=None,
+    check=None,
+    apply=None,
+) -> ScoreSheet:
+    """One step of a sheet's workflow, in the caller's transaction.
+
+    Lock the sheet's row (``_lock_sheet``), run ``check(sheet)`` (rules that come before the
+    status), refuse with ``refusal`` unless the status is in ``allowed_from``, run
+    ``apply(sheet)`` (further checks and the score writes; its result goes to ``summary``),
+    then move to ``to`` with its time stamp, save, and audit ``summary(sheet, result)``.
+    """
+    sheet = _lock_sheet(sheet)
+    if check is not None:
+        check(sheet)
+    if sheet.status not in allowed_from:
+        raise ValidationError(refusal)
+    result = apply(sheet) if apply is not None else None
+    if to is not None:
+        stamp = _STEP_STAMP[to]
+        sheet.status = to
+        setattr(sheet, stamp, timezone.now())
+        sheet.save(update_fields=["status", stamp])
+    audit(actor=actor, action=audit_action, obj=sheet, summary=summary(sheet, result))
+    return sheet
+
+
 def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
     c = score.criterion
     if c.kind == Criterion.Kind.PENALTY and value > 0:
@@ -1172,26 +1213,25 @@ def sheet_self_assess(*, sheet: ScoreSheet, entries: dict[int, dict], actor=None
 
 @transaction.atomic
 def sheet_submit(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.DRAFT:
-        raise ValidationError("Phiếu đã nộp.")
-    missing = (
-        sheet.scores.filter(self_value__isnull=True)
-        .exclude(criterion__kind__in=[Criterion.Kind.BONUS, Criterion.Kind.PENALTY])
-        .count()
-    )
-    if missing:
-        raise ValidationError(f"Còn {missing} tiêu chí chưa tự chấm.")
-    sheet.status = ScoreSheet.Status.SUBMITTED
-    sheet.submitted_at = timezone.now()
-    sheet.save(update_fields=["status", "submitted_at"])
-    audit(
+    def apply(sheet):
+        missing = (
+            sheet.scores.filter(self_value__isnull=True)
+            .exclude(criterion__kind__in=[Criterion.Kind.BONUS, Criterion.Kind.PENALTY])
+            .count()
+        )
+        if missing:
+            raise ValidationError(f"Còn {missing} tiêu chí chưa tự chấm.")
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.DRAFT,),
+        refusal="Phiếu đã nộp.",
+        to=ScoreSheet.Status.SUBMITTED,
+        apply=apply,
         actor=actor,
-        action="scoring.submit",
-        obj=sheet,
-        summary=f"{sheet.unit.name} nộp bảng tự chấm",
+        audit_action="scoring.submit",
+        summary=lambda sheet, _: f"{sheet.unit.name} nộp bảng tự chấm",
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1199,44 +1239,50 @@ def sheet_review(
     *, sheet: ScoreSheet, entries: dict[int, dict], reviewer_unit: Unit | None = None, actor=None
 ) -> ScoreSheet:
     """Leader review: the agreed score per criterion; each change from self-assessment needs a reason."""
-    sheet = _lock_sheet(sheet)
-    if sheet.scheme.method != ScoringScheme.Method.LEADER:
-        raise ValidationError("Khối này chấm chéo; không thẩm định trực tiếp.")
-    if sheet.status not in (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED):
-        raise ValidationError("Đơn vị chưa nộp bảng tự chấm.")
-    if reviewer_unit is not None and reviewer_unit.pk == sheet.unit_id:
-        raise ValidationError("Đơn vị không tự thẩm định phiếu của mình.")
-    scores = _scores(sheet)
-    changed = []
-    for cid, entry in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        value = entry.get("value")
-        reason = _clean_text(entry.get("reason"))
-        if value is None:
-            value = score.self_value
-        if value is not None:
-            _check_range(score, value, "Điểm thẩm định")
-        if value != score.self_value and not reason:
-            raise ValidationError(
-                "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."
-                % (score.criterion.code or score.criterion.title)
-            )
-        score.review_value = value
-        score.review_reason = reason if value != score.self_value else ""
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["review_value", "review_reason"])
-    sheet.status = ScoreSheet.Status.REVIEWED
-    sheet.reviewed_at = timezone.now()
-    sheet.save(update_fields=["status", "reviewed_at"])
-    audit(
+
+    def check(sheet):
+        if sheet.scheme.method != ScoringScheme.Method.LEADER:
+            raise ValidationError("Khối này chấm chéo; không thẩm định trực tiếp.")
+
+    def apply(sheet):
+        if reviewer_unit is not None and reviewer_unit.pk == sheet.unit_id:
+            raise ValidationError("Đơn vị không tự thẩm định phiếu của mình.")
+        scores = _scores(sheet)
+        changed = []
+        for cid, entry in entries.items():
+            score = scores.get(cid)
+            if score is None:
+                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+            value = entry.get("value")
+            reason = _clean_text(entry.get("reason"))
+            if value is None:
+                value = score.self_value
+            if value is not None:
+                _check_range(score, value, "Điểm thẩm định")
+            if value != score.self_value and not reason:
+                raise ValidationError(
+                    "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."
+                    % (score.criterion.code or score.criterion.title)
+                )
+            score.review_value = value
+            score.review_reason = reason if value != score.self_value else ""
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["review_value", "review_reason"])
+        return sum(1 for s in changed if s.adjusted)
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED),
+        refusal="Đơn vị chưa nộp bảng tự chấm.",
+        to=ScoreSheet.Status.REVIEWED,
+        check=check,
+        apply=apply,
         actor=actor,
-        action="scoring.review",
-        obj=sheet,
-        summary=f"Thẩm định {sheet.unit.name}: điều chỉnh {sum(1 for s in changed if s.adjusted)} tiêu chí",
+        audit_action="scoring.review",
+        summary=lambda sheet, adjusted: (
+            f"Thẩm định {sheet.unit.name}: điều chỉnh {adjusted} tiêu chí"
+        ),
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1357,32 +1403,40 @@ def cross_scores_apply(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
 @transaction.atomic
 def sheet_explain(*, sheet: ScoreSheet, entries: dict[int, str], actor=None) -> ScoreSheet:
     """The unit explains (giải trình) reviewed scores it disagrees with."""
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.REVIEWED:
-        raise ValidationError("Chỉ giải trình sau khi phiếu đã được thẩm định.")
-    scores = _scores(sheet)
-    changed = []
-    for cid, text in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        score.explanation = _clean_text(text)
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["explanation"])
-    audit(actor=actor, action="scoring.explain", obj=sheet, summary=f"{sheet.unit.name} giải trình")
-    return sheet
+
+    def apply(sheet):
+        scores = _scores(sheet)
+        changed = []
+        for cid, text in entries.items():
+            score = scores.get(cid)
+            if score is None:
+                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+            score.explanation = _clean_text(text)
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["explanation"])
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.REVIEWED,),
+        refusal="Chỉ giải trình sau khi phiếu đã được thẩm định.",
+        apply=apply,
+        actor=actor,
+        audit_action="scoring.explain",
+        summary=lambda sheet, _: f"{sheet.unit.name} giải trình",
+    )
 
 
 @transaction.atomic
 def sheet_lock(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.REVIEWED:
-        raise ValidationError("Chỉ khóa phiếu đã thẩm định.")
-    sheet.status = ScoreSheet.Status.LOCKED
-    sheet.locked_at = timezone.now()
-    sheet.save(update_fields=["status", "locked_at"])
-    audit(actor=actor, action="scoring.lock", obj=sheet, summary=f"Khóa điểm {sheet.unit.name}")
-    return sheet
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.REVIEWED,),
+        refusal="Chỉ khóa phiếu đã thẩm định.",
+        to=ScoreSheet.Status.LOCKED,
+        actor=actor,
+        audit_action="scoring.lock",
+        summary=lambda sheet, _: f"Khóa điểm {sheet.unit.name}",
+    )
 
 
 def _lock_reviewed_sheets(scheme: ScoringScheme, actor) -> list[ScoreSheet]:
