@@ -249,6 +249,21 @@ def _former_title(org: Organizer) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
+def import_row_count(filename: str, data: bytes) -> int:
+    """The data rows of an upload, counted cheaply after the hostile-file checks (the declared
+    dimension of an XLSX, the lines of a CSV); streamed in read_only mode only when an XLSX
+    declares none. Raises ImportFileError for a refused file."""
+    from khoithidua.lib.spreadsheet import Limits, SpreadsheetError, open_table
+
+    try:
+        with open_table(data, filename=filename, limits=Limits(max_rows=MAX_ROWS)) as table:
+            if table.declared_rows is not None:
+                return table.declared_rows
+            return max(sum(1 for _ in table.rows()) - 1, 0)
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
+
+
 def read_table(filename: str, data: bytes) -> list[list[str]]:
     """Rows of strings (header first) from an .xlsx or .csv upload."""
     name = filename.lower()
@@ -1025,16 +1040,20 @@ def import_registry(
     confirmed: bool = True,
     accept_links: set[str] | None = None,
     expected_digest: str | None = None,
+    progress=None,
 ) -> ImportResult:
     """Validate the whole file, then write it in one transaction. Nothing is saved on any error.
 
     With `confirmed=False`, a plan that links units to a merged province's or changes names is
     only returned (`result.pending`), for the operator to review; the confirmation calls again
     with `confirmed=True`, the preview's `expected_digest` and the links kept (`accept_links`,
-    the file's unit codes; None keeps all)."""
+    the file's unit codes; None keeps all). `progress(step, total_steps)`, if given, is called
+    as each of the three stages (read, checked, written) ends (the import job's progress bar)."""
     result = ImportResult()
     rows = read_table(filename, data)
     parsed = parse_rows(rows, result)
+    if progress:
+        progress(1, 3)
     scope = organizer_scope(organizer)
     parsed = _resolve_provinces(parsed, organizer, scope, result)
     scope_ids = [o.pk for o in scope]
@@ -1078,6 +1097,8 @@ def import_registry(
         )
         _check_roles(parsed, blocs, {u.pk: u for u in units.values()}, result)
         _plan_links(organizer, scope, parsed, units, blocs, result)
+    if progress:
+        progress(2, 3)
     if result.errors or dry_run:
         result.errors.sort(key=lambda e: e.row)
         return result

@@ -16,9 +16,18 @@ from django.utils.translation import gettext as _
 from jobs.models import Job
 from jobs.services import JobFailed, job_function
 
-from .registry import export_csv_stream, export_row_count, export_rows, export_xlsx_to
+from .models import Organizer
+from .registry import (
+    ImportFileError,
+    export_csv_stream,
+    export_row_count,
+    export_rows,
+    export_xlsx_to,
+    import_registry,
+)
 
 EXPORT_DIR = "registry-exports"
+IMPORT_DIR = "registry-import-jobs"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,3 +64,104 @@ def registry_export_job(job: Job, *, organizer_ids: list[int], fmt: str, filenam
     job.message = _("Đã xuất %(n)s dòng. Tệp sẵn sàng để tải về.") % {
         "n": f"{total:,}".replace(",", ".")
     }
+
+
+@job_function
+def registry_import_job(
+    job: Job, *, path: str, filename: str, organizer_id: int, actor_id: int | None
+) -> None:
+    """The registry import of a big upload (above `REGISTRY_IMPORT_JOB_ROWS` data rows): the
+    same `import_registry` as the page (validate everything, then one transaction: nothing is
+    saved unless every row passes). The upload waits in the default storage and is deleted at
+    the end. A plan that links units to a merged province's or renames needs the preview of the
+    import page: the job then saves nothing and says so."""
+    from django.contrib.auth import get_user_model
+
+    organizer = Organizer.objects.filter(pk=organizer_id).first()
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        if organizer is None:
+            raise JobFailed(_("Không tìm thấy cơ quan tổ chức."))
+        job.report(done=0, total=3, message=_("Đang đọc tệp danh mục…"))
+        with default_storage.open(path, "rb") as stored:
+            data = stored.read()
+
+        def progress(step: int, steps: int) -> None:
+            message = _("Đang kiểm tra dữ liệu…") if step == 1 else _("Đang ghi vào danh mục…")
+            job.report(done=step, total=steps, message=message)
+
+        try:
+            result = import_registry(
+                organizer=organizer,
+                filename=filename,
+                data=data,
+                actor=actor,
+                confirmed=False,
+                progress=progress,
+            )
+        except ImportFileError as exc:
+            raise JobFailed(str(exc)) from None
+        if result.errors:
+            raise JobFailed(
+                _("Tệp có %(n)s lỗi; chưa lưu gì.") % {"n": len(result.errors)},
+                result={"errors": [str(e) for e in result.errors]},
+            )
+        if result.pending:
+            raise JobFailed(
+                _(
+                    "Tệp có nối đơn vị với tỉnh cũ hoặc đổi tên, cần xem trước và xác nhận; "
+                    "chưa lưu gì. Hãy nhập riêng các dòng này ở trang nhập danh mục."
+                ),
+                result={"errors": result.summary_lines()},
+            )
+    finally:
+        default_storage.delete(path)
+    job.report(done=3, total=3)
+    job.result = {
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "changes": result.changes,
+    }
+    job.result_url = reverse("blocs:registry_import")
+    if result.changes:
+        job.message = _("Đã nhập %(rows)s dòng: %(changes)s thay đổi (%(detail)s).") % {
+            "rows": _n(result.rows),
+            "changes": _n(result.changes),
+            "detail": _detail(result),
+        }
+    else:
+        job.message = _("Đã đọc %(rows)s dòng: danh mục đã khớp, không có gì thay đổi.") % {
+            "rows": _n(result.rows)
+        }
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _what(key: str) -> str:
+    labels = {
+        "units": _("đơn vị"),
+        "blocs": _("khối"),
+        "years": _("năm của khối"),
+        "memberships": _("thành viên"),
+        "terms": _("khối trưởng, khối phó"),
+        "links": _("nối đơn vị với đơn vị cũ"),
+        "bloc_links": _("nối khối với khối cũ"),
+    }
+    return labels.get(key, key)
+
+
+def _detail(result) -> str:
+    parts = [
+        _("tạo mới %(n)s %(what)s") % {"what": _what(what), "n": _n(n)}
+        for what, n in sorted(result.created.items())
+        if n
+    ]
+    parts += [
+        _("cập nhật %(n)s %(what)s") % {"what": _what(what), "n": _n(n)}
+        for what, n in sorted(result.updated.items())
+        if n
+    ]
+    return "; ".join(parts)

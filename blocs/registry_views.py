@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRedirect
 
 from jobs.models import Job
 from jobs.services import job_start
@@ -33,8 +34,9 @@ from .registry import (
     export_row_count,
     export_xlsx,
     import_registry,
+    import_row_count,
 )
-from .registry_jobs import CONTENT_TYPES, registry_export_job
+from .registry_jobs import CONTENT_TYPES, IMPORT_DIR, registry_export_job, registry_import_job
 
 PENDING_KEY = "registry_import_pending"
 PENDING_DIR = "registry-imports"
@@ -144,6 +146,33 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             data = upload.read()
             organizer = form.cleaned_data["organizer"]
             try:
+                rows = import_row_count(upload.name, data)
+            except ImportFileError as exc:
+                rows, file_error = 0, str(exc)
+            if rows > settings.REGISTRY_IMPORT_JOB_ROWS:
+                # Too big for the request: a background job runs the same all-or-nothing
+                # import; its page shows a live progress bar, then the report.
+                ext = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+                path = default_storage.save(
+                    f"{IMPORT_DIR}/{secrets.token_urlsafe(24)}{ext}", ContentFile(data)
+                )
+                job = job_start(
+                    func=registry_import_job,
+                    title=_("Nhập danh mục khối thi đua từ %(name)s") % {"name": upload.name[:100]},
+                    owner=request.user,
+                    kwargs={
+                        "path": path,
+                        "filename": upload.name[:200],
+                        "organizer_id": organizer.pk,
+                        "actor_id": request.user.pk,
+                    },
+                )
+                if request.htmx:
+                    return HttpResponseClientRedirect(job.get_absolute_url())
+                return redirect(job)
+            try:
+                if file_error:
+                    raise ImportFileError(file_error)
                 result = import_registry(
                     organizer=organizer,
                     filename=upload.name,
@@ -187,6 +216,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             "done_message": done_message,
             "pending": pending,
             "export_job_rows": f"{settings.REGISTRY_EXPORT_JOB_ROWS:,}".replace(",", "."),
+            "import_job_rows": f"{settings.REGISTRY_IMPORT_JOB_ROWS:,}".replace(",", "."),
         },
         status=status,
     )
