@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -249,17 +250,21 @@ def _former_title(org: Organizer) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def import_row_count(filename: str, data: bytes) -> int:
+def import_row_count(filename: str, data: bytes, *, stop_above: int | None = None) -> int:
     """The data rows of an upload, counted cheaply after the hostile-file checks (the declared
-    dimension of an XLSX, the lines of a CSV); streamed in read_only mode only when an XLSX
-    declares none. Raises ImportFileError for a refused file."""
+    dimension of an XLSX, the lines of a CSV). An XLSX that declares none is streamed in
+    read_only mode, and only up to `stop_above` + 1 data rows when given (enough to tell a big
+    file). Raises ImportFileError for a refused file."""
     from khoithidua.lib.spreadsheet import Limits, SpreadsheetError, open_table
 
     try:
         with open_table(data, filename=filename, limits=Limits(max_rows=MAX_ROWS)) as table:
             if table.declared_rows is not None:
                 return table.declared_rows
-            return max(sum(1 for _ in table.rows()) - 1, 0)
+            rows = table.rows()
+            if stop_above is not None:
+                rows = itertools.islice(rows, stop_above + 2)  # the header, then the rows
+            return max(sum(1 for _ in rows) - 1, 0)
     except SpreadsheetError as exc:
         raise ImportFileError(str(exc)) from exc
 

@@ -146,7 +146,9 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             data = upload.read()
             organizer = form.cleaned_data["organizer"]
             try:
-                rows = import_row_count(upload.name, data)
+                rows = import_row_count(
+                    upload.name, data, stop_above=settings.REGISTRY_IMPORT_JOB_ROWS
+                )
             except ImportFileError as exc:
                 rows, file_error = 0, str(exc)
             if rows > settings.REGISTRY_IMPORT_JOB_ROWS:

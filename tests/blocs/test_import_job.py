@@ -2,6 +2,9 @@
 (progress bar, then the Vietnamese report); nothing is saved unless every row passes; only the
 requester sees the job."""
 
+import io
+
+import openpyxl
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +16,7 @@ from blocs.registry_jobs import IMPORT_DIR
 from jobs.models import Job
 from jobs.testing import run_jobs, task_queue  # noqa: F401 - fixture
 
-from .test_import_export import GOOD, counts, rows_to_csv, rows_to_xlsx
+from .test_import_export import GOOD, HEADER, counts, rows_to_csv, rows_to_xlsx
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -158,3 +161,23 @@ def test_a_user_without_the_office_role_cannot_start_an_import_job(client, world
     response = _post(client, world, "lon.csv", rows_to_csv(GOOD))
     assert response.status_code in (403, 404)
     assert not Job.objects.exists()
+
+
+def _write_only_xlsx(rows) -> bytes:
+    """A workbook written in write-only mode declares no dimension: the rows must be streamed."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_an_xlsx_without_a_declared_dimension_is_counted_only_as_far_as_needed():
+    data = _write_only_xlsx(GOOD * 4)
+    assert import_row_count("a.xlsx", data) == 20
+    # Above the threshold is all the view needs to know: it stops reading there.
+    assert import_row_count("a.xlsx", data, stop_above=3) == 4
+    assert import_row_count("a.xlsx", data, stop_above=50) == 20
