@@ -630,6 +630,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/invitation.html",
         build_invitation,
         _meeting_bloc_year,
+        docx=True,
     ),
     Kind.COUNT_MINUTES: DocType(
         Kind.COUNT_MINUTES,
@@ -638,6 +639,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/count_minutes.html",
         build_count_minutes,
         _poll_bloc_year,
+        docx=True,
     ),
     Kind.BALLOTS: DocType(
         Kind.BALLOTS,
@@ -655,6 +657,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/covenant.html",
         build_covenant,
         lambda by: by,
+        docx=True,
     ),
     Kind.REPORT: DocType(
         Kind.REPORT,
@@ -663,6 +666,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/report.html",
         build_report,
         lambda by: by,
+        docx=True,
     ),
     Kind.PROPOSAL: DocType(
         Kind.PROPOSAL,
