@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from blocs.models import BlocYear, LeadershipTerm, Membership, Unit
 from blocs.services import audit
 
+from .access import require_act_for, require_run, require_sheet_mode
 from .models import (
     Award,
     AwardQuota,
@@ -1095,9 +1096,9 @@ def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
         .get(pk=sheet.pk)
     )
     if sheet.status == ScoreSheet.Status.LOCKED:
-        raise ValidationError("Phiếu chấm điểm đã khóa, không thể sửa.")
+        raise ValidationError(_("Phiếu chấm điểm đã khóa, không thể sửa."))
     if sheet.scheme.phase != ScoringScheme.Phase.OPEN:
-        raise ValidationError("Chưa mở chấm điểm hoặc kết quả đã khóa.")
+        raise ValidationError(_("Chưa mở chấm điểm hoặc kết quả đã khóa."))
     return sheet
 
 
@@ -1114,24 +1115,30 @@ def _sheet_step(
     allowed_from: tuple,
     refusal: str,
     actor,
+    permit,
     audit_action: str,
     summary,
     to=None,
     check=None,
     apply=None,
 ) -> ScoreSheet:
-    """One step of a sheet's workflow, in the caller's transaction.
+    """One step of a sheet's workflow (every service that changes a sheet), in the caller's
+    transaction.
 
     Lock the sheet's row (``_lock_sheet``), run ``check(sheet)`` (rules that come before the
-    status), refuse with ``refusal`` unless the status is in ``allowed_from``, run
-    ``apply(sheet)`` (further checks and the score writes; its result goes to ``summary``),
-    then move to ``to`` with its time stamp, save, and audit ``summary(sheet, result)``.
+    status), refuse with ``refusal`` unless the status is in ``allowed_from``, then, when an
+    actor is given, ``permit(sheet)``: the actor's right to this step (403, as the view shows;
+    ``actor=None`` is a call by the system). Run ``apply(sheet)`` (further checks and the score
+    writes; its result goes to ``summary``), move to ``to`` with its time stamp, save, and audit
+    ``summary(sheet, result)``.
     """
     sheet = _lock_sheet(sheet)
     if check is not None:
         check(sheet)
     if sheet.status not in allowed_from:
         raise ValidationError(refusal)
+    if actor is not None:
+        permit(sheet)
     result = apply(sheet) if apply is not None else None
     if to is not None:
         stamp = _STEP_STAMP[to]
@@ -1142,22 +1149,46 @@ def _sheet_step(
     return sheet
 
 
-def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
-    c = score.criterion
-    if c.kind == Criterion.Kind.PENALTY and value > 0:
+def _mode(actor, mode: str, unit: Unit | None = None):
+    """``permit`` for a scoring form: the rule of ``awards.access.sheet_modes``."""
+    return lambda sheet: require_sheet_mode(actor, sheet.scheme.bloc_year, sheet, mode, unit)
+
+
+def _entry_scores(sheet: ScoreSheet, entries: dict) -> list[tuple[Score, object]]:
+    """The sheet's score for each entry's criterion id, with the entry."""
+    scores = {s.criterion_id: s for s in sheet.scores.select_related("criterion")}
+    if not entries.keys() <= scores.keys():
+        raise ValidationError(_("Tiêu chí không thuộc bảng điểm."))
+    return [(scores[cid], entry) for cid, entry in entries.items()]
+
+
+def _criterion(score: Score) -> str:
+    return score.criterion.code or score.criterion.title
+
+
+def _check_range(score: Score, value: Decimal, what: str = "self") -> None:
+    """`what`: "self", "review" or "cross", the score being typed."""
+    names = {
+        "self": _("Điểm tiêu chí %(criterion)s"),
+        "review": _("Điểm thẩm định tiêu chí %(criterion)s"),
+        "cross": _("Điểm chấm chéo tiêu chí %(criterion)s"),
+    }
+    args = {"what": names[what] % {"criterion": _criterion(score)}}
+    if score.criterion.kind == Criterion.Kind.PENALTY and value > 0:
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} là điểm trừ: nhập số âm, "
-            f"từ {_fmt(score.min_value)} đến 0 (ví dụ −1)."
+            _("%(what)s là điểm trừ: nhập số âm, từ %(min)s đến 0 (ví dụ −1).")
+            % {**args, "min": _fmt(score.min_value)}
         )
     if value > score.max_value:
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} vượt quá điểm tối đa ({_fmt(score.max_value)})."
+            _("%(what)s vượt quá điểm tối đa (%(max)s).") % {**args, "max": _fmt(score.max_value)}
         )
     if value < score.min_value:
         if score.min_value == 0:
-            raise ValidationError(f"{what} tiêu chí {c.code or c.title} không được âm.")
+            raise ValidationError(_("%(what)s không được âm.") % args)
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} vượt quá mức trừ tối đa ({_fmt(score.min_value)})."
+            _("%(what)s vượt quá mức trừ tối đa (%(min)s).")
+            % {**args, "min": _fmt(score.min_value)}
         )
 
 
@@ -1174,41 +1205,39 @@ def target_score(criterion: Criterion, actual: Decimal) -> Decimal:
     return (criterion.max_score * ratio).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _scores(sheet: ScoreSheet) -> dict[int, Score]:
-    return {s.criterion_id: s for s in sheet.scores.select_related("criterion")}
-
-
 @transaction.atomic
 def sheet_self_assess(*, sheet: ScoreSheet, entries: dict[int, dict], actor=None) -> ScoreSheet:
     """Save self-assessment. entries: {criterion_id: {"value"|"actual": Decimal|None, "evidence": str}}."""
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.DRAFT:
-        raise ValidationError("Phiếu đã nộp; không thể sửa điểm tự chấm.")
-    scores = _scores(sheet)
-    changed = []
-    for cid, entry in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        if score.criterion.kind == Criterion.Kind.TARGET:
-            actual = entry.get("actual")
-            score.actual_value = actual
-            score.self_value = target_score(score.criterion, actual) if actual is not None else None
-        else:
-            value = entry.get("value")
-            if value is not None:
-                _check_range(score, value)
-            score.self_value = value
-        score.evidence = _clean_text(entry.get("evidence"))
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["actual_value", "self_value", "evidence"])
-    audit(
+
+    def apply(sheet):
+        changed = []
+        for score, entry in _entry_scores(sheet, entries):
+            if score.criterion.kind == Criterion.Kind.TARGET:
+                actual = entry.get("actual")
+                score.actual_value = actual
+                score.self_value = (
+                    target_score(score.criterion, actual) if actual is not None else None
+                )
+            else:
+                value = entry.get("value")
+                if value is not None:
+                    _check_range(score, value)
+                score.self_value = value
+            score.evidence = _clean_text(entry.get("evidence"))
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["actual_value", "self_value", "evidence"])
+        return len(changed)
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.DRAFT,),
+        refusal=_("Phiếu đã nộp; không thể sửa điểm tự chấm."),
+        permit=_mode(actor, "self"),
+        apply=apply,
         actor=actor,
-        action="scoring.self",
-        obj=sheet,
-        summary=f"{sheet.unit.name} tự chấm {len(changed)} tiêu chí",
+        audit_action="scoring.self",
+        summary=lambda sheet, n: f"{sheet.unit.name} tự chấm {n} tiêu chí",
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1220,18 +1249,24 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
             .count()
         )
         if missing:
-            raise ValidationError(f"Còn {missing} tiêu chí chưa tự chấm.")
+            raise ValidationError(_("Còn %(n)d tiêu chí chưa tự chấm.") % {"n": missing})
 
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.DRAFT,),
-        refusal="Phiếu đã nộp.",
+        refusal=_("Phiếu đã nộp."),
+        permit=lambda sheet: require_act_for(actor, sheet.scheme.bloc_year, sheet.unit_id),
         to=ScoreSheet.Status.SUBMITTED,
         apply=apply,
         actor=actor,
         audit_action="scoring.submit",
-        summary=lambda sheet, _: f"{sheet.unit.name} nộp bảng tự chấm",
+        summary=lambda sheet, _n: f"{sheet.unit.name} nộp bảng tự chấm",
     )
+
+
+def _differs_without_reason(score: Score, value, reason: str, message: str) -> None:
+    if value != score.self_value and not reason:
+        raise ValidationError(message % {"criterion": _criterion(score)})
 
 
 @transaction.atomic
@@ -1242,28 +1277,25 @@ def sheet_review(
 
     def check(sheet):
         if sheet.scheme.method != ScoringScheme.Method.LEADER:
-            raise ValidationError("Khối này chấm chéo; không thẩm định trực tiếp.")
+            raise ValidationError(_("Khối này chấm chéo; không thẩm định trực tiếp."))
 
     def apply(sheet):
         if reviewer_unit is not None and reviewer_unit.pk == sheet.unit_id:
-            raise ValidationError("Đơn vị không tự thẩm định phiếu của mình.")
-        scores = _scores(sheet)
+            raise ValidationError(_("Đơn vị không tự thẩm định phiếu của mình."))
         changed = []
-        for cid, entry in entries.items():
-            score = scores.get(cid)
-            if score is None:
-                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+        for score, entry in _entry_scores(sheet, entries):
             value = entry.get("value")
             reason = _clean_text(entry.get("reason"))
             if value is None:
                 value = score.self_value
             if value is not None:
-                _check_range(score, value, "Điểm thẩm định")
-            if value != score.self_value and not reason:
-                raise ValidationError(
-                    "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."
-                    % (score.criterion.code or score.criterion.title)
-                )
+                _check_range(score, value, "review")
+            _differs_without_reason(
+                score,
+                value,
+                reason,
+                _("Tiêu chí %(criterion)s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."),
+            )
             score.review_value = value
             score.review_reason = reason if value != score.self_value else ""
             changed.append(score)
@@ -1273,7 +1305,8 @@ def sheet_review(
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED),
-        refusal="Đơn vị chưa nộp bảng tự chấm.",
+        refusal=_("Đơn vị chưa nộp bảng tự chấm."),
+        permit=_mode(actor, "review", reviewer_unit),
         to=ScoreSheet.Status.REVIEWED,
         check=check,
         apply=apply,
@@ -1290,59 +1323,62 @@ def cross_score_save(
     *, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int, dict], actor=None
 ) -> ScoreSheet:
     """A member unit scores another unit's sheet. A unit never scores itself."""
-    sheet = _lock_sheet(sheet)
-    if sheet.scheme.method != ScoringScheme.Method.CROSS:
-        raise ValidationError("Khối này không chấm chéo.")
-    if scorer_unit.pk == sheet.unit_id:
-        raise ValidationError("Đơn vị không được tự chấm chéo cho chính mình.")
-    _check_member(sheet.scheme.bloc_year, scorer_unit)
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError("Chỉ chấm chéo phiếu đã nộp và chưa tổng hợp.")
-    scores = _scores(sheet)
-    existing = {
-        x.score_id: x
-        for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
-    }
-    create, update = [], []
-    for cid, entry in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        value = entry.get("value")
-        if value is None:
-            continue
-        _check_range(score, value, "Điểm chấm chéo")
-        reason = _clean_text(entry.get("reason"))
-        if value != score.self_value and not reason:
-            raise ValidationError(
-                "Tiêu chí %s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm."
-                % (score.criterion.code or score.criterion.title)
+
+    def check(sheet):
+        if sheet.scheme.method != ScoringScheme.Method.CROSS:
+            raise ValidationError(_("Khối này không chấm chéo."))
+        if scorer_unit.pk == sheet.unit_id:
+            raise ValidationError(_("Đơn vị không được tự chấm chéo cho chính mình."))
+        _check_member(sheet.scheme.bloc_year, scorer_unit)
+
+    def apply(sheet):
+        existing = {
+            x.score_id: x
+            for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
+        }
+        create, update = [], []
+        for score, entry in _entry_scores(sheet, entries):
+            value = entry.get("value")
+            if value is None:
+                continue
+            _check_range(score, value, "cross")
+            reason = _clean_text(entry.get("reason"))
+            _differs_without_reason(
+                score,
+                value,
+                reason,
+                _("Tiêu chí %(criterion)s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm."),
             )
-        x = existing.get(score.pk)
-        if x is None:
-            create.append(
-                CrossScore(
-                    score=score,
-                    scorer_unit=scorer_unit,
-                    unit_id=sheet.unit_id,
-                    min_value=score.min_value,
-                    max_value=score.max_value,
-                    value=value,
-                    reason=reason,
+            x = existing.get(score.pk)
+            if x is None:
+                create.append(
+                    CrossScore(
+                        score=score,
+                        scorer_unit=scorer_unit,
+                        unit_id=sheet.unit_id,
+                        min_value=score.min_value,
+                        max_value=score.max_value,
+                        value=value,
+                        reason=reason,
+                    )
                 )
-            )
-        else:
-            x.value, x.reason = value, reason
-            update.append(x)
-    CrossScore.objects.bulk_create(create)
-    CrossScore.objects.bulk_update(update, ["value", "reason"])
-    audit(
+            else:
+                x.value, x.reason = value, reason
+                update.append(x)
+        CrossScore.objects.bulk_create(create)
+        CrossScore.objects.bulk_update(update, ["value", "reason"])
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.SUBMITTED,),
+        refusal=_("Chỉ chấm chéo phiếu đã nộp và chưa tổng hợp."),
+        permit=_mode(actor, "cross", scorer_unit),
+        check=check,
+        apply=apply,
         actor=actor,
-        action="scoring.cross",
-        obj=sheet,
-        summary=f"{scorer_unit.name} chấm chéo {sheet.unit.name}",
+        audit_action="scoring.cross",
+        summary=lambda sheet, _n: f"{scorer_unit.name} chấm chéo {sheet.unit.name}",
     )
-    return sheet
 
 
 def trimmed_mean(values: list[Decimal], trim: int) -> Decimal:
@@ -1356,48 +1392,48 @@ def trimmed_mean(values: list[Decimal], trim: int) -> Decimal:
 @transaction.atomic
 def cross_scores_apply(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     """Turn the cross scores into the agreed score (trimmed mean), with the reason recorded."""
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError("Chỉ tổng hợp phiếu đã nộp.")
-    trim = sheet.scheme.trim_count
-    by_score: dict[int, list[Decimal]] = {}
-    for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list(
-        "score_id", "value"
-    ):
-        by_score.setdefault(score_id, []).append(value)
-    if not by_score:
-        raise ValidationError("Chưa có đơn vị nào chấm chéo phiếu này.")
-    scorers = CrossScore.objects.filter(score__sheet=sheet).values("scorer_unit").distinct().count()
-    changed = []
-    for score in sheet.scores.all():
-        values = by_score.get(score.pk)
-        if not values:
-            score.review_value = score.self_value
+
+    def apply(sheet):
+        trim = sheet.scheme.trim_count
+        by_score: dict[int, list[Decimal]] = {}
+        for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list(
+            "score_id", "value"
+        ):
+            by_score.setdefault(score_id, []).append(value)
+        if not by_score:
+            raise ValidationError(_("Chưa có đơn vị nào chấm chéo phiếu này."))
+        changed = []
+        for score in sheet.scores.all():
+            values = by_score.get(score.pk)
+            score.review_value = trimmed_mean(values, trim) if values else score.self_value
             score.review_reason = ""
-        else:
-            score.review_value = trimmed_mean(values, trim)
-            dropped = (
-                f", bỏ {trim} cao nhất và {trim} thấp nhất"
-                if trim and len(values) > 2 * trim
-                else ""
-            )
-            score.review_reason = (
-                f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}."
-                if score.review_value != score.self_value
-                else ""
-            )
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["review_value", "review_reason"])
-    sheet.status = ScoreSheet.Status.REVIEWED
-    sheet.reviewed_at = timezone.now()
-    sheet.save(update_fields=["status", "reviewed_at"])
-    audit(
+            if values and score.review_value != score.self_value:
+                # Stored on the score: the reason is written in the bloc's language, Vietnamese.
+                dropped = (
+                    f", bỏ {trim} cao nhất và {trim} thấp nhất"
+                    if trim and len(values) > 2 * trim
+                    else ""
+                )
+                score.review_reason = f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}."
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["review_value", "review_reason"])
+        return (
+            CrossScore.objects.filter(score__sheet=sheet).values("scorer_unit").distinct().count()
+        )
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.SUBMITTED,),
+        refusal=_("Chỉ tổng hợp phiếu đã nộp."),
+        permit=lambda sheet: require_run(actor, sheet.scheme.bloc_year),
+        to=ScoreSheet.Status.REVIEWED,
+        apply=apply,
         actor=actor,
-        action="scoring.cross.apply",
-        obj=sheet,
-        summary=f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm",
+        audit_action="scoring.cross.apply",
+        summary=lambda sheet, scorers: (
+            f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm"
+        ),
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1405,12 +1441,8 @@ def sheet_explain(*, sheet: ScoreSheet, entries: dict[int, str], actor=None) -> 
     """The unit explains (giải trình) reviewed scores it disagrees with."""
 
     def apply(sheet):
-        scores = _scores(sheet)
         changed = []
-        for cid, text in entries.items():
-            score = scores.get(cid)
-            if score is None:
-                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+        for score, text in _entry_scores(sheet, entries):
             score.explanation = _clean_text(text)
             changed.append(score)
         Score.objects.bulk_update(changed, ["explanation"])
@@ -1418,11 +1450,12 @@ def sheet_explain(*, sheet: ScoreSheet, entries: dict[int, str], actor=None) -> 
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.REVIEWED,),
-        refusal="Chỉ giải trình sau khi phiếu đã được thẩm định.",
+        refusal=_("Chỉ giải trình sau khi phiếu đã được thẩm định."),
+        permit=_mode(actor, "explain"),
         apply=apply,
         actor=actor,
         audit_action="scoring.explain",
-        summary=lambda sheet, _: f"{sheet.unit.name} giải trình",
+        summary=lambda sheet, _n: f"{sheet.unit.name} giải trình",
     )
 
 
@@ -1431,11 +1464,12 @@ def sheet_lock(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.REVIEWED,),
-        refusal="Chỉ khóa phiếu đã thẩm định.",
+        refusal=_("Chỉ khóa phiếu đã thẩm định."),
+        permit=lambda sheet: require_run(actor, sheet.scheme.bloc_year),
         to=ScoreSheet.Status.LOCKED,
         actor=actor,
         audit_action="scoring.lock",
-        summary=lambda sheet, _: f"Khóa điểm {sheet.unit.name}",
+        summary=lambda sheet, _n: f"Khóa điểm {sheet.unit.name}",
     )
 
 
