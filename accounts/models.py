@@ -102,3 +102,35 @@ class Invitation(models.Model):
                 "pending": _("Đang chờ gửi"),
             }[self.state]
         )
+
+
+class LoginFailure(models.Model):
+    """One wrong password checked for an account (not the attempts refused by a lock).
+
+    Kept until the account's next successful login, which shows them once as a notice and
+    deletes them. Only the class and the network of the client address are kept, not the
+    address itself."""
+
+    class ClientClass(models.TextChoices):
+        INTERNET = "internet", _("Internet")
+        PRIVATE = "private", _("mạng nội bộ")
+        LOOPBACK = "loopback", _("chính máy chủ")
+        UNKNOWN = "unknown", _("địa chỉ không rõ")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    client_class = models.CharField(_("loại địa chỉ"), max_length=10, choices=ClientClass)
+    client_network = models.CharField(_("mạng"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("lần đăng nhập sai")
+        verbose_name_plural = _("lần đăng nhập sai")
+        indexes = [models.Index(fields=["user", "at"], name="loginfailure_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} – {self.at:%d/%m/%Y %H:%M}"

@@ -30,7 +30,7 @@ from blocs.services import audit as audit_record
 from khoithidua.lib.clientip import client_ip
 from khoithidua.lib.views import apply_validation_error, done, form_page
 
-from . import services
+from . import loginnotice, services
 from .access import get_account_for_user, manageable_blocs, manageable_units, managed_users
 from .forms import AccountCreateForm, AccountEditForm, AccountImportForm, RoleGrantForm
 from .models import Invitation
@@ -373,8 +373,15 @@ def invitation_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The account page: change the password; shows this session's failed-login notice."""
+
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["login_failures_notice"] = loginnotice.notice_for_session(self.request)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from blocs.access import can_manage_bloc, can_run_bloc, require_run_bloc, roles_of
 from blocs.models import BlocYear, LeadershipTerm, Unit
@@ -33,7 +34,7 @@ def require_manage_bloc(user, bloc_year: BlocYear) -> None:
     (`blocs.access.require_office(user)` asks a different question: office staff anywhere.)"""
     if not can_manage_bloc(user, bloc_year.bloc):
         raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng."
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng được ghi quyết định khen thưởng.")
         )
 
 
@@ -47,7 +48,7 @@ def can_act_for(user, bloc_year: BlocYear, unit_id: int) -> bool:
 
 def require_act_for(user, bloc_year: BlocYear, unit_id: int) -> None:
     if not can_act_for(user, bloc_year, unit_id):
-        raise PermissionDenied("Bạn chỉ thao tác được cho đơn vị của mình.")
+        raise PermissionDenied(_("Bạn chỉ thao tác được cho đơn vị của mình."))
 
 
 def leader_unit_id(bloc_year: BlocYear) -> int | None:
@@ -102,3 +103,25 @@ def sheet_modes(user, bloc_year: BlocYear, sheet) -> dict[str, Unit | None]:
     if sheet.status == ScoreSheet.Status.REVIEWED and own:
         modes["explain"] = None
     return modes
+
+
+def require_sheet_mode(
+    user, bloc_year: BlocYear, sheet, mode: str, unit: Unit | None = None, *, modes=None
+) -> None:
+    """403 unless `sheet_modes` lets the user use `mode` on the sheet now. For review and cross,
+    `unit` is the unit that scores: it must be one the user acts for (None: the office or the
+    secretary reviews). `modes`: the user's `sheet_modes`, when the caller has them already."""
+    if modes is None:
+        modes = sheet_modes(user, bloc_year, sheet)
+    allowed = mode in modes
+    if allowed and mode == "review":
+        allowed = (
+            unit is None
+            if modes[mode] is None
+            else unit is not None
+            and unit.pk in reviewer_unit_ids(bloc_year) & delegate_unit_ids(user)
+        )
+    elif allowed and mode == "cross":
+        allowed = unit is not None and unit.pk in delegate_unit_ids(user)
+    if not allowed:
+        raise PermissionDenied(_("Bạn không được chấm ở bước này."))

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from blocs.models import BlocYear, Membership, Organizer, Unit, UnitName
 from khoithidua.lib.formulas import neutralize
@@ -75,19 +77,19 @@ def unit_awards(units: Iterable[Unit]) -> list[Award]:
 # --- XLSX -----------------------------------------------------------------------------------
 
 AWARD_COLUMNS = [
-    "Năm",
-    "Tỉnh / cơ quan tổ chức",
-    "Khối thi đua",
-    "Danh hiệu, hình thức",
-    "Đơn vị (tên khi đó)",
-    "Tập thể trực thuộc",
-    "Cá nhân",
-    "Chức vụ",
-    "Trạng thái",
-    "Căn cứ đề nghị",
-    "Số quyết định",
-    "Ngày quyết định",
-    "Cơ quan ký",
+    _lazy("Năm"),
+    _lazy("Tỉnh / cơ quan tổ chức"),
+    _lazy("Khối thi đua"),
+    _lazy("Danh hiệu, hình thức"),
+    _lazy("Đơn vị (tên khi đó)"),
+    _lazy("Tập thể trực thuộc"),
+    _lazy("Cá nhân"),
+    _lazy("Chức vụ"),
+    _lazy("Trạng thái"),
+    _lazy("Căn cứ đề nghị"),
+    _lazy("Số quyết định"),
+    _lazy("Ngày quyết định"),
+    _lazy("Cơ quan ký"),
 ]
 
 
@@ -200,7 +202,7 @@ def write_xlsx(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
         ws = wb.create_sheet(title[:31])
         head = []
         for text in header:
-            cell = WriteOnlyCell(ws, value=text)
+            cell = WriteOnlyCell(ws, value=str(text))
             cell.font = bold
             head.append(cell)
         ws.append(head)
@@ -222,14 +224,14 @@ def export_results_xlsx(
     sheets = []
     if ranking is not None:
         header = (
-            ["Hạng", "Đồng hạng", "Đơn vị"]
+            [_("Hạng"), _("Đồng hạng"), _("Đơn vị")]
             + [f"{g.code} {g.title}".strip() for g in ranking.groups]
             + [
-                "Điểm chuẩn",
-                "Điểm cộng",
-                "Điểm trừ",
-                "Tổng điểm",
-                "Tự chấm",
+                _("Điểm chuẩn"),
+                _("Điểm cộng"),
+                _("Điểm trừ"),
+                _("Tổng điểm"),
+                _("Tự chấm"),
             ]
         )
         rows = (
@@ -252,7 +254,7 @@ def export_results_xlsx(
         sheets.append(
             (
                 "So luong theo bao cao",
-                ["Danh hiệu", "Tập thể", "Cá nhân", "Nguồn", "Ghi chú"],
+                [_("Danh hiệu"), _("Tập thể"), _("Cá nhân"), _("Nguồn"), _("Ghi chú")],
                 (
                     [t.award_title.name, t.collectives, t.individuals, t.source_label, t.note]
                     for t in tallies
@@ -361,7 +363,7 @@ def deadlines_for(bloc_year: BlocYear, *, today: dt.date | None = None) -> list[
                 kind=Deadline.Kind.PROPOSAL,
                 title=str(Deadline.Kind.PROPOSAL.label),
                 due_on=default_proposal_deadline(bloc_year, organizer),
-                basis=organizer.proposal_deadline_basis or "Mặc định của cơ quan tổ chức",
+                basis=organizer.proposal_deadline_basis or _("Mặc định của cơ quan tổ chức"),
                 today=today,
             )
         )
@@ -388,7 +390,7 @@ def deadline_summaries(
     while it is still ahead (for past years nobody knows whether the proposal was sent).
     """
     today = today or timezone.localdate()
-    year_ids = [by.pk for by, _ in pairs]
+    year_ids = [by.pk for by, _n in pairs]
     rows = (
         Deadline.objects.filter(bloc_year_id__in=year_ids, done_on__isnull=True)
         .annotate(

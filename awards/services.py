@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from blocs.models import BlocYear, LeadershipTerm, Membership, Unit
 from blocs.services import audit
 
+from .access import require_act_for, require_run, require_sheet_mode
 from .models import (
     Award,
     AwardQuota,
@@ -73,7 +74,10 @@ def award_propose_from_poll(
     outsiders = [u for u in unit_ids if u not in members]
     if outsiders:
         raise ValidationError(
-            f"Không thể đề nghị khen thưởng cho đơn vị không phải thành viên của khối năm {bloc_year.year}."
+            _(
+                "Không thể đề nghị khen thưởng cho đơn vị không phải thành viên của khối năm %(year)s."
+            )
+            % {"year": bloc_year.year}
         )
     existing = set(
         Award.objects.filter(
@@ -119,7 +123,9 @@ def _member_ids(bloc_year: BlocYear) -> set[int]:
 def _check_member(bloc_year: BlocYear, unit: Unit | int, field: str | None = None) -> None:
     unit_id = unit if isinstance(unit, int) else unit.pk
     if not Membership.objects.filter(bloc_year=bloc_year, unit_id=unit_id).exists():
-        message = f"Đơn vị không phải thành viên của khối năm {bloc_year.year}."
+        message = _("Đơn vị không phải thành viên của khối năm %(year)s.") % {
+            "year": bloc_year.year
+        }
         raise ValidationError({field: message} if field else message)
 
 
@@ -151,21 +157,27 @@ def quota_set(
         eligibility in (AwardQuota.Eligibility.TOP_N, AwardQuota.Eligibility.REGISTERED_TOP_N)
         and not top_n
     ):
-        raise ValidationError({"top_n": "Cần nhập N khi điều kiện là xếp hạng trong N vị trí đầu."})
+        raise ValidationError(
+            {"top_n": _("Cần nhập N khi điều kiện là xếp hạng trong N vị trí đầu.")}
+        )
     collectives, individuals = _award_counts(bloc_year, award_title)
     if max_count < collectives:
         raise ValidationError(
             {
-                "max_count": f"Đã có {collectives} tập thể được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."
+                "max_count": _("Đã có %(n)d tập thể được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn.")
+                % {"n": collectives}
             }
         )
     if max_individuals is not None and max_individuals < individuals:
         raise ValidationError(
             {
-                "max_individuals": f"Đã có {individuals} cá nhân được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."
+                "max_individuals": _(
+                    "Đã có %(n)d cá nhân được đề nghị/tặng; chỉ tiêu không thể nhỏ hơn."
+                )
+                % {"n": individuals}
             }
         )
-    quota, _ = AwardQuota.objects.update_or_create(
+    quota, _created = AwardQuota.objects.update_or_create(
         bloc_year=bloc_year,
         award_title=award_title,
         defaults={
@@ -217,7 +229,17 @@ def _check_quota(
     have_collectives, have_individuals = _award_counts(bloc_year, award_title)
     if collectives and have_collectives + collectives > quota.max_count:
         raise ValidationError(
-            f"Vượt chỉ tiêu: {award_title.name} năm {bloc_year.year} chỉ được tối đa {quota.max_count} tập thể (đã có {have_collectives}, thêm {collectives})."
+            _(
+                "Vượt chỉ tiêu: %(title)s năm %(year)s chỉ được tối đa %(max)d tập thể "
+                "(đã có %(have)d, thêm %(more)d)."
+            )
+            % {
+                "title": award_title.name,
+                "year": bloc_year.year,
+                "max": quota.max_count,
+                "have": have_collectives,
+                "more": collectives,
+            }
         )
     if (
         individuals
@@ -225,7 +247,15 @@ def _check_quota(
         and have_individuals + individuals > quota.max_individuals
     ):
         raise ValidationError(
-            f"Vượt chỉ tiêu: {award_title.name} năm {bloc_year.year} chỉ được tối đa {quota.max_individuals} cá nhân (đã có {have_individuals})."
+            _(
+                "Vượt chỉ tiêu: %(title)s năm %(year)s chỉ được tối đa %(max)d cá nhân (đã có %(have)d)."
+            )
+            % {
+                "title": award_title.name,
+                "year": bloc_year.year,
+                "max": quota.max_individuals,
+                "have": have_individuals,
+            }
         )
 
 
@@ -236,7 +266,7 @@ def person_for(*, unit: Unit, full_name: str, position: str = "", gender: str = 
     """The person of `unit` with this name (created if new)."""
     full_name = " ".join(full_name.split())
     if not full_name:
-        raise ValidationError({"person_name": "Cần nhập họ và tên."})
+        raise ValidationError({"person_name": _("Cần nhập họ và tên.")})
     person = Person.objects.filter(unit=unit, full_name__iexact=full_name).order_by("id").first()
     if person is None:
         person = Person.objects.create(
@@ -264,15 +294,22 @@ def award_create(
     person_name = " ".join(person_name.split())
     collective_name = _clean_text(collective_name)
     if person_name and collective_name:
-        raise ValidationError("Chọn một: cá nhân hoặc tập thể trực thuộc.")
+        raise ValidationError(_("Chọn một: cá nhân hoặc tập thể trực thuộc."))
     if person_name and not award_title.for_individuals:
-        raise ValidationError({"award_title": f"{award_title.name} chỉ dành cho tập thể."})
+        raise ValidationError(
+            {"award_title": _("%(title)s chỉ dành cho tập thể.") % {"title": award_title.name}}
+        )
     if not person_name and not award_title.for_collectives:
-        raise ValidationError({"award_title": f"{award_title.name} chỉ dành cho cá nhân."})
+        raise ValidationError(
+            {"award_title": _("%(title)s chỉ dành cho cá nhân.") % {"title": award_title.name}}
+        )
     if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
         raise ValidationError(
             {
-                "unit": f"Không thể khen thưởng cho đơn vị không phải thành viên của khối năm {bloc_year.year}."
+                "unit": _(
+                    "Không thể khen thưởng cho đơn vị không phải thành viên của khối năm %(year)s."
+                )
+                % {"year": bloc_year.year}
             }
         )
     person = None
@@ -287,7 +324,8 @@ def award_create(
         collective_name=collective_name,
     ).exists():
         raise ValidationError(
-            f"Đã có đề nghị {award_title.name} cho {person_name or collective_name or unit.name} trong năm này."
+            _("Đã có đề nghị %(title)s cho %(recipient)s trong năm này.")
+            % {"title": award_title.name, "recipient": person_name or collective_name or unit.name}
         )
     _check_quota(
         bloc_year=bloc_year,
@@ -314,7 +352,8 @@ def award_create(
     except IntegrityError:
         # A concurrent request won the race for the same person, title and year.
         raise ValidationError(
-            f"{person_name} đã được đề nghị hoặc tặng {award_title.name} trong năm {bloc_year.year}."
+            _("%(person)s đã được đề nghị hoặc tặng %(title)s trong năm %(year)s.")
+            % {"person": person_name, "title": award_title.name, "year": bloc_year.year}
         ) from None
     audit(actor=actor, action="award.propose", obj=award, summary=str(award))
     return award
@@ -330,7 +369,10 @@ def _check_person_free(
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(
-            f"Một người không thể nhận hai lần {award_title.name} trong cùng năm {year}: {person.full_name} đã có."
+            _(
+                "Một người không thể nhận hai lần %(title)s trong cùng năm %(year)s: %(person)s đã có."
+            )
+            % {"title": award_title.name, "year": year, "person": person.full_name}
         )
 
 
@@ -348,11 +390,11 @@ def award_record_decision(
     decision_issuer = _clean_text(decision_issuer)
     errors = {}
     if not decision_number:
-        errors["decision_number"] = "Cần nhập số quyết định."
+        errors["decision_number"] = _("Cần nhập số quyết định.")
     if not decision_date:
-        errors["decision_date"] = "Cần nhập ngày quyết định."
+        errors["decision_date"] = _("Cần nhập ngày quyết định.")
     if not decision_issuer:
-        errors["decision_issuer"] = "Cần nhập cơ quan, người ký quyết định."
+        errors["decision_issuer"] = _("Cần nhập cơ quan, người ký quyết định.")
     if errors:
         raise ValidationError(errors)
     awards = list(
@@ -361,15 +403,19 @@ def award_record_decision(
         .select_related("award_title", "unit")
     )
     if not awards:
-        raise ValidationError("Chưa chọn đề nghị nào.")
+        raise ValidationError(_("Chưa chọn đề nghị nào."))
     for award in awards:
         if award.status == Award.Status.REJECTED:
             raise ValidationError(
-                f"{award.recipient_label} đã bị từ chối, không thể ghi quyết định."
+                _("%(recipient)s đã bị từ chối, không thể ghi quyết định.")
+                % {"recipient": award.recipient_label}
             )
         if decision_date.year < award.year:
             raise ValidationError(
-                {"decision_date": f"Ngày quyết định không thể trước năm thi đua {award.year}."}
+                {
+                    "decision_date": _("Ngày quyết định không thể trước năm thi đua %(year)s.")
+                    % {"year": award.year}
+                }
             )
     for award in awards:
         award.status = Award.Status.FINAL
@@ -390,9 +436,9 @@ def award_record_decision(
 def award_reject(*, award: Award, reason: str, actor=None) -> Award:
     reason = _clean_text(reason)
     if not reason:
-        raise ValidationError({"reason": "Cần ghi lý do."})
+        raise ValidationError({"reason": _("Cần ghi lý do.")})
     if award.status == Award.Status.FINAL:
-        raise ValidationError("Khen thưởng đã có quyết định, không thể từ chối.")
+        raise ValidationError(_("Khen thưởng đã có quyết định, không thể từ chối."))
     award.status = Award.Status.REJECTED
     award.note = (award.note + "\n" if award.note else "") + f"Không được công nhận: {reason}"
     award.save(update_fields=["status", "note"])
@@ -418,7 +464,7 @@ def eligible_candidates(
         ranking = ranking_for(bloc_year)
     if quota and quota.needs_ranking and (ranking is None or not ranking.final):
         raise ValidationError(
-            "Điều kiện đề cử dựa trên xếp hạng: cần khóa kết quả chấm điểm trước."
+            _("Điều kiện đề cử dựa trên xếp hạng: cần khóa kết quả chấm điểm trước.")
         )
     registered = set()
     if quota and quota.needs_registration:
@@ -468,7 +514,9 @@ def nominations_generate(
     """Add the eligible units as candidates (ranked); manual candidates and withdrawals are kept."""
     candidates = eligible_candidates(bloc_year=bloc_year, award_title=award_title)
     if not candidates:
-        raise ValidationError(f"Không có đơn vị nào đủ điều kiện đề cử {award_title.name}.")
+        raise ValidationError(
+            _("Không có đơn vị nào đủ điều kiện đề cử %(title)s.") % {"title": award_title.name}
+        )
     existing = {
         n.unit_id: n
         for n in Nomination.objects.filter(
@@ -519,18 +567,24 @@ def nomination_add(
     """The secretary adds a candidate by hand; the reason is recorded."""
     reason = _clean_text(reason)
     if not reason:
-        raise ValidationError({"reason": "Cần ghi lý do khi thêm đề cử ngoài danh sách xếp hạng."})
+        raise ValidationError(
+            {"reason": _("Cần ghi lý do khi thêm đề cử ngoài danh sách xếp hạng.")}
+        )
     _check_member(bloc_year, unit, "unit")
     person_name = " ".join(person_name.split())
     if person_name and not award_title.for_individuals:
-        raise ValidationError({"award_title": f"{award_title.name} chỉ dành cho tập thể."})
+        raise ValidationError(
+            {"award_title": _("%(title)s chỉ dành cho tập thể.") % {"title": award_title.name}}
+        )
     if not person_name and not award_title.for_collectives:
-        raise ValidationError({"award_title": f"{award_title.name} chỉ dành cho cá nhân."})
+        raise ValidationError(
+            {"award_title": _("%(title)s chỉ dành cho cá nhân.") % {"title": award_title.name}}
+        )
     existing = Nomination.objects.filter(
         bloc_year=bloc_year, award_title=award_title, unit=unit, person_name=person_name
     ).first()
     if existing and existing.status == Nomination.Status.CANDIDATE:
-        raise ValidationError("Đã có trong danh sách đề cử.")
+        raise ValidationError(_("Đã có trong danh sách đề cử."))
     if existing:
         return nomination_restore(nomination=existing, reason=reason, actor=actor)
     person = (
@@ -552,7 +606,7 @@ def nomination_add(
                 created_by=_user(actor),
             )
     except IntegrityError:
-        raise ValidationError("Đã có trong danh sách đề cử.") from None
+        raise ValidationError(_("Đã có trong danh sách đề cử.")) from None
     audit(
         actor=actor,
         action="nomination.add",
@@ -567,9 +621,9 @@ def nomination_add(
 def nomination_withdraw(*, nomination: Nomination, reason: str, actor=None) -> Nomination:
     reason = _clean_text(reason)
     if not reason:
-        raise ValidationError({"reason": "Cần ghi lý do khi rút khỏi danh sách đề cử."})
+        raise ValidationError({"reason": _("Cần ghi lý do khi rút khỏi danh sách đề cử.")})
     if nomination.status == Nomination.Status.WITHDRAWN:
-        raise ValidationError("Đề cử đã được rút trước đó.")
+        raise ValidationError(_("Đề cử đã được rút trước đó."))
     nomination.status = Nomination.Status.WITHDRAWN
     nomination.reason = reason
     nomination.save(update_fields=["status", "reason"])
@@ -587,7 +641,7 @@ def nomination_withdraw(*, nomination: Nomination, reason: str, actor=None) -> N
 def nomination_restore(*, nomination: Nomination, reason: str, actor=None) -> Nomination:
     reason = _clean_text(reason)
     if not reason:
-        raise ValidationError({"reason": "Cần ghi lý do."})
+        raise ValidationError({"reason": _("Cần ghi lý do.")})
     nomination.status = Nomination.Status.CANDIDATE
     nomination.reason = reason
     nomination.save(update_fields=["status", "reason"])
@@ -626,10 +680,12 @@ def covenant_create(
     *, bloc_year: BlocYear, title: str, plan_reference: str = "", content: str = "", actor=None
 ) -> Covenant:
     if covenant_current(bloc_year):
-        raise ValidationError("Năm thi đua đã có giao ước; hãy sửa dự thảo hoặc tạo phiên bản mới.")
+        raise ValidationError(
+            _("Năm thi đua đã có giao ước; hãy sửa dự thảo hoặc tạo phiên bản mới.")
+        )
     title = _clean_text(title)
     if not title:
-        raise ValidationError({"title": "Cần nhập tiêu đề."})
+        raise ValidationError({"title": _("Cần nhập tiêu đề.")})
     covenant = Covenant.objects.create(
         bloc_year=bloc_year,
         title=title,
@@ -646,14 +702,14 @@ def covenant_create(
 def covenant_copy_previous(*, bloc_year: BlocYear, actor=None) -> Covenant:
     """Start this year's covenant as a copy of the latest earlier year's (its newest version)."""
     if covenant_current(bloc_year):
-        raise ValidationError("Năm thi đua đã có giao ước.")
+        raise ValidationError(_("Năm thi đua đã có giao ước."))
     source = (
         Covenant.objects.filter(bloc_year__bloc=bloc_year.bloc, bloc_year__year__lt=bloc_year.year)
         .order_by("-bloc_year__year", "-version")
         .first()
     )
     if source is None:
-        raise ValidationError("Không có giao ước của năm trước để sao chép.")
+        raise ValidationError(_("Không có giao ước của năm trước để sao chép."))
     old_year = str(source.bloc_year.year)
     covenant = Covenant.objects.create(
         bloc_year=bloc_year,
@@ -685,7 +741,9 @@ def _copy_targets(source: Covenant, target: Covenant) -> None:
 
 def _require_draft(covenant: Covenant) -> None:
     if covenant.status != Covenant.Status.DRAFT:
-        raise ValidationError("Giao ước đã khóa (đã ký đủ); muốn thay đổi hãy tạo phiên bản mới.")
+        raise ValidationError(
+            _("Giao ước đã khóa (đã ký đủ); muốn thay đổi hãy tạo phiên bản mới.")
+        )
 
 
 @transaction.atomic
@@ -695,7 +753,7 @@ def covenant_update(
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     _require_draft(covenant)
     if covenant.signatures.exists():
-        raise ValidationError("Đã có đơn vị ký; không thể sửa nội dung. Hãy tạo phiên bản mới.")
+        raise ValidationError(_("Đã có đơn vị ký; không thể sửa nội dung. Hãy tạo phiên bản mới."))
     covenant.title = _clean_text(title) or covenant.title
     covenant.plan_reference = _clean_text(plan_reference)
     covenant.content = content.strip()
@@ -717,12 +775,12 @@ def covenant_target_add(
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     _require_draft(covenant)
     if covenant.signatures.exists():
-        raise ValidationError("Đã có đơn vị ký; không thể sửa chỉ tiêu. Hãy tạo phiên bản mới.")
+        raise ValidationError(_("Đã có đơn vị ký; không thể sửa chỉ tiêu. Hãy tạo phiên bản mới."))
     text = _clean_text(text)
     if not text:
-        raise ValidationError({"text": "Cần nhập nội dung chỉ tiêu."})
+        raise ValidationError({"text": _("Cần nhập nội dung chỉ tiêu.")})
     if measurable and target_value is None:
-        raise ValidationError({"target_value": "Chỉ tiêu đo được cần có giá trị."})
+        raise ValidationError({"target_value": _("Chỉ tiêu đo được cần có giá trị.")})
     position = (
         covenant.targets.order_by("-position").values_list("position", flat=True).first() or 0
     ) + 1
@@ -743,7 +801,7 @@ def covenant_target_remove(*, target: CovenantTarget, actor=None) -> None:
     covenant = Covenant.objects.select_for_update().get(pk=target.covenant_id)
     _require_draft(covenant)
     if covenant.signatures.exists():
-        raise ValidationError("Đã có đơn vị ký; không thể sửa chỉ tiêu. Hãy tạo phiên bản mới.")
+        raise ValidationError(_("Đã có đơn vị ký; không thể sửa chỉ tiêu. Hãy tạo phiên bản mới."))
     audit(actor=actor, action="covenant.target.remove", obj=covenant, summary=target.text)
     target.delete()
 
@@ -764,13 +822,13 @@ def covenant_sign(
     _check_member(covenant.bloc_year, unit, "unit")
     errors = {}
     if not _clean_text(representative_name):
-        errors["representative_name"] = "Cần nhập họ tên người ký."
+        errors["representative_name"] = _("Cần nhập họ tên người ký.")
     if not _clean_text(representative_position):
-        errors["representative_position"] = "Cần nhập chức vụ người ký."
+        errors["representative_position"] = _("Cần nhập chức vụ người ký.")
     if errors:
         raise ValidationError(errors)
     if CovenantSignature.objects.filter(covenant=covenant, unit=unit).exists():
-        raise ValidationError({"unit": "Đơn vị đã ký giao ước này."})
+        raise ValidationError({"unit": _("Đơn vị đã ký giao ước này.")})
     signature = CovenantSignature.objects.create(
         covenant=covenant,
         unit=unit,
@@ -805,10 +863,10 @@ def covenant_revise(*, covenant: Covenant, change_note: str, actor=None) -> Cove
     """A change to a covenant makes a new draft version; the old one is kept, superseded."""
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     if covenant.status == Covenant.Status.SUPERSEDED:
-        raise ValidationError("Phiên bản này đã được thay thế.")
+        raise ValidationError(_("Phiên bản này đã được thay thế."))
     change_note = _clean_text(change_note)
     if not change_note:
-        raise ValidationError({"change_note": "Cần ghi nội dung thay đổi."})
+        raise ValidationError({"change_note": _("Cần ghi nội dung thay đổi.")})
     covenant.status = Covenant.Status.SUPERSEDED
     covenant.save(update_fields=["status"])
     new = Covenant.objects.create(
@@ -849,9 +907,11 @@ def registration_save(
         or (t.organizer_id and t.organizer_id != bloc_year.bloc.organizer_id)
     ]
     if wrong:
-        raise ValidationError({"titles": "Không đăng ký được: {}.".format(", ".join(wrong))})
+        raise ValidationError(
+            {"titles": _("Không đăng ký được: %(titles)s.") % {"titles": ", ".join(wrong)}}
+        )
     if not titles and not _clean_text(commitments):
-        raise ValidationError("Cần chọn danh hiệu đăng ký hoặc ghi nội dung cam kết.")
+        raise ValidationError(_("Cần chọn danh hiệu đăng ký hoặc ghi nội dung cam kết."))
     registration, created = Registration.objects.update_or_create(
         bloc_year=bloc_year,
         unit=unit,
@@ -883,7 +943,7 @@ def scheme_for(bloc_year: BlocYear, *, create: bool = False) -> ScoringScheme | 
 
 def _require_editable(scheme: ScoringScheme) -> None:
     if scheme.phase != ScoringScheme.Phase.DRAFT:
-        raise ValidationError("Đã mở chấm điểm: không thể sửa bảng tiêu chí.")
+        raise ValidationError(_("Đã mở chấm điểm: không thể sửa bảng tiêu chí."))
 
 
 @transaction.atomic
@@ -893,9 +953,9 @@ def scheme_update(*, scheme: ScoringScheme, actor=None, **fields) -> ScoringSche
         fields.get("total_scale") != scheme.total_scale
         or fields.get("bonus_cap") != scheme.bonus_cap
     ):
-        raise ValidationError("Đã mở chấm điểm: không thể đổi thang điểm.")
+        raise ValidationError(_("Đã mở chấm điểm: không thể đổi thang điểm."))
     if scheme.phase == ScoringScheme.Phase.LOCKED:
-        raise ValidationError("Kết quả chấm điểm đã khóa.")
+        raise ValidationError(_("Kết quả chấm điểm đã khóa."))
     for name, value in fields.items():
         setattr(scheme, name, value)
     scheme.save()
@@ -907,16 +967,16 @@ def scheme_update(*, scheme: ScoringScheme, actor=None, **fields) -> ScoringSche
 
 def _validate_criterion(*, kind: str, parent: Criterion | None, max_score, target_value) -> None:
     if kind == Criterion.Kind.GROUP and parent is not None:
-        raise ValidationError({"parent": "Nhóm tiêu chí không thuộc nhóm khác."})
+        raise ValidationError({"parent": _("Nhóm tiêu chí không thuộc nhóm khác.")})
     if kind != Criterion.Kind.GROUP and parent is None:
-        raise ValidationError({"parent": "Tiêu chí phải thuộc một nhóm."})
+        raise ValidationError({"parent": _("Tiêu chí phải thuộc một nhóm.")})
     if parent is not None and parent.kind != Criterion.Kind.GROUP:
-        raise ValidationError({"parent": "Chỉ thêm tiêu chí vào nhóm."})
+        raise ValidationError({"parent": _("Chỉ thêm tiêu chí vào nhóm.")})
     if kind != Criterion.Kind.GROUP and (max_score is None or max_score <= 0):
-        raise ValidationError({"max_score": "Điểm tối đa phải lớn hơn 0."})
+        raise ValidationError({"max_score": _("Điểm tối đa phải lớn hơn 0.")})
     if kind == Criterion.Kind.TARGET and (target_value is None or target_value <= 0):
         raise ValidationError(
-            {"target_value": "Tiêu chí chỉ tiêu – thực hiện cần giá trị chỉ tiêu lớn hơn 0."}
+            {"target_value": _("Tiêu chí chỉ tiêu – thực hiện cần giá trị chỉ tiêu lớn hơn 0.")}
         )
 
 
@@ -939,7 +999,7 @@ def criterion_save(
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
     _require_editable(scheme)
     if parent is not None and parent.scheme_id != scheme.pk:
-        raise ValidationError({"parent": "Nhóm không thuộc bảng điểm này."})
+        raise ValidationError({"parent": _("Nhóm không thuộc bảng điểm này.")})
     _validate_criterion(kind=kind, parent=parent, max_score=max_score, target_value=target_value)
     if (
         criterion is not None
@@ -947,7 +1007,7 @@ def criterion_save(
         and kind != Criterion.Kind.GROUP
         and criterion.children.exists()
     ):
-        raise ValidationError({"kind": "Nhóm đang có tiêu chí con."})
+        raise ValidationError({"kind": _("Nhóm đang có tiêu chí con.")})
     if criterion is None:
         criterion = Criterion(scheme=scheme)
         if position is None:
@@ -986,7 +1046,7 @@ def scheme_copy_previous(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     scheme = scheme_for(bloc_year, create=True)
     _require_editable(scheme)
     if scheme.criteria.exists():
-        raise ValidationError("Bảng điểm năm nay đã có tiêu chí; hãy xoá trước khi sao chép.")
+        raise ValidationError(_("Bảng điểm năm nay đã có tiêu chí; hãy xoá trước khi sao chép."))
     source = (
         ScoringScheme.objects.filter(
             bloc_year__bloc=bloc_year.bloc, bloc_year__year__lt=bloc_year.year
@@ -997,7 +1057,7 @@ def scheme_copy_previous(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
         .first()
     )
     if source is None:
-        raise ValidationError("Không có bảng điểm của năm trước để sao chép.")
+        raise ValidationError(_("Không có bảng điểm của năm trước để sao chép."))
     for name in ("total_scale", "bonus_cap", "method", "trim_count", "tie_break", "basis"):
         setattr(scheme, name, getattr(source, name))
     scheme.save()
@@ -1031,7 +1091,7 @@ def scheme_check(scheme: ScoringScheme) -> list[str]:
     criteria = list(scheme.criteria.all())
     leaves = [c for c in criteria if c.kind != Criterion.Kind.GROUP]
     if not leaves:
-        problems.append("Bảng điểm chưa có tiêu chí.")
+        problems.append(_("Bảng điểm chưa có tiêu chí."))
     main = sum(
         (
             c.max_score
@@ -1042,7 +1102,8 @@ def scheme_check(scheme: ScoringScheme) -> list[str]:
     )
     if leaves and main != scheme.total_scale:
         problems.append(
-            f"Tổng điểm tối đa các tiêu chí ({_fmt(main)}) khác thang điểm chuẩn ({_fmt(scheme.total_scale)})."
+            _("Tổng điểm tối đa các tiêu chí (%(sum)s) khác thang điểm chuẩn (%(scale)s).")
+            % {"sum": _fmt(main), "scale": _fmt(scheme.total_scale)}
         )
     empty_groups = [
         c
@@ -1050,7 +1111,7 @@ def scheme_check(scheme: ScoringScheme) -> list[str]:
         if c.kind == Criterion.Kind.GROUP and not any(x.parent_id == c.pk for x in leaves)
     ]
     for g in empty_groups:
-        problems.append(f"Nhóm «{g}» chưa có tiêu chí.")
+        problems.append(_("Nhóm «%(group)s» chưa có tiêu chí.") % {"group": g})
     return problems
 
 
@@ -1095,9 +1156,9 @@ def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
         .get(pk=sheet.pk)
     )
     if sheet.status == ScoreSheet.Status.LOCKED:
-        raise ValidationError("Phiếu chấm điểm đã khóa, không thể sửa.")
+        raise ValidationError(_("Phiếu chấm điểm đã khóa, không thể sửa."))
     if sheet.scheme.phase != ScoringScheme.Phase.OPEN:
-        raise ValidationError("Chưa mở chấm điểm hoặc kết quả đã khóa.")
+        raise ValidationError(_("Chưa mở chấm điểm hoặc kết quả đã khóa."))
     return sheet
 
 
@@ -1114,24 +1175,30 @@ def _sheet_step(
     allowed_from: tuple,
     refusal: str,
     actor,
+    permit,
     audit_action: str,
     summary,
     to=None,
     check=None,
     apply=None,
 ) -> ScoreSheet:
-    """One step of a sheet's workflow, in the caller's transaction.
+    """One step of a sheet's workflow (every service that changes a sheet), in the caller's
+    transaction.
 
     Lock the sheet's row (``_lock_sheet``), run ``check(sheet)`` (rules that come before the
-    status), refuse with ``refusal`` unless the status is in ``allowed_from``, run
-    ``apply(sheet)`` (further checks and the score writes; its result goes to ``summary``),
-    then move to ``to`` with its time stamp, save, and audit ``summary(sheet, result)``.
+    status), refuse with ``refusal`` unless the status is in ``allowed_from``, then, when an
+    actor is given, ``permit(sheet)``: the actor's right to this step (403, as the view shows;
+    ``actor=None`` is a call by the system). Run ``apply(sheet)`` (further checks and the score
+    writes; its result goes to ``summary``), move to ``to`` with its time stamp, save, and audit
+    ``summary(sheet, result)``.
     """
     sheet = _lock_sheet(sheet)
     if check is not None:
         check(sheet)
     if sheet.status not in allowed_from:
         raise ValidationError(refusal)
+    if actor is not None:
+        permit(sheet)
     result = apply(sheet) if apply is not None else None
     if to is not None:
         stamp = _STEP_STAMP[to]
@@ -1142,22 +1209,46 @@ def _sheet_step(
     return sheet
 
 
-def _check_range(score: Score, value: Decimal, what: str = "Điểm") -> None:
-    c = score.criterion
-    if c.kind == Criterion.Kind.PENALTY and value > 0:
+def _mode(actor, mode: str, unit: Unit | None = None):
+    """``permit`` for a scoring form: the rule of ``awards.access.sheet_modes``."""
+    return lambda sheet: require_sheet_mode(actor, sheet.scheme.bloc_year, sheet, mode, unit)
+
+
+def _entry_scores(sheet: ScoreSheet, entries: dict) -> list[tuple[Score, object]]:
+    """The sheet's score for each entry's criterion id, with the entry."""
+    scores = {s.criterion_id: s for s in sheet.scores.select_related("criterion")}
+    if not entries.keys() <= scores.keys():
+        raise ValidationError(_("Tiêu chí không thuộc bảng điểm."))
+    return [(scores[cid], entry) for cid, entry in entries.items()]
+
+
+def _criterion(score: Score) -> str:
+    return score.criterion.code or score.criterion.title
+
+
+def _check_range(score: Score, value: Decimal, what: str = "self") -> None:
+    """`what`: "self", "review" or "cross", the score being typed."""
+    names = {
+        "self": _("Điểm tiêu chí %(criterion)s"),
+        "review": _("Điểm thẩm định tiêu chí %(criterion)s"),
+        "cross": _("Điểm chấm chéo tiêu chí %(criterion)s"),
+    }
+    args = {"what": names[what] % {"criterion": _criterion(score)}}
+    if score.criterion.kind == Criterion.Kind.PENALTY and value > 0:
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} là điểm trừ: nhập số âm, "
-            f"từ {_fmt(score.min_value)} đến 0 (ví dụ −1)."
+            _("%(what)s là điểm trừ: nhập số âm, từ %(min)s đến 0 (ví dụ −1).")
+            % {**args, "min": _fmt(score.min_value)}
         )
     if value > score.max_value:
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} vượt quá điểm tối đa ({_fmt(score.max_value)})."
+            _("%(what)s vượt quá điểm tối đa (%(max)s).") % {**args, "max": _fmt(score.max_value)}
         )
     if value < score.min_value:
         if score.min_value == 0:
-            raise ValidationError(f"{what} tiêu chí {c.code or c.title} không được âm.")
+            raise ValidationError(_("%(what)s không được âm.") % args)
         raise ValidationError(
-            f"{what} tiêu chí {c.code or c.title} vượt quá mức trừ tối đa ({_fmt(score.min_value)})."
+            _("%(what)s vượt quá mức trừ tối đa (%(min)s).")
+            % {**args, "min": _fmt(score.min_value)}
         )
 
 
@@ -1174,41 +1265,39 @@ def target_score(criterion: Criterion, actual: Decimal) -> Decimal:
     return (criterion.max_score * ratio).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _scores(sheet: ScoreSheet) -> dict[int, Score]:
-    return {s.criterion_id: s for s in sheet.scores.select_related("criterion")}
-
-
 @transaction.atomic
 def sheet_self_assess(*, sheet: ScoreSheet, entries: dict[int, dict], actor=None) -> ScoreSheet:
     """Save self-assessment. entries: {criterion_id: {"value"|"actual": Decimal|None, "evidence": str}}."""
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.DRAFT:
-        raise ValidationError("Phiếu đã nộp; không thể sửa điểm tự chấm.")
-    scores = _scores(sheet)
-    changed = []
-    for cid, entry in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        if score.criterion.kind == Criterion.Kind.TARGET:
-            actual = entry.get("actual")
-            score.actual_value = actual
-            score.self_value = target_score(score.criterion, actual) if actual is not None else None
-        else:
-            value = entry.get("value")
-            if value is not None:
-                _check_range(score, value)
-            score.self_value = value
-        score.evidence = _clean_text(entry.get("evidence"))
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["actual_value", "self_value", "evidence"])
-    audit(
+
+    def apply(sheet):
+        changed = []
+        for score, entry in _entry_scores(sheet, entries):
+            if score.criterion.kind == Criterion.Kind.TARGET:
+                actual = entry.get("actual")
+                score.actual_value = actual
+                score.self_value = (
+                    target_score(score.criterion, actual) if actual is not None else None
+                )
+            else:
+                value = entry.get("value")
+                if value is not None:
+                    _check_range(score, value)
+                score.self_value = value
+            score.evidence = _clean_text(entry.get("evidence"))
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["actual_value", "self_value", "evidence"])
+        return len(changed)
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.DRAFT,),
+        refusal=_("Phiếu đã nộp; không thể sửa điểm tự chấm."),
+        permit=_mode(actor, "self"),
+        apply=apply,
         actor=actor,
-        action="scoring.self",
-        obj=sheet,
-        summary=f"{sheet.unit.name} tự chấm {len(changed)} tiêu chí",
+        audit_action="scoring.self",
+        summary=lambda sheet, n: f"{sheet.unit.name} tự chấm {n} tiêu chí",
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1220,18 +1309,24 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
             .count()
         )
         if missing:
-            raise ValidationError(f"Còn {missing} tiêu chí chưa tự chấm.")
+            raise ValidationError(_("Còn %(n)d tiêu chí chưa tự chấm.") % {"n": missing})
 
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.DRAFT,),
-        refusal="Phiếu đã nộp.",
+        refusal=_("Phiếu đã nộp."),
+        permit=lambda sheet: require_act_for(actor, sheet.scheme.bloc_year, sheet.unit_id),
         to=ScoreSheet.Status.SUBMITTED,
         apply=apply,
         actor=actor,
         audit_action="scoring.submit",
-        summary=lambda sheet, _: f"{sheet.unit.name} nộp bảng tự chấm",
+        summary=lambda sheet, _n: f"{sheet.unit.name} nộp bảng tự chấm",
     )
+
+
+def _differs_without_reason(score: Score, value, reason: str, message: str) -> None:
+    if value != score.self_value and not reason:
+        raise ValidationError(message % {"criterion": _criterion(score)})
 
 
 @transaction.atomic
@@ -1242,28 +1337,25 @@ def sheet_review(
 
     def check(sheet):
         if sheet.scheme.method != ScoringScheme.Method.LEADER:
-            raise ValidationError("Khối này chấm chéo; không thẩm định trực tiếp.")
+            raise ValidationError(_("Khối này chấm chéo; không thẩm định trực tiếp."))
 
     def apply(sheet):
         if reviewer_unit is not None and reviewer_unit.pk == sheet.unit_id:
-            raise ValidationError("Đơn vị không tự thẩm định phiếu của mình.")
-        scores = _scores(sheet)
+            raise ValidationError(_("Đơn vị không tự thẩm định phiếu của mình."))
         changed = []
-        for cid, entry in entries.items():
-            score = scores.get(cid)
-            if score is None:
-                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+        for score, entry in _entry_scores(sheet, entries):
             value = entry.get("value")
             reason = _clean_text(entry.get("reason"))
             if value is None:
                 value = score.self_value
             if value is not None:
-                _check_range(score, value, "Điểm thẩm định")
-            if value != score.self_value and not reason:
-                raise ValidationError(
-                    "Tiêu chí %s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."
-                    % (score.criterion.code or score.criterion.title)
-                )
+                _check_range(score, value, "review")
+            _differs_without_reason(
+                score,
+                value,
+                reason,
+                _("Tiêu chí %(criterion)s: cần ghi lý do khi điểm thẩm định khác điểm tự chấm."),
+            )
             score.review_value = value
             score.review_reason = reason if value != score.self_value else ""
             changed.append(score)
@@ -1273,7 +1365,8 @@ def sheet_review(
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED),
-        refusal="Đơn vị chưa nộp bảng tự chấm.",
+        refusal=_("Đơn vị chưa nộp bảng tự chấm."),
+        permit=_mode(actor, "review", reviewer_unit),
         to=ScoreSheet.Status.REVIEWED,
         check=check,
         apply=apply,
@@ -1290,59 +1383,62 @@ def cross_score_save(
     *, sheet: ScoreSheet, scorer_unit: Unit, entries: dict[int, dict], actor=None
 ) -> ScoreSheet:
     """A member unit scores another unit's sheet. A unit never scores itself."""
-    sheet = _lock_sheet(sheet)
-    if sheet.scheme.method != ScoringScheme.Method.CROSS:
-        raise ValidationError("Khối này không chấm chéo.")
-    if scorer_unit.pk == sheet.unit_id:
-        raise ValidationError("Đơn vị không được tự chấm chéo cho chính mình.")
-    _check_member(sheet.scheme.bloc_year, scorer_unit)
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError("Chỉ chấm chéo phiếu đã nộp và chưa tổng hợp.")
-    scores = _scores(sheet)
-    existing = {
-        x.score_id: x
-        for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
-    }
-    create, update = [], []
-    for cid, entry in entries.items():
-        score = scores.get(cid)
-        if score is None:
-            raise ValidationError("Tiêu chí không thuộc bảng điểm.")
-        value = entry.get("value")
-        if value is None:
-            continue
-        _check_range(score, value, "Điểm chấm chéo")
-        reason = _clean_text(entry.get("reason"))
-        if value != score.self_value and not reason:
-            raise ValidationError(
-                "Tiêu chí %s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm."
-                % (score.criterion.code or score.criterion.title)
+
+    def check(sheet):
+        if sheet.scheme.method != ScoringScheme.Method.CROSS:
+            raise ValidationError(_("Khối này không chấm chéo."))
+        if scorer_unit.pk == sheet.unit_id:
+            raise ValidationError(_("Đơn vị không được tự chấm chéo cho chính mình."))
+        _check_member(sheet.scheme.bloc_year, scorer_unit)
+
+    def apply(sheet):
+        existing = {
+            x.score_id: x
+            for x in CrossScore.objects.filter(score__sheet=sheet, scorer_unit=scorer_unit)
+        }
+        create, update = [], []
+        for score, entry in _entry_scores(sheet, entries):
+            value = entry.get("value")
+            if value is None:
+                continue
+            _check_range(score, value, "cross")
+            reason = _clean_text(entry.get("reason"))
+            _differs_without_reason(
+                score,
+                value,
+                reason,
+                _("Tiêu chí %(criterion)s: cần ghi lý do khi điểm chấm chéo khác điểm tự chấm."),
             )
-        x = existing.get(score.pk)
-        if x is None:
-            create.append(
-                CrossScore(
-                    score=score,
-                    scorer_unit=scorer_unit,
-                    unit_id=sheet.unit_id,
-                    min_value=score.min_value,
-                    max_value=score.max_value,
-                    value=value,
-                    reason=reason,
+            x = existing.get(score.pk)
+            if x is None:
+                create.append(
+                    CrossScore(
+                        score=score,
+                        scorer_unit=scorer_unit,
+                        unit_id=sheet.unit_id,
+                        min_value=score.min_value,
+                        max_value=score.max_value,
+                        value=value,
+                        reason=reason,
+                    )
                 )
-            )
-        else:
-            x.value, x.reason = value, reason
-            update.append(x)
-    CrossScore.objects.bulk_create(create)
-    CrossScore.objects.bulk_update(update, ["value", "reason"])
-    audit(
+            else:
+                x.value, x.reason = value, reason
+                update.append(x)
+        CrossScore.objects.bulk_create(create)
+        CrossScore.objects.bulk_update(update, ["value", "reason"])
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.SUBMITTED,),
+        refusal=_("Chỉ chấm chéo phiếu đã nộp và chưa tổng hợp."),
+        permit=_mode(actor, "cross", scorer_unit),
+        check=check,
+        apply=apply,
         actor=actor,
-        action="scoring.cross",
-        obj=sheet,
-        summary=f"{scorer_unit.name} chấm chéo {sheet.unit.name}",
+        audit_action="scoring.cross",
+        summary=lambda sheet, _n: f"{scorer_unit.name} chấm chéo {sheet.unit.name}",
     )
-    return sheet
 
 
 def trimmed_mean(values: list[Decimal], trim: int) -> Decimal:
@@ -1356,48 +1452,48 @@ def trimmed_mean(values: list[Decimal], trim: int) -> Decimal:
 @transaction.atomic
 def cross_scores_apply(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     """Turn the cross scores into the agreed score (trimmed mean), with the reason recorded."""
-    sheet = _lock_sheet(sheet)
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError("Chỉ tổng hợp phiếu đã nộp.")
-    trim = sheet.scheme.trim_count
-    by_score: dict[int, list[Decimal]] = {}
-    for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list(
-        "score_id", "value"
-    ):
-        by_score.setdefault(score_id, []).append(value)
-    if not by_score:
-        raise ValidationError("Chưa có đơn vị nào chấm chéo phiếu này.")
-    scorers = CrossScore.objects.filter(score__sheet=sheet).values("scorer_unit").distinct().count()
-    changed = []
-    for score in sheet.scores.all():
-        values = by_score.get(score.pk)
-        if not values:
-            score.review_value = score.self_value
+
+    def apply(sheet):
+        trim = sheet.scheme.trim_count
+        by_score: dict[int, list[Decimal]] = {}
+        for score_id, value in CrossScore.objects.filter(score__sheet=sheet).values_list(
+            "score_id", "value"
+        ):
+            by_score.setdefault(score_id, []).append(value)
+        if not by_score:
+            raise ValidationError(_("Chưa có đơn vị nào chấm chéo phiếu này."))
+        changed = []
+        for score in sheet.scores.all():
+            values = by_score.get(score.pk)
+            score.review_value = trimmed_mean(values, trim) if values else score.self_value
             score.review_reason = ""
-        else:
-            score.review_value = trimmed_mean(values, trim)
-            dropped = (
-                f", bỏ {trim} cao nhất và {trim} thấp nhất"
-                if trim and len(values) > 2 * trim
-                else ""
-            )
-            score.review_reason = (
-                f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}."
-                if score.review_value != score.self_value
-                else ""
-            )
-        changed.append(score)
-    Score.objects.bulk_update(changed, ["review_value", "review_reason"])
-    sheet.status = ScoreSheet.Status.REVIEWED
-    sheet.reviewed_at = timezone.now()
-    sheet.save(update_fields=["status", "reviewed_at"])
-    audit(
+            if values and score.review_value != score.self_value:
+                # Stored on the score: the reason is written in the bloc's language, Vietnamese.
+                dropped = (
+                    f", bỏ {trim} cao nhất và {trim} thấp nhất"
+                    if trim and len(values) > 2 * trim
+                    else ""
+                )
+                score.review_reason = f"Trung bình chấm chéo của {len(values)} đơn vị{dropped}."
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["review_value", "review_reason"])
+        return (
+            CrossScore.objects.filter(score__sheet=sheet).values("scorer_unit").distinct().count()
+        )
+
+    return _sheet_step(
+        sheet,
+        allowed_from=(ScoreSheet.Status.SUBMITTED,),
+        refusal=_("Chỉ tổng hợp phiếu đã nộp."),
+        permit=lambda sheet: require_run(actor, sheet.scheme.bloc_year),
+        to=ScoreSheet.Status.REVIEWED,
+        apply=apply,
         actor=actor,
-        action="scoring.cross.apply",
-        obj=sheet,
-        summary=f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm",
+        audit_action="scoring.cross.apply",
+        summary=lambda sheet, scorers: (
+            f"Tổng hợp chấm chéo {sheet.unit.name}: {scorers} đơn vị chấm"
+        ),
     )
-    return sheet
 
 
 @transaction.atomic
@@ -1405,12 +1501,8 @@ def sheet_explain(*, sheet: ScoreSheet, entries: dict[int, str], actor=None) -> 
     """The unit explains (giải trình) reviewed scores it disagrees with."""
 
     def apply(sheet):
-        scores = _scores(sheet)
         changed = []
-        for cid, text in entries.items():
-            score = scores.get(cid)
-            if score is None:
-                raise ValidationError("Tiêu chí không thuộc bảng điểm.")
+        for score, text in _entry_scores(sheet, entries):
             score.explanation = _clean_text(text)
             changed.append(score)
         Score.objects.bulk_update(changed, ["explanation"])
@@ -1418,11 +1510,12 @@ def sheet_explain(*, sheet: ScoreSheet, entries: dict[int, str], actor=None) -> 
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.REVIEWED,),
-        refusal="Chỉ giải trình sau khi phiếu đã được thẩm định.",
+        refusal=_("Chỉ giải trình sau khi phiếu đã được thẩm định."),
+        permit=_mode(actor, "explain"),
         apply=apply,
         actor=actor,
         audit_action="scoring.explain",
-        summary=lambda sheet, _: f"{sheet.unit.name} giải trình",
+        summary=lambda sheet, _n: f"{sheet.unit.name} giải trình",
     )
 
 
@@ -1431,11 +1524,12 @@ def sheet_lock(*, sheet: ScoreSheet, actor=None) -> ScoreSheet:
     return _sheet_step(
         sheet,
         allowed_from=(ScoreSheet.Status.REVIEWED,),
-        refusal="Chỉ khóa phiếu đã thẩm định.",
+        refusal=_("Chỉ khóa phiếu đã thẩm định."),
+        permit=lambda sheet: require_run(actor, sheet.scheme.bloc_year),
         to=ScoreSheet.Status.LOCKED,
         actor=actor,
         audit_action="scoring.lock",
-        summary=lambda sheet, _: f"Khóa điểm {sheet.unit.name}",
+        summary=lambda sheet, _n: f"Khóa điểm {sheet.unit.name}",
     )
 
 
@@ -1474,7 +1568,7 @@ def scoring_lock(*, bloc_year: BlocYear, actor=None) -> ScoringScheme:
     same step); a sheet still in self-scoring or waiting for review stops it, and nothing changes."""
     scheme = ScoringScheme.objects.select_for_update().get(bloc_year=bloc_year)
     if scheme.phase != ScoringScheme.Phase.OPEN:
-        raise ValidationError("Chưa mở chấm điểm hoặc đã khóa.")
+        raise ValidationError(_("Chưa mở chấm điểm hoặc đã khóa."))
     waiting = scheme.sheets.exclude(
         status__in=[ScoreSheet.Status.REVIEWED, ScoreSheet.Status.LOCKED]
     ).select_related("unit")
@@ -1512,7 +1606,7 @@ def deadline_set(
     actor=None,
 ) -> Deadline:
     if kind == Deadline.Kind.OTHER and not _clean_text(label):
-        raise ValidationError({"label": "Cần ghi nội dung thời hạn."})
+        raise ValidationError({"label": _("Cần ghi nội dung thời hạn.")})
     if kind == Deadline.Kind.OTHER:
         deadline = Deadline.objects.create(
             bloc_year=bloc_year,
@@ -1523,7 +1617,7 @@ def deadline_set(
             done_on=done_on,
         )
     else:
-        deadline, _ = Deadline.objects.update_or_create(
+        deadline, _created = Deadline.objects.update_or_create(
             bloc_year=bloc_year,
             kind=kind,
             defaults={

@@ -21,6 +21,7 @@ from .access import (
     can_run,
     delegate_unit_ids,
     require_run,
+    require_sheet_mode,
     sheet_modes,
 )
 from .forms import CriterionForm, SchemeForm, SheetForm
@@ -299,8 +300,7 @@ def sheet_detail(request: HttpRequest, sheet_pk: int) -> HttpResponse:
             request, "awards/sheet_detail.html", _sheet_context(request, bloc_year, sheet, mode)
         )
     modes = sheet_modes(request.user, bloc_year, sheet)
-    if mode not in modes:
-        raise PermissionDenied(_("Bạn không được chấm ở bước này."))
+    require_sheet_mode(request.user, bloc_year, sheet, mode, modes.get(mode), modes=modes)
     scores = list(Score.objects.filter(sheet=sheet).select_related("criterion"))
     form = SheetForm(request.POST, scores=scores, mode=mode)
     if form.is_valid():

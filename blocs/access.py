@@ -148,7 +148,7 @@ def get_bloc_for_user(user, pk: int, *, manage: bool = False) -> Bloc:
     except (Bloc.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy khối thi đua.") from None
     if manage and not can_manage_bloc(user, bloc):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi khối này.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi khối này."))
     return bloc
 
 
@@ -163,7 +163,7 @@ def get_bloc_year_for_user(user, pk: int, *, manage: bool = False, run: bool = F
         raise Http404("Không tìm thấy năm thi đua.")
     if manage and not can_manage_bloc(user, bloc_year.bloc):
         raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi năm thi đua này."
+            _("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi năm thi đua này.")
         )
     if run:
         require_run_bloc(user, bloc_year.bloc)
@@ -184,7 +184,7 @@ def get_unit_for_user(user, pk: int, *, manage: bool = False) -> Unit:
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đơn vị.") from None
     if manage and not can_manage_organizer(user, unit.organizer_id):
-        raise PermissionDenied("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi đơn vị này.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Thi đua – Khen thưởng được thay đổi đơn vị này."))
     return unit
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from jobs.models import Job
 from jobs.services import JobFailed, job_function
 
+from .access import managed_organizers
 from .models import Organizer
 from .registry import (
     ImportFileError,
@@ -34,6 +35,17 @@ CONTENT_TYPES = {
 }
 
 
+def _office_of_every_organizer(job: Job, user) -> bool:
+    """Office staff of every organizer the job covers see its page (as they may download it)."""
+    wanted = set(job.kwargs.get("organizer_ids") or [])
+    if "organizer_id" in job.kwargs:
+        wanted.add(job.kwargs["organizer_id"])
+    if not wanted:
+        return False
+    managed = managed_organizers(user).filter(pk__in=wanted).values_list("pk", flat=True)
+    return set(managed) == wanted
+
+
 def _counted(job: Job, organizer_ids: list[int], total: int) -> Iterator[list]:
     message = _("Đang ghi tệp danh mục…")
     for n, row in enumerate(export_rows(organizer_ids)):
@@ -43,7 +55,7 @@ def _counted(job: Job, organizer_ids: list[int], total: int) -> Iterator[list]:
         yield row
 
 
-@job_function
+@job_function(visible_to=_office_of_every_organizer)
 def registry_export_job(job: Job, *, organizer_ids: list[int], fmt: str, filename: str) -> None:
     if fmt not in CONTENT_TYPES:
         raise JobFailed(_("Định dạng không hỗ trợ."))
@@ -66,7 +78,7 @@ def registry_export_job(job: Job, *, organizer_ids: list[int], fmt: str, filenam
     }
 
 
-@job_function
+@job_function(visible_to=_office_of_every_organizer)
 def registry_import_job(
     job: Job, *, path: str, filename: str, organizer_id: int, actor_id: int | None
 ) -> None:

@@ -37,7 +37,9 @@ finishes, and shows the message, the errors in `result["errors"]` and the result
 
     {% include "jobs/job_detail.html#progress" with job=job %}
 
-The job page `jobs:job_detail` is visible to the job's owner and to superusers (404 otherwise).
+The job page `jobs:job_detail` is visible to the job's owner and to superusers, and to whoever
+the function's `visible_to(job, user)` admits (``@job_function(visible_to=...)``; the registry
+import admits the office staff of the import's organizer); 404 for anyone else.
 
 Semantics
 ---------
@@ -87,12 +89,37 @@ class JobFailed(Exception):
         self.result = result or {}
 
 
-def job_function(func: JobFunction) -> JobFunction:
-    """Mark a module-level function as runnable by `job_start`."""
-    if "<locals>" in func.__qualname__:
-        raise ValueError("A job function must be defined at module level.")
-    func.is_job_function = True
-    return func
+VisibleTo = Callable[[Job, Any], bool]
+
+
+def job_function(func: JobFunction | None = None, *, visible_to: VisibleTo | None = None):
+    """Mark a module-level function as runnable by `job_start`.
+
+    `visible_to(job, user) -> bool` (optional) names who else may see the job's page besides
+    its owner and superusers, e.g. the office staff of the organizer an import belongs to. The
+    app that owns the job decides, from the job's own kwargs."""
+
+    def mark(f: JobFunction) -> JobFunction:
+        if "<locals>" in f.__qualname__:
+            raise ValueError("A job function must be defined at module level.")
+        f.is_job_function = True
+        f.job_visible_to = visible_to
+        return f
+
+    return mark if func is None else mark(func)
+
+
+def job_visible_to(job: Job, user) -> bool:
+    """The job's owner, superusers, and whoever the job function's `visible_to` admits."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or (job.owner_id is not None and job.owner_id == user.pk):
+        return True
+    try:
+        hook = getattr(_resolve(job.func), "job_visible_to", None)
+    except (ImportError, ValueError):
+        return False
+    return bool(hook is not None and hook(job, user))
 
 
 def _path_of(func: JobFunction) -> str:

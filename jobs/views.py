@@ -7,11 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import Job
+from .services import job_visible_to
 
 
 def _get_job_for_user(request: HttpRequest, pk: UUID) -> Job:
     job = Job.objects.filter(pk=pk).first()
-    if job is None or not (request.user.is_superuser or job.owner_id == request.user.pk):
+    if job is None or not job_visible_to(job, request.user):
         raise Http404
     return job.live()
 

@@ -9,6 +9,9 @@ admin.site.site_title = "khoithidua"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # The voting pages first (patterns are tried in order; every ballot resolves /vote/). No
+    # route of another app starts with a meetings route: tests/core/test_urls_order.py.
+    path("", include("meetings.urls")),
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,7 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("blocs.urls")),
     path("", include("awards.urls")),
-    path("", include("meetings.urls")),
     path("", include("documents.urls")),
     path("", include("legal.urls")),
     path("", include("jobs.urls")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from blocs.models import AuditEvent, BlocYear, Unit
 from blocs.services import audit
+from khoithidua.lib.joinedrow import JoinedRow
 
 from . import bulletin as bulletin_format
 from . import crypto
@@ -529,12 +530,12 @@ def voter_for_code(code: str) -> PollVoter | None:
     code = normalize_code(code)
     if len(code) != CODE_LENGTH:
         return None
-    found = list(
-        PollVoter.objects.select_related("poll", "poll__meeting")
-        .filter(code_hash=crypto.code_hash(code))
-        .order_by()[:1]  # unique: no ORDER BY (and no join for it) on the hot path
-    )
-    return found[0] if found else None
+    # The hot path of a vote: one SELECT built once per process (code_hash is unique), the
+    # voter with its poll and meeting linked as select_related links them.
+    return _VOTER_BY_CODE.get(crypto.code_hash(code))
+
+
+_VOTER_BY_CODE = JoinedRow(PollVoter, ("poll", "meeting"), where="code_hash")
 
 
 def voters_for_user(poll: Poll, user) -> list[PollVoter]:

@@ -5,6 +5,9 @@ from . import views
 app_name = "meetings"
 
 urlpatterns = [
+    # First: 500 voters post here at once, and URL resolution tries patterns in order.
+    path("vote/", views.vote, name="vote"),
+    path("vote/<int:poll_pk>/", views.vote, name="vote_poll"),
     path("years/<int:pk>/meetings/", views.meeting_list, name="meeting_list"),
     path("years/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
@@ -45,6 +48,4 @@ urlpatterns = [
     path("polls/<int:pk>/bulletin/", views.poll_bulletin, name="poll_bulletin"),
     path("polls/<int:pk>/bulletin.json", views.poll_bulletin_json, name="poll_bulletin_json"),
     path("bulletin/kiem_tra_ket_qua.py", views.verifier_download, name="verifier_download"),
-    path("vote/", views.vote, name="vote"),
-    path("vote/<int:poll_pk>/", views.vote, name="vote_poll"),
 ]

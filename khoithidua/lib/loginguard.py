@@ -149,6 +149,7 @@ class LockoutBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is not None and username is not None and locked_for(request, username):
+            request.login_refused_by_lock = True  # no password checked: not a wrong password
             raise PermissionDenied(_("Tài khoản tạm khoá đăng nhập từ máy này."))
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None and username is not None:

@@ -132,6 +132,9 @@ def test_another_office_user_of_the_same_organizer_may_download(client, world, f
     response = client.get(reverse("blocs:registry_export_download", args=[finished_job.pk]))
     assert response.status_code == 200
     assert _body(response) == export_csv([world.organizer.pk])
+    page = client.get(reverse("jobs:job_detail", args=[finished_job.pk]))
+    assert page.status_code == 200  # and the job's page, with its link
+    assert reverse("blocs:registry_export_download", args=[finished_job.pk]) in page.text
 
 
 @pytest.mark.parametrize(
@@ -181,6 +184,7 @@ def test_office_of_one_province_cannot_download_a_national_export(client, world,
     client.force_login(world.office)
     url = reverse("blocs:registry_export_download", args=[job.pk])
     assert client.get(url).status_code == 404
+    assert client.get(reverse("jobs:job_detail", args=[job.pk])).status_code == 404
     client.force_login(world.superuser)
     assert _body(client.get(url)) == export_csv(
         sorted([world.organizer.pk, world.other_organizer.pk])

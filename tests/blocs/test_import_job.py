@@ -1,6 +1,7 @@
 """Issue 12: a registry import above REGISTRY_IMPORT_JOB_ROWS data rows runs as a background job
 (progress bar, then the Vietnamese report); nothing is saved unless every row passes; only the
-requester sees the job."""
+requester and the office staff of the import's organizer see
+the job."""
 
 import io
 
@@ -16,6 +17,7 @@ from blocs.registry_jobs import IMPORT_DIR
 from jobs.models import Job
 from jobs.testing import run_jobs, task_queue  # noqa: F401 - fixture
 
+from ..factories import UserFactory, grant
 from .test_import_export import GOOD, HEADER, counts, rows_to_csv, rows_to_xlsx
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -142,17 +144,48 @@ def test_a_hostile_file_is_refused_in_the_request_without_a_job(client, world, s
     assert not Job.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["other_office", "secretary", "delegate", "outsider", "nobody"])
-def test_only_the_requester_sees_the_job(client, world, settings, role):
-    settings.REGISTRY_IMPORT_JOB_ROWS = 4
+def _import_job_url(client, world) -> str:
     client.force_login(world.office)
     _post(client, world, "lon.csv", rows_to_csv(GOOD))
     job = Job.objects.get()
+    assert job.owner == world.office
     url = reverse("jobs:job_detail", args=[job.pk])
     assert client.get(url).status_code == 200
+    return url
+
+
+def test_an_office_colleague_of_the_same_organizer_sees_the_job_and_its_report(
+    client, world, settings
+):
+    settings.REGISTRY_IMPORT_JOB_ROWS = 4
+    url = _import_job_url(client, world)
+    colleague = UserFactory(username="canbo-2")
+    grant(colleague, "office", world.organizer)
+    client.force_login(colleague)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Đã nhập 5 dòng" in page.text
+    assert client.get(url, **HX).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role", ["other_office", "secretary", "delegate", "outsider", "nobody", "superuser"]
+)
+def test_the_job_is_404_outside_the_office_of_its_organizer(client, world, settings, role):
+    settings.REGISTRY_IMPORT_JOB_ROWS = 4
+    url = _import_job_url(client, world)
     client.force_login(world.users()[role])
+    expected = 200 if role == "superuser" else 404
+    assert client.get(url).status_code == expected
+    assert client.get(url, **HX).status_code == expected
+
+
+def test_a_delegate_of_a_unit_of_the_same_organizer_does_not_see_the_job(client, world, settings):
+    settings.REGISTRY_IMPORT_JOB_ROWS = 4
+    url = _import_job_url(client, world)
+    assert world.delegate.role_assignments.get().unit.organizer == world.organizer
+    client.force_login(world.delegate)
     assert client.get(url).status_code == 404
-    assert client.get(url, **HX).status_code == 404
 
 
 def test_a_user_without_the_office_role_cannot_start_an_import_job(client, world, settings):

@@ -1,0 +1,60 @@
+"""Issue 15: a ballot's voter lookup is one SELECT built once per process (khoithidua.lib.
+joinedrow), and gives exactly what `select_related("poll", "poll__meeting")` gave."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from khoithidua.lib.joinedrow import JoinedRow
+from meetings import crypto, services
+from meetings.models import Meeting, Poll, PollVoter
+
+from .conftest import make_poll
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_the_voter_of_a_code_equals_what_select_related_loads(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    (slip,) = services.poll_slips_issue(
+        poll=poll, unit_ids=[world.units[3].pk], actor=world.secretary
+    )
+    expected = PollVoter.objects.select_related("poll", "poll__meeting").get(
+        code_hash=crypto.code_hash(slip.code)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        voter = services.voter_for_code(slip.code.lower())
+        # Linked as select_related links them: reading the poll and the meeting costs nothing.
+        got = (_fields(voter), _fields(voter.poll), _fields(voter.poll.meeting))
+        label = voter.poll.meeting.label
+    assert len(queries) == 1
+    assert got == (_fields(expected), _fields(expected.poll), _fields(expected.poll.meeting))
+    # Values went through the backend's converters (aware datetimes, bytes, enums as stored).
+    assert voter.poll.opened_at == expected.poll.opened_at and voter.poll.opened_at.tzinfo
+    assert bytes(voter.poll.public_key) == bytes(expected.poll.public_key)
+    assert label == expected.poll.meeting.label and voter.poll.status == Poll.Status.OPEN
+    assert voter._state.adding is False and voter._state.db == "default"
+    # Saving the loaded instance updates the row (it is a normal model instance).
+    voter.poll.meeting.title = "Hội nghị đã đổi tên"
+    voter.poll.meeting.save(update_fields=["title"])
+    assert Meeting.objects.get(pk=full_meeting.pk).title == "Hội nghị đã đổi tên"
+
+
+def test_an_unknown_or_void_code_finds_no_voter(world, full_meeting):
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    (old,) = services.poll_slips_issue(poll=poll, unit_ids=[world.units[3].pk], actor=None)
+    services.poll_slips_issue(poll=poll, unit_ids=[world.units[3].pk], actor=None)
+    assert services.voter_for_code(old.code) is None  # reissued: the old code is void
+    assert services.voter_for_code("ABCDEFGHJK") is None
+    assert services.voter_for_code("") is None
+
+
+def test_only_non_null_foreign_keys_can_be_joined():
+    with pytest.raises(ValueError, match="non-null"):
+        JoinedRow(PollVoter, ("slip_issued_by",), where="code_hash").get("x")
