@@ -203,29 +203,37 @@ def child_hostile(directory: str) -> dict:
             _post(client, organizer, "am.csv", b"a\n")  # warm the POST path too
             units = Unit.objects.count()
             out["base_rss_mb"] = _rss_mb("VmRSS")
+            # Pass 1, untraced: the time, the status and message, and the RSS high-water mark.
             for kind, (name, message) in HOSTILE.items():
                 data = (Path(directory) / kind).read_bytes()
                 hwm = _rss_mb("VmHWM")
                 t0 = time.perf_counter()
                 response = _post(client, organizer, name, data)
                 seconds = time.perf_counter() - t0
-                rss_growth = _rss_mb("VmHWM") - hwm
-                tracemalloc.start()  # tracing slows Python down: memory measured in a 2nd pass
-                try:
-                    _post(client, organizer, name, data)
-                    traced = tracemalloc.get_traced_memory()[1] / 1024 / 1024
-                finally:
-                    tracemalloc.stop()
                 body = response.content.decode()
                 out["files"][kind] = {
                     "status": response.status_code,
                     "message_shown": message in body,
                     "s": seconds,
-                    "traced_mb": traced,
-                    "new_peak_rss_mb": rss_growth,
+                    "new_peak_rss_mb": _rss_mb("VmHWM") - hwm,
                     "file_kb": len(data) / 1024,
                 }
                 del data, response, body
+            # The most any one of them needed above the baseline (an upper bound: the largest
+            # single peak, the client's multipart copies of the upload included).
+            out["untraced_peak_rss_mb"] = _rss_mb("VmHWM")
+            # Pass 2: Python's allocations per file (tracemalloc slows Python and costs memory
+            # itself, so apart from pass 1).
+            for kind, (name, _message) in HOSTILE.items():
+                data = (Path(directory) / kind).read_bytes()
+                tracemalloc.start()
+                try:
+                    _post(client, organizer, name, data)
+                    traced = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+                finally:
+                    tracemalloc.stop()
+                out["files"][kind]["traced_mb"] = traced
+                del data
             out["saved_nothing"] = Unit.objects.count() == units
             raise Rollback
     except Rollback:
@@ -308,7 +316,7 @@ def main() -> None:
     slowest = max(files, key=lambda k: files[k]["s"])
     hostile_max_s = files[slowest]["s"]
     hostile_max_traced_mb = max(f["traced_mb"] for f in files.values())
-    hostile_rss_growth_mb = hostile["peak_rss_mb"] - hostile["base_rss_mb"]
+    hostile_rss_growth_mb = hostile["untraced_peak_rss_mb"] - hostile["base_rss_mb"]
     hostile_ok = (
         len(refused) == len(files)
         and hostile["saved_nothing"]
@@ -324,7 +332,7 @@ def main() -> None:
         f"job_target_met={int(job_target)} hostile_files={len(files)} "
         f"hostile_refused={len(refused)} hostile_max_s={hostile_max_s:.3f} "
         f"hostile_slowest={slowest} hostile_max_traced_mb={hostile_max_traced_mb:.1f} "
-        f"hostile_rss_growth_mb={hostile_rss_growth_mb:.0f} hostile_target_met={int(hostile_ok)} "
+        f"hostile_untraced_rss_growth_mb={hostile_rss_growth_mb:.0f} hostile_target_met={int(hostile_ok)} "
         f"build_s={build_s:.1f} setup_s={setup_s:.1f} wall_s={time.perf_counter() - started:.1f}"
     )
 
