@@ -277,6 +277,25 @@ def _record_on(records, date: dt.date):
     return None
 
 
+class NamedOverTime:
+    """Names as of a date, for a model with `name`, `short_name` and dated `former_names`
+    (records valid [valid_from, valid_until)): Unit and Bloc. Uses prefetched former_names
+    when present."""
+
+    def name_on(self, date: dt.date) -> str:
+        """The name on `date`."""
+        record = _record_on(self.former_names.all(), date)
+        return record.name if record else self.name
+
+    def short_name_on(self, date: dt.date) -> str:
+        record = _record_on(self.former_names.all(), date)
+        return record.short_name if record else self.short_name
+
+    def name_in_year(self, year: int) -> str:
+        """The name a year shows (`year_reference_date`)."""
+        return self.name_on(year_reference_date(year))
+
+
 class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -291,7 +310,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(memberships__in=memberships)
 
 
-class Unit(models.Model):
+class Unit(NamedOverTime, models.Model):
     """A member agency (đơn vị thành viên). Its current name lives here, older names in UnitName."""
 
     organizer = models.ForeignKey(
@@ -349,18 +368,6 @@ class Unit(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-    def name_on(self, date: dt.date) -> str:
-        """The name the unit had on `date`. Uses prefetched former_names when present."""
-        record = _record_on(self.former_names.all(), date)
-        return record.name if record else self.name
-
-    def short_name_on(self, date: dt.date) -> str:
-        record = _record_on(self.former_names.all(), date)
-        return record.short_name if record else self.short_name
-
-    def name_in_year(self, year: int) -> str:
-        return self.name_on(year_reference_date(year))
 
 
 def year_reference_date(year: int) -> dt.date:
@@ -433,7 +440,7 @@ class UnitEvent(models.Model):
         ]
 
 
-class Bloc(models.Model):
+class Bloc(NamedOverTime, models.Model):
     """A khối or cụm thi đua, with its per-bloc rules."""
 
     class Kind(models.TextChoices):
@@ -539,15 +546,6 @@ class Bloc(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-    def name_on(self, date: dt.date) -> str:
-        """The bloc's name on `date`. Uses prefetched former_names when present."""
-        record = _record_on(self.former_names.all(), date)
-        return record.name if record else self.name
-
-    def short_name_on(self, date: dt.date) -> str:
-        record = _record_on(self.former_names.all(), date)
-        return record.short_name if record else self.short_name
 
     @property
     def leader_label(self) -> str:

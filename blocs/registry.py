@@ -119,8 +119,12 @@ class RowError:
 
     def __str__(self) -> str:
         if self.column:
-            return f"Dòng {self.row}, cột «{self.column}»: {self.message}"
-        return f"Dòng {self.row}: {self.message}"
+            return _("Dòng %(row)s, cột «%(col)s»: %(msg)s") % {
+                "row": self.row,
+                "col": self.column,
+                "msg": self.message,
+            }
+        return _("Dòng %(row)s: %(msg)s") % {"row": self.row, "msg": self.message}
 
 
 @dataclass
@@ -252,15 +256,23 @@ def _former_title(org: Organizer) -> str:
 
 def import_row_count(filename: str, data: bytes, *, stop_above: int | None = None) -> int:
     """The data rows of an upload, counted cheaply after the hostile-file checks (the declared
-    dimension of an XLSX, the lines of a CSV). An XLSX that declares none is streamed in
-    read_only mode, and only up to `stop_above` + 1 data rows when given (enough to tell a big
-    file). Raises ImportFileError for a refused file."""
+    dimension of an XLSX, the lines of a CSV). Raises ImportFileError for a refused file.
+
+    A declared size is trusted only when it says "big" (above `stop_above`; the job streams the
+    rows and enforces MAX_ROWS anyway). A small declared size may lie (an XLSX declaring A1:I2
+    over 100,000 rows would otherwise be imported in the request), so the rows are streamed in
+    read_only mode, only up to `stop_above` + 1 (enough to tell a big file). A CSV with more
+    lines than MAX_ROWS is streamed in full: it is refused here if its rows really are too many
+    (a line count also counts blank lines and line breaks inside cells)."""
     from khoithidua.lib.spreadsheet import Limits, SpreadsheetError, open_table
 
     try:
         with open_table(data, filename=filename, limits=Limits(max_rows=MAX_ROWS)) as table:
-            if table.declared_rows is not None:
-                return table.declared_rows
+            declared = table.declared_rows
+            if declared is not None and declared > MAX_ROWS:
+                return max(sum(1 for _ in table.rows()) - 1, 0)
+            if declared is not None and (stop_above is None or declared > stop_above):
+                return declared
             rows = table.rows()
             if stop_above is not None:
                 rows = itertools.islice(rows, stop_above + 2)  # the header, then the rows

@@ -1,10 +1,21 @@
-"""Snapshot builders: turn live data into plain JSON (names as they were on the document's date).
+"""Snapshot builders: turn the owning apps' typed values into plain JSON (names as they were on
+the document's date).
 
-A print template renders only from a snapshot, so a finalized document can be re-shown exactly
-as it was (HTML preview of an old version) even after units are renamed or merged.
+A print template (and documents.docx_export) renders only from a snapshot, so a finalized
+document can be re-shown exactly as it was (HTML preview of an old version) even after units are
+renamed or merged.
 
-The meetings and awards apps grow while this is written; every builder reads their models
-defensively (`_related`), and prints "…" where the data is not recorded yet.
+Each document type has one producer in the app that owns its data, returning a frozen dataclass;
+the builders read nothing else of those apps' models:
+
+    meetings.minutes.minutes_data(meeting)        biên bản hội nghị
+    meetings.minutes.count_minutes_data(poll)     biên bản kiểm phiếu
+    meetings.minutes.invitation_data(meeting)     giấy mời
+    meetings.minutes.ballots_data(meeting)        phiếu bầu
+    awards.covenants.covenant_data(bloc_year)     bản giao ước thi đua
+    awards.reports.report_data(bloc_year)         báo cáo, tờ trình
+
+plus blocs (names as of a date, the year's terms) and legal (texts in force, who signs).
 """
 
 from __future__ import annotations
@@ -12,15 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.apps import apps
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blocs import names
 from blocs.models import BlocYear, Unit
-from legal.people import Person, bloc_signer_on, heads_on
+from legal.people import bloc_signer_on
 from legal.texts import citations_on
 
 from .models import Kind
@@ -74,12 +87,18 @@ def symbol_of(bloc_year: BlocYear, prefix: str, on: dt.date | None = None) -> st
     return f"{prefix}-{short or 'KTĐ'}"
 
 
-def sign_block(*, roles: list[str], person, sign_role: str, who: str) -> dict:
+class Signer(Protocol):
+    """legal.people.Person, meetings.minutes.PersonLine, awards.covenants.CovenantSigner."""
+
+    name: str
+    title: str
+
+
+def sign_block(*, roles: list[str], person: Signer | None, sign_role: str, who: str) -> dict:
     """One signature block: the role lines, the signer's chức vụ, a space, the họ tên.
-    `person` has .name and .title (legal.people.Person, meetings.minutes.PersonLine) or is None;
     `who` says, in a finalize refusal, whose name and title to record."""
-    name = (getattr(person, "name", "") or "").strip()
-    title = (getattr(person, "title", "") or "").strip()
+    name = person.name.strip() if person is not None else ""
+    title = person.title.strip() if person is not None else ""
     return {
         "roles": roles,
         "title": title,
@@ -131,16 +150,6 @@ def base_snapshot(
     }
 
 
-def _members(bloc_year: BlocYear, on: dt.date) -> list:
-    return [
-        m
-        for m in bloc_year.memberships.select_related("unit")
-        .prefetch_related("unit__former_names")
-        .order_by("unit__name")
-        if m.active_on(on)
-    ]
-
-
 def _terms(bloc_year: BlocYear | None, on: dt.date) -> dict:
     out = {"leader": "", "deputy": "", "leader_method": "", "deputy_method": ""}
     if bloc_year is None:
@@ -171,10 +180,7 @@ def _meeting_bloc_year(meeting) -> BlocYear:
 
 
 def _poll_bloc_year(poll) -> BlocYear:
-    meeting = getattr(poll, "meeting", None)
-    if meeting is not None:
-        return meeting.bloc_year
-    return poll.bloc_year
+    return poll.meeting.bloc_year
 
 
 # --- Biên bản hội nghị, biên bản kiểm phiếu (from meetings.minutes) -------------------------
@@ -395,173 +401,91 @@ def _polls_of(meeting) -> list:
     return list(meeting.polls.order_by("created_at", "id"))
 
 
-# --- Phiếu bầu ------------------------------------------------------------------------------
-
-
-def _ballot_sets_for_meeting(meeting, on: dt.date) -> list[dict]:
-    from awards.models import Nomination
-
-    sets = []
-    polls = [p for p in _polls_of(meeting) if p.kind != "motion"]
-    paper = [p for p in polls if p.mode == "paper"]
-    for p in paper or polls:
-        sets.append(_ballot_set_for_poll(p, on))
-    if sets:
-        return sets
-    # No polls recorded yet: one ballot set per award title with candidates this year.
-    by_title: dict = {}
-    for n in (
-        Nomination.objects.filter(bloc_year=meeting.bloc_year, status="candidate")
-        .select_related("award_title", "unit")
-        .prefetch_related("unit__former_names")
-        .order_by("award_title__rank", "rank", "id")
-    ):
-        by_title.setdefault(n.award_title, []).append(n)
-    for title, noms in by_title.items():
-        sets.append(
-            {
-                "title": f"Bầu chọn đơn vị đề nghị tặng {title.name}",
-                "candidates": [n.person_name or unit_name(n.unit, on) for n in noms],
-                "seats": 1 if "cờ" in title.name.lower() else len(noms),
-            }
-        )
-    return sets
-
-
-def _ballot_set_for_poll(poll, on: dt.date) -> dict:
-    candidates = poll.candidates.select_related("unit").prefetch_related("unit__former_names")
-    return {
-        "title": poll.title,
-        "candidates": [c.label or unit_name(c.unit, on) for c in candidates],
-        "seats": poll.max_marks or 1,
-        "voters": poll.roll_size,
-    }
+# --- Phiếu bầu (from meetings.minutes) ------------------------------------------------------
 
 
 def build_ballots(meeting) -> dict:
-    from meetings.services import quorum
+    from meetings.minutes import ballots_data
 
-    bloc_year = meeting.bloc_year
-    on = _local(meeting.starts_at).date()
+    data = ballots_data(meeting)
     snap = base_snapshot(
         kind=Kind.BALLOTS,
-        bloc_year=bloc_year,
+        bloc_year=meeting.bloc_year,
         prefix="PB",
-        date=on,
+        date=data.date,
         title="PHIẾU BẦU",
-        subject=meeting.title,
+        subject=data.title,
     )
-    q = quorum(meeting)
-    voters = q.present or q.members
-    sets = _ballot_sets_for_meeting(meeting, on)
-    ballots = []
-    for s in sets:
-        n = s.get("voters") or voters
-        for i in range(1, n + 1):
-            ballots.append(
-                {
-                    "set": s["title"],
-                    "no": i,
-                    "of": n,
-                    "candidates": s["candidates"],
-                    "seats": s["seats"],
-                }
-            )
-    snap.update({"sets": sets, "ballots": ballots, "voters": voters})
+    sets = [
+        {"title": s.title, "candidates": list(s.candidates), "seats": s.seats, "copies": s.copies}
+        for s in data.sets
+    ]
+    ballots = [
+        {
+            "set": s["title"],
+            "no": i,
+            "of": s["copies"],
+            "candidates": s["candidates"],
+            "seats": s["seats"],
+        }
+        for s in sets
+        for i in range(1, s["copies"] + 1)
+    ]
+    snap.update({"sets": sets, "ballots": ballots, "voters": data.voters})
+    snap["missing"] = data.missing
     return snap
 
 
-# --- Bản giao ước thi đua -------------------------------------------------------------------
+# --- Bản giao ước thi đua (from awards.covenants) -------------------------------------------
 
 
-def _current_covenant(bloc_year: BlocYear):
-    from awards.models import Covenant
+def _target_text(t) -> str:
+    """«Tỷ lệ giải quyết đơn thư (chỉ tiêu: 95 %)»."""
+    from .templatetags.documents import vn_number
 
-    return (
-        Covenant.objects.filter(bloc_year=bloc_year)
-        .exclude(status=Covenant.Status.SUPERSEDED)
-        .order_by("-version")
-        .first()
-    )
+    if t.value is None:
+        return t.text
+    places = 0 if t.value == int(t.value) else 2
+    unit = f" {t.measure_unit}" if t.measure_unit else ""
+    return _("%(text)s (chỉ tiêu: %(value)s%(unit)s)") % {
+        "text": t.text,
+        "value": vn_number(t.value, places),
+        "unit": unit,
+    }
 
 
 def build_covenant(bloc_year: BlocYear) -> dict:
-    from .templatetags.documents import vn_number
+    from awards.covenants import covenant_data
 
-    covenant = _current_covenant(bloc_year)
-    signatures = {}
-    on = None
-    if covenant is not None:
-        for sig in covenant.signatures.all():
-            signatures[sig.unit_id] = sig
-        dates = sorted(sig.signed_on for sig in signatures.values())
-        if dates:
-            on = dates[-1]
-        elif covenant.locked_at:
-            on = _local(covenant.locked_at).date()
+    data = covenant_data(bloc_year)
+    on = data.date
     snap = base_snapshot(
         kind=Kind.COVENANT,
         bloc_year=bloc_year,
         prefix="GƯ",
-        date=on or bloc_year.reference_date,
+        date=on,
         title="BẢN GIAO ƯỚC THI ĐUA",
-        subject=(covenant.title if covenant and covenant.title else f"Năm {bloc_year.year}"),
+        subject=data.title or _("Năm %(year)s") % {"year": data.year},
     )
-    sign_day = on or bloc_year.reference_date
-    targets = []
-    intro = ""
-    if covenant is not None:
-        for i, t in enumerate(covenant.targets.order_by("position", "pk"), 1):
-            text = t.text
-            if t.measurable and t.target_value is not None:
-                value = t.target_value
-                places = 0 if value == int(value) else 2
-                unit = f" {t.measure_unit}" if t.measure_unit else ""
-                text += f" (chỉ tiêu: {vn_number(value, places)}{unit})"
-            targets.append({"no": i, "text": text})
-        intro = covenant.content
-        if covenant.version > 1:
-            snap["covenant_version"] = covenant.version
-    members = _members(bloc_year, sign_day)
-    heads = heads_on([m.unit for m in members], sign_day)
+    if data.version > 1:
+        snap["covenant_version"] = data.version
     units = []
-    blocks = []
-    for m in members:
-        sig = signatures.get(m.unit_id)
-        person = (
-            Person(sig.representative_name, sig.representative_position)
-            if sig
-            else heads.get(m.unit_id)
-        )
+    for s in data.signers:
         block = sign_block(
-            roles=[unit_name(m.unit, sign_day).upper()],
-            person=person,
-            sign_role=f"unit-{m.unit_id}",
-            who=unit_name(m.unit, sign_day),
+            roles=[s.unit.upper()],
+            person=s,
+            sign_role=f"unit-{s.unit_id}",
+            who=s.unit,
         )
-        blocks.append(block)
-        units.append({"name": unit_name(m.unit, sign_day), "signed": sig is not None, **block})
-    missing = []
-    if covenant is None:
-        missing.append(f"Chưa có bản giao ước năm {bloc_year.year} (trang Giao ước).")
-    else:
-        if not targets and not intro.strip():
-            missing.append("Bản giao ước chưa có nội dung, chỉ tiêu thi đua (trang Giao ước).")
-        unsigned = [u["name"] for u in units if not u["signed"]]
-        if unsigned:
-            missing.append("Các đơn vị chưa ký giao ước: " + "; ".join(unsigned) + ".")
-    if on is None:
-        missing.append("Ngày ký giao ước: chưa đơn vị nào ký (trang Giao ước).")
-    missing += signer_missing(blocks)
+        units.append({**block, "unit": s.unit, "signed": s.signed})
     snap.update(
         {
-            "intro": intro,
-            "targets": targets,
+            "intro": data.intro,
+            "targets": [{"no": i, "text": _target_text(t)} for i, t in enumerate(data.targets, 1)],
             "units": units,
-            "plan_reference": (covenant.plan_reference if covenant else "")
-            or bloc_year.plan_reference,
-            "terms": _terms(bloc_year, sign_day),
-            "missing": missing,
+            "plan_reference": data.plan_reference,
+            "terms": _terms(bloc_year, on),
+            "missing": data.missing + signer_missing(units),
         }
     )
     return snap
@@ -706,6 +630,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/invitation.html",
         build_invitation,
         _meeting_bloc_year,
+        docx=True,
     ),
     Kind.COUNT_MINUTES: DocType(
         Kind.COUNT_MINUTES,
@@ -714,6 +639,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/count_minutes.html",
         build_count_minutes,
         _poll_bloc_year,
+        docx=True,
     ),
     Kind.BALLOTS: DocType(
         Kind.BALLOTS,
@@ -731,6 +657,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/covenant.html",
         build_covenant,
         lambda by: by,
+        docx=True,
     ),
     Kind.REPORT: DocType(
         Kind.REPORT,
@@ -739,6 +666,7 @@ DOC_TYPES: dict[str, DocType] = {
         "documents/print/report.html",
         build_report,
         lambda by: by,
+        docx=True,
     ),
     Kind.PROPOSAL: DocType(
         Kind.PROPOSAL,

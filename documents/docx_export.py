@@ -1,4 +1,5 @@
-"""DOCX export (python-docx) of the biên bản and the tờ trình, with the print layout:
+"""DOCX export (python-docx) of every signed document type (biên bản hội nghị, giấy mời, biên bản
+kiểm phiếu, bản giao ước, báo cáo, tờ trình), with the print layout:
 A4 and ND30 margins, a two-column header table (issuing body | Quốc hiệu, Tiêu ngữ) whose grid
 columns have the widths of its cells (LibreOffice lays a table out by its grid), the number and
 the place/date line, the «DỰ THẢO» mark on a draft, the title, the body, the signature table and
@@ -73,6 +74,25 @@ def _runs(p, parts: list[tuple[str, bool]]):
     return p
 
 
+TBL_PR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+).split()
+
+
+def _put(tbl_pr, el) -> None:
+    """Add a table property where the schema wants it (Word refuses some out-of-order files)."""
+    name = el.tag.rsplit("}", 1)[-1]
+    for old in tbl_pr.findall(qn(f"w:{name}")):
+        tbl_pr.remove(old)
+    later = TBL_PR_ORDER[TBL_PR_ORDER.index(name) + 1 :]
+    for child in tbl_pr:
+        if child.tag.rsplit("}", 1)[-1] in later:
+            child.addprevious(el)
+            return
+    tbl_pr.append(el)
+
+
 def _no_borders(table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -80,7 +100,7 @@ def _no_borders(table) -> None:
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _put(tbl_pr, borders)
 
 
 def _cell_text(cell, lines: list[tuple[str, dict]]) -> None:
@@ -105,12 +125,24 @@ def _fixed_widths(table, widths_mm: list[float]) -> None:
     tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    _put(tbl_pr, layout)
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
         col.set(qn("w:w"), str(int(Mm(width).twips)))
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
+
+
+def _no_cell_margins(table) -> None:
+    """No left/right cell padding, as the print stylesheet's header (padding: 0): the whole
+    97 mm column is the Quốc hiệu's (92 mm in Times New Roman 12.5 pt bold)."""
+    mar = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    _put(table._tbl.tblPr, mar)
 
 
 def _page_numbers(doc: Document) -> None:
@@ -140,6 +172,7 @@ def _header(doc: Document, snap: dict) -> None:
     table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
+    _no_cell_margins(table)
     _fixed_widths(table, [68, 97])
     number = f"{snap['number']:02d}" if snap.get("number") else "      "
     _cell_text(
@@ -195,10 +228,18 @@ def _grid(doc: Document, headers: list[str], widths: list[float] | None, rows: l
     _para(doc, "", space_after=0)
 
 
+def _keep_rows_whole(table) -> None:
+    """A signature block never breaks across two pages (w:cantSplit on every row)."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
 def _signatures(doc: Document, left: list[tuple[str, dict]], right: list[tuple[str, dict]]) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _fixed_widths(table, [75, 90])  # within the 165 mm text block
+    _keep_rows_whole(table)
     _cell_text(table.cell(0, 0), left)
     _cell_text(table.cell(0, 1), right)
 
@@ -454,8 +495,195 @@ def _proposal(doc: Document, s: dict) -> None:
         "khen thưởng./.",
         indent=True,
     )
+    _closing_one_signer(doc, s)
+
+
+def _closing_one_signer(doc: Document, s: dict) -> None:
+    """Nơi nhận on the left, the one signer on the right (_closing_one_signer.html)."""
     _signatures(doc, _noi_nhan(s), _sign_block(s["signatures"][0]))
     _left_align_first_cell(doc)
+
+
+def _sign_grid(doc: Document, blocks: list[dict], *, cols: int = 3) -> None:
+    """Signature blocks three to a row within the 165 mm text block (covenant, count minutes)."""
+    if not blocks:
+        return
+    rows = (len(blocks) + cols - 1) // cols
+    table = doc.add_table(rows=rows, cols=cols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    _fixed_widths(table, [165 / cols] * cols)
+    _keep_rows_whole(table)
+    for i, b in enumerate(blocks):
+        _cell_text(table.cell(i // cols, i % cols), _sign_block(b))
+
+
+def _invitation(doc: Document, s: dict) -> None:
+    m = s["meeting"]
+    _para(doc, f"Kính gửi: Thủ trưởng các đơn vị thành viên {s['bloc']['name']}.", align="center")
+    plan = f"Thực hiện {s['plan_reference']}, " if s.get("plan_reference") else ""
+    _para(doc, f"{plan}{s['bloc']['name']} tổ chức {m['title']}, cụ thể như sau:", indent=True)
+    _runs(_para(doc, indent=True), [("1. Thời gian:", True), (f" {m['starts']}.", False)])
+    place = m["place"] or "……………………………………"
+    _runs(_para(doc, indent=True), [("2. Địa điểm:", True), (f" {place}.", False)])
+    _para(doc, "3. Nội dung:", bold=True, indent=True)
+    for item in s["agenda"]:
+        _para(doc, f"- {item};", indent=True)
+    if not s["agenda"]:
+        _para(doc, "……………………………………………………………………………………………", indent=True)
+    guests = "; ".join(_person(g) for g in s["guests"])
+    _runs(
+        _para(doc, indent=True),
+        [
+            ("4. Thành phần:", True),
+            (
+                f" lãnh đạo và đại diện {s['members']} đơn vị thành viên {s['bloc']['name']}"
+                + (f"; khách mời: {guests}" if guests else "")
+                + ".",
+                False,
+            ),
+        ],
+    )
+    _para(doc, "Rất mong các đồng chí đến dự đầy đủ, đúng giờ./.", indent=True)
+    _closing_one_signer(doc, s)
+
+
+def _count_minutes(doc: Document, s: dict) -> None:
+    m, p = s["meeting"], s["poll"]
+    _para(
+        doc,
+        f"Vào hồi {m['starts']}, tại {m['place'] or '……………………'}, trong khuôn khổ "
+        f"{m['title']}, Ban kiểm phiếu gồm:",
+        indent=True,
+    )
+    for i, c in enumerate(s["committee"], 1):
+        _para(doc, f"{i}. {_person(c)};", indent=True)
+    if not s["committee"]:
+        for i in (1, 2, 3):
+            _para(doc, f"{i}. ……………………………………………", indent=True)
+    _runs(
+        _para(doc, indent=True),
+        [("đã tiến hành kiểm phiếu: ", False), (p["title"], True), (".", False)],
+    )
+    if p["closed"]:
+        _poll(doc, p)
+        if p["options"] and not p["counted"]:
+            for c in p["options"]:
+                parts = [(f"- {c['name']}", False)]
+                if c["result"]:
+                    parts += [(": ", False), (c["result"], True)]
+                _runs(_para(doc, indent=True), [*parts, (";", False)])
+    else:
+        _para(doc, "Biểu quyết chưa kết thúc.", indent=True)
+    _para(
+        doc,
+        f"Biên bản kiểm phiếu được lập xong lúc {p['closed_at'] or '… giờ … phút'} cùng ngày, "
+        "đã công bố trước hội nghị.",
+        indent=True,
+    )
+    _para(doc, "BAN KIỂM PHIẾU", bold=True, align="center")
+    if s["signatures"]:
+        _sign_grid(doc, s["signatures"])
+    else:
+        _sign_grid(doc, [{"roles": ["TRƯỞNG BAN"], "title": "", "name": ""}])
+
+
+def _covenant(doc: Document, s: dict) -> None:
+    year = s["bloc"]["year"]
+    lines = [line for line in (s.get("intro") or "").splitlines() if line.strip()]
+    for line in lines:
+        _para(doc, line, indent=True)
+    if not s.get("intro"):
+        plan = s.get("plan_reference") or f"Kế hoạch tổ chức phong trào thi đua năm {year}"
+        _para(
+            doc,
+            f"Thực hiện {plan}, các đơn vị thành viên {s['bloc']['name']} thống nhất ký kết giao "
+            f"ước thi đua năm {year} với các nội dung, chỉ tiêu sau:",
+            indent=True,
+        )
+    _para(doc, "NỘI DUNG, CHỈ TIÊU GIAO ƯỚC", bold=True)
+    for t in s["targets"]:
+        _para(doc, f"{t['no']}. {t['text']}", indent=True)
+    if not s["targets"]:
+        for i in (1, 2):
+            _para(doc, f"{i}. ……………………………………………………………………………", indent=True)
+    _para(
+        doc,
+        "Các đơn vị thành viên cam kết thực hiện nghiêm túc các nội dung giao ước trên. Kết quả "
+        "thực hiện là căn cứ để chấm điểm, bình xét thi đua cuối năm.",
+        indent=True,
+    )
+    _para(doc, "ĐẠI DIỆN CÁC ĐƠN VỊ THÀNH VIÊN KÝ KẾT", bold=True, align="center")
+    _sign_grid(doc, s["units"])
+
+
+def _chart_png(s: dict) -> bytes | None:
+    """The ranking chart the PDF shows (charts' report chart of the same snapshot)."""
+    from charts.templatetags.charts import report_ranking_chart
+
+    chart = report_ranking_chart(s)
+    return chart.png() if chart is not None else None
+
+
+def _report(doc: Document, s: dict, *, chart: bool = True) -> None:
+    year, bloc = s["bloc"]["year"], s["bloc"]
+    for c in s["legal_basis"]:
+        _para(doc, f"Căn cứ {c};", indent=True)
+    plan = s.get("plan_reference") or f"Kế hoạch tổ chức phong trào thi đua năm {year} của Khối"
+    _para(
+        doc,
+        f"Thực hiện {plan}, {bloc['name']} báo cáo kết quả chấm điểm, bình xét thi đua năm "
+        f"{year} như sau:",
+        indent=True,
+    )
+    _para(doc, "I. KẾT QUẢ CHẤM ĐIỂM", bold=True)
+    _grid(
+        doc,
+        ["TT", "Đơn vị", "Điểm chuẩn", "Cộng / trừ", "Tổng điểm", "Xếp hạng"],
+        [12, 57, 24, 24, 24, 24],
+        [[r["no"], r["unit"], r["main"], r["bonus"], r["score"], r["rank"]] for r in s["scores"]],
+    )
+    png = _chart_png(s) if chart else None
+    if png:
+        doc.add_picture(io.BytesIO(png), width=Mm(165))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, "II. KẾT QUẢ BÌNH XÉT", bold=True)
+    if s.get("meeting"):
+        _para(
+            doc,
+            f"Tại {s['meeting']['title']} ngày {s['meeting']['date']}, các đơn vị thành viên đã "
+            "bình xét, suy tôn như sau:",
+            indent=True,
+        )
+    for n, g in enumerate(s["award_groups"], 1):
+        _runs(_para(doc, indent=True), [(f"{n}. {g['title']}", True), (":", False)])
+        for it in g["items"]:
+            who = ""
+            if it["person"]:
+                who = it["person"] + (f", {it['position']}" if it["position"] else "") + " – "
+            done = " (đã có quyết định khen thưởng)" if it["final"] else ""
+            _para(doc, f"- {who}{it['unit']}{done};", indent=True)
+    if not s["award_groups"]:
+        _para(doc, "Chưa có kết quả bình xét.", indent=True)
+    _para(doc, f"III. {bloc['leader_label'].upper()}, {bloc['deputy_label'].upper()}", bold=True)
+    t = s["terms"]
+    _para(
+        doc,
+        f"{bloc['leader_label']} năm {year}: {t['leader'] or '……………'}; "
+        f"{bloc['deputy_label']}: {t['deputy'] or '……………'}.",
+        indent=True,
+    )
+    _closing_one_signer(doc, s)
+
+
+WRITERS = {
+    "minutes": _minutes,
+    "proposal": _proposal,
+    "invitation": _invitation,
+    "count_minutes": _count_minutes,
+    "covenant": _covenant,
+    "report": _report,
+}
 
 
 def to_docx(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
@@ -463,13 +691,16 @@ def to_docx(kind: str, snapshot: dict, *, stamp: dict | None = None) -> bytes:
     _setup(doc)
     _page_numbers(doc)
     _header(doc, snapshot)
-    {"minutes": _minutes, "proposal": _proposal}[kind](doc, snapshot)
+    WRITERS[kind](doc, snapshot)
     if stamp:
         _para(
             doc,
             f"Văn bản số {stamp['number_label']}, phiên bản {stamp['version']}. Mã xác thực: {stamp['fingerprint']}. Kiểm tra tại: {stamp['verify_url']}",
             size=8,
         )
+    core = doc.core_properties
+    core.title = f"{snapshot['title']} {snapshot.get('subject', '')}".strip()
+    core.language = "vi-VN"
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

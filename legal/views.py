@@ -18,6 +18,7 @@ from blocs.access import (
     get_bloc_year_for_user,
     managed_organizers,
     require_office,
+    require_run_bloc,
 )
 from blocs.models import Unit, year_reference_date
 from khoithidua.lib.views import apply_validation_error, done, form_page
@@ -229,11 +230,7 @@ def unit_head_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bloc_signer_add(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = get_bloc_year_for_user(request.user, pk)
-    if not can_run_bloc(request.user, bloc_year.bloc):
-        raise PermissionDenied(
-            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được ghi người ký.")
-        )
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     form = BlocSignerForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -268,10 +265,7 @@ def record_remove(request: HttpRequest, pk: int, kind: str, record: int) -> Http
             raise Http404(_("Không tìm thấy bản ghi.")) from None
         services.unit_head_remove(head=head, actor=request.user)
     elif kind == "signer":
-        if not can_run_bloc(request.user, bloc_year.bloc):
-            raise PermissionDenied(
-                _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được sửa người ký.")
-            )
+        require_run_bloc(request.user, bloc_year.bloc)
         try:
             signer = BlocSigner.objects.get(pk=record, bloc_year=bloc_year)
         except BlocSigner.DoesNotExist:

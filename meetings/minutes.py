@@ -1,9 +1,11 @@
 """What a meeting's minutes (biên bản hội nghị) and a poll's count minutes (biên bản kiểm phiếu)
 state, as one typed value the documents app renders without guessing:
 
-    from meetings.minutes import count_minutes_data, minutes_data
+    from meetings.minutes import ballots_data, count_minutes_data, invitation_data, minutes_data
     data = minutes_data(meeting)        # MinutesData
     data = count_minutes_data(poll)     # CountMinutesData
+    data = invitation_data(meeting)     # InvitationData (giấy mời)
+    data = ballots_data(meeting)        # BallotsData (phiếu bầu giấy)
 
 Everything is as of the meeting's day: unit names, who headed what, who was present. A fact the
 app does not hold is None or "" (never a placeholder); `missing` lists, in Vietnamese, what a
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from blocs.models import BlocYear, LeadershipTerm
 
 from .models import Attendance, Meeting, Poll
-from .services import Quorum, meeting_date, member_units, poll_result
+from .services import Quorum, meeting_date, member_units, poll_result, quorum
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
 ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
@@ -518,4 +520,98 @@ def invitation_data(meeting: Meeting) -> InvitationData:
         agenda=tuple(item.title for item in meeting.agenda_items.all()),
         guests=tuple(PersonLine(g.name, g.position, g.organisation) for g in meeting.guests.all()),
         members=len(member_units(meeting)),
+    )
+
+
+@dataclass(frozen=True)
+class BallotSet:
+    """One kind of paper ballot: every ballot of a set is identical (no serial number, nothing
+    that could trace a ballot to the unit that received it)."""
+
+    title: str  # the poll's title, or «Bầu chọn đơn vị đề nghị tặng <danh hiệu>»
+    candidates: tuple[str, ...]  # names on the meeting's day, in ballot order
+    seats: int  # at most this many marks on one ballot
+    copies: int  # how many ballots to print: the poll's roll, else the units present, else all
+    poll_id: int | None  # None: from the year's nominations (no poll recorded yet)
+
+
+@dataclass(frozen=True)
+class BallotsData:
+    """The paper ballots (phiếu bầu) of a meeting: one set per paper poll (every candidate
+    poll when none is on paper); with no poll yet, one set per award title nominated this year
+    (seats: the year's quota for the title, else every nominee)."""
+
+    meeting_id: int
+    bloc_year_id: int
+    date: dt.date
+    title: str
+    voters: int  # units present, else every member unit
+    sets: tuple[BallotSet, ...]
+
+    @property
+    def missing(self) -> list[str]:
+        if not self.sets:
+            return [_("Chưa có cuộc bỏ phiếu hoặc danh sách đề cử (trang hội nghị).")]
+        return []
+
+
+def _nominee_sets(meeting: Meeting, on: dt.date, copies: int) -> list[BallotSet]:
+    from awards.models import AwardQuota, Nomination
+
+    quotas = dict(
+        AwardQuota.objects.filter(bloc_year=meeting.bloc_year).values_list(
+            "award_title_id", "max_count"
+        )
+    )
+    by_title: dict = {}
+    for n in (
+        Nomination.objects.filter(bloc_year=meeting.bloc_year, status=Nomination.Status.CANDIDATE)
+        .select_related("award_title", "unit")
+        .prefetch_related("unit__former_names")
+        .order_by("award_title__rank", "rank", "id")
+    ):
+        by_title.setdefault(n.award_title, []).append(n)
+    return [
+        BallotSet(
+            title=_("Bầu chọn đơn vị đề nghị tặng %(title)s") % {"title": title.name},
+            candidates=tuple(n.person_name or n.unit.name_on(on) for n in noms),
+            seats=min(quotas.get(title.pk) or len(noms), len(noms)),
+            copies=copies,
+            poll_id=None,
+        )
+        for title, noms in by_title.items()
+    ]
+
+
+def ballots_data(meeting: Meeting) -> BallotsData:
+    """The paper ballots to print for `meeting`, as of its day."""
+    meeting = Meeting.objects.select_related("bloc_year__bloc").get(pk=meeting.pk)
+    on = meeting_date(meeting)
+    q = quorum(meeting)
+    voters = q.present or q.members
+    polls = list(
+        meeting.polls.exclude(kind=Poll.Kind.MOTION)
+        .prefetch_related("candidates__unit__former_names")
+        .order_by("created_at", "id")
+    )
+    paper = [p for p in polls if p.mode == Poll.Mode.PAPER]
+    sets = [
+        BallotSet(
+            title=p.title,
+            candidates=tuple(c.label or c.unit.name_on(on) for c in p.candidates.all()),
+            seats=p.max_marks or 1,
+            copies=p.roll_size or voters,
+            poll_id=p.pk,
+        )
+        for p in paper or polls
+    ]
+    if not sets:
+        sets = _nominee_sets(meeting, on, voters)
+    return BallotsData(
+        meeting_id=meeting.pk,
+        bloc_year_id=meeting.bloc_year_id,
+        date=on,
+        title=meeting.title,
+        voters=voters,
+        sets=tuple(sets),
     )

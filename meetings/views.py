@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from blocs import names as dated_names
-from blocs.access import can_run_bloc, get_bloc_year_for_user, visible_blocs
+from blocs.access import can_run_bloc, get_bloc_year_for_user, require_run_bloc, visible_blocs
 from blocs.models import AuditEvent, Unit
 from khoithidua.lib.formulas import neutralize
 from khoithidua.lib.qr import qr_data_uri
@@ -59,10 +59,8 @@ def get_meeting_for_user(user, pk: int, *, run: bool = False) -> Meeting:
         raise Http404(NOT_FOUND) from None
     if not visible_blocs(user).filter(pk=meeting.bloc_year.bloc_id).exists():
         raise Http404(NOT_FOUND)
-    if run and not can_run_bloc(user, meeting.bloc_year.bloc):
-        raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thay đổi hội nghị."
-        )
+    if run:
+        require_run_bloc(user, meeting.bloc_year.bloc)
     return meeting
 
 
@@ -124,11 +122,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc_year = get_bloc_year_for_user(request.user, pk)
-    if not can_run_bloc(request.user, bloc_year.bloc):
-        raise PermissionDenied(
-            "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được tạo hội nghị."
-        )
+    bloc_year = get_bloc_year_for_user(request.user, pk, run=True)
     form = MeetingForm(request.POST or None, units=_member_units(bloc_year))
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,7 +309,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             unit = Unit.objects.filter(pk=form.cleaned_data["unit"]).first()
             try:
                 if unit is None:
-                    raise ValidationError("Không tìm thấy đơn vị.")
+                    raise ValidationError(_("Không tìm thấy đơn vị."))
                 services.attendance_mark(
                     meeting=meeting,
                     unit=unit,
@@ -497,7 +491,7 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
 def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, run=True)
     if poll.status != Poll.Status.DRAFT:
-        raise PermissionDenied("Chỉ sửa được biểu quyết ở trạng thái nháp.")
+        raise PermissionDenied(_("Chỉ sửa được biểu quyết ở trạng thái nháp."))
     form = PollForm(
         request.POST or None,
         instance=poll,

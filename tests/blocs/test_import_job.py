@@ -214,3 +214,39 @@ def test_an_xlsx_without_a_declared_dimension_is_counted_only_as_far_as_needed()
     # Above the threshold is all the view needs to know: it stops reading there.
     assert import_row_count("a.xlsx", data, stop_above=3) == 4
     assert import_row_count("a.xlsx", data, stop_above=50) == 20
+
+
+def test_a_small_declared_dimension_does_not_keep_a_big_file_in_the_request(
+    client, world, settings
+):
+    """An XLSX may declare A1:I2 over thousands of rows: counted by streaming, it goes to a job."""
+    from tests.core import hostile_files as h
+
+    settings.REGISTRY_IMPORT_JOB_ROWS = 4
+    data = h.xlsx_bytes(h.sheet_xml([HEADER, *GOOD], dimension="A1:I2"))
+    assert import_row_count("a.xlsx", data, stop_above=4) == 5
+    assert import_row_count("a.xlsx", data, stop_above=50) == 5
+    client.force_login(world.office)
+    response = _post(client, world, "nho-ma-lon.xlsx", data)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    assert job.status == Job.Status.SUCCEEDED, job.message  # the test backend runs it at once
+    assert job.result["rows"] == 5
+
+
+def test_a_csv_over_the_row_limit_is_refused_in_the_request(client, world, settings, monkeypatch):
+    monkeypatch.setattr("blocs.registry.MAX_ROWS", 4)
+    settings.REGISTRY_IMPORT_JOB_ROWS = 2
+    # A line break inside a cell is a line, not a row: 4 rows on 6 lines pass the limit.
+    ok = rows_to_csv(GOOD[:3]) + 'knc,"Khối\r\nNội chính"\r\n'.encode()
+    assert ok.count(b"\n") == 6
+    assert import_row_count("a.csv", ok, stop_above=2) == 4
+    before = counts(world.organizer)
+    client.force_login(world.office)
+    response = _post(client, world, "qua-nhieu.csv", rows_to_csv(GOOD))
+    assert response.status_code == 422
+    assert (
+        "Tệp có quá 4 dòng dữ liệu (tối đa 4 dòng sau dòng tiêu đề)." in response.content.decode()
+    )
+    assert not Job.objects.exists()
+    assert counts(world.organizer) == before

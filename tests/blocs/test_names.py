@@ -156,6 +156,10 @@ def test_a_bloc_renamed_keeps_its_old_name_for_earlier_documents(provinces):
     assert names.name_on(bloc, BEFORE) == "Khối Nội chính"
     assert names.name_on(bloc, MERGER) == "Khối thi đua Nội chính tỉnh"
     assert names.short_name_on(bloc, BEFORE) == "KNC"
+    # The same dated-name methods as a unit (blocs.models.NamedOverTime).
+    assert (bloc.name_on(BEFORE), bloc.short_name_on(BEFORE)) == ("Khối Nội chính", "KNC")
+    assert bloc.name_in_year(2024) == "Khối Nội chính"
+    assert bloc.name_in_year(MERGER.year) == "Khối thi đua Nội chính tỉnh"
 
 
 def test_a_year_of_a_merged_province_shows_names_of_its_last_day(provinces):

@@ -218,3 +218,35 @@ def test_the_deadline_badge_shows_each_state_in_one_sentence(deadline, expected)
     text = re.sub(r"\s*<[^>]+>\s*", "|", html).strip("|")
     assert expected[0] in html
     assert [t for t in text.split("|") if t] == expected[1:]
+
+
+def test_meeting_and_signer_pages_refuse_a_delegate_through_the_one_run_helper(client, world):
+    from django.utils import timezone
+
+    from legal.models import BlocSigner
+    from meetings import services as meeting_services
+
+    refusal = "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện."
+    meeting = meeting_services.meeting_create(
+        bloc_year=world.bloc_year, kind="other", title="Hội nghị sơ kết", starts_at=timezone.now()
+    )
+    signer = BlocSigner.objects.create(
+        bloc_year=world.bloc_year, role="leader", unit=world.units[0], full_name="A", title="B"
+    )
+    pk = world.bloc_year.pk
+    requests = [
+        ("get", reverse("meetings:meeting_create", args=[pk])),
+        ("get", reverse("meetings:meeting_edit", args=[meeting.pk])),
+        ("post", reverse("legal:bloc_signer_add", args=[pk])),
+        ("post", reverse("legal:record_remove", args=[pk, "signer", signer.pk])),
+    ]
+    client.force_login(world.delegate)
+    for method, url in requests:
+        response = getattr(client, method)(url)
+        assert (response.status_code, refusal in response.content.decode()) == (403, True), url
+    assert BlocSigner.objects.filter(pk=signer.pk).exists()
+    client.force_login(world.secretary)
+    assert client.get(requests[0][1]).status_code == 200
+    assert client.get(requests[1][1]).status_code == 200
+    assert client.post(requests[3][1]).status_code == 302
+    assert not BlocSigner.objects.filter(pk=signer.pk).exists()

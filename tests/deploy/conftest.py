@@ -130,6 +130,8 @@ class Stack:
     cert: str
     servers: list[AppServer] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
+    port: int = 0  # nginx's
+    nginx_error_log: Path | None = None
 
     def browser(self) -> Browser:
         return Browser(self.url, self.cert)
@@ -190,7 +192,7 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120, **k
 @pytest.fixture
 def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
     """stack(servers=2) → Stack: nginx (https) in front of `servers` app servers, each started by
-    deploy/start.sh. The first runs the whole start path (migrate, collectstatic, check
+    deploy/start.sh (gunicorn's access log to `access_log`, if given). The first runs the whole start path (migrate, collectstatic, check
     --deploy); the others start after it, the same way."""
     if not Path(NGINX).exists():
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
@@ -199,7 +201,9 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
     prefix = f"test-{uuid.uuid4().hex}"
     started: list = []
 
-    def start(servers: int = 2, workers: int = 2, full: bool = False) -> Stack:
+    def start(
+        servers: int = 2, workers: int = 2, full: bool = False, access_log: Path | None = None
+    ) -> Stack:
         nginx_port = free_port()
         base = f"https://127.0.0.1:{nginx_port}"
         env = {
@@ -223,9 +227,9 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
             GUNICORN=str(Path(sys.executable).parent / "gunicorn"),
             WEB_CONCURRENCY=str(workers),
             LOG_LEVEL="CRITICAL",
-            ACCESS_LOG="/dev/null",
+            ACCESS_LOG=str(access_log) if access_log else "/dev/null",
         )
-        stack = Stack(url=base, cert=str(tls / "fullchain.pem"))
+        stack = Stack(url=base, cert=str(tls / "fullchain.pem"), port=nginx_port)
         for i in range(servers):
             port = free_port()
             log = tmp_path / f"app-{i}-{port}.log"
@@ -251,6 +255,7 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
             tmp_path / f"nginx-{nginx_port}", nginx_port, stack, tls, static_root
         )
         started.append(stack.nginx)
+        stack.nginx_error_log = tmp_path / f"nginx-{nginx_port}" / "error.log"
         _wait(
             f"{base}/healthz",
             stack.nginx,

@@ -238,18 +238,30 @@ HEADERS = set(
 )
 
 
+def subject_of(kind: str, org: str, year: int | None, poll: str | None = None):
+    if poll:
+        return meeting(org).polls.get(title__startswith=poll)
+    return bloc_year(org, year) if year else meeting(org)
+
+
 @pytest.mark.parametrize(
-    "kind,org,year",
+    "kind,org,year,poll",
     [
-        ("minutes", "trung-uong", None),
-        ("minutes", "bac-ninh", None),
-        ("proposal", "tay-ninh", 2022),
+        ("minutes", "trung-uong", None, None),
+        ("minutes", "bac-ninh", None, None),
+        ("proposal", "tay-ninh", 2022, None),
+        ("invitation", "trung-uong", None, None),
+        ("count_minutes", "trung-uong", None, "Đề nghị tặng Cờ thi đua"),
+        ("count_minutes", "tay-ninh", None, "Bầu đơn vị xuất sắc nhất"),
+        ("report", "trung-uong", 2023, None),
+        ("report", "bac-ninh", 2023, None),
+        ("covenant", "trung-uong", 2024, None),
     ],
 )
-def test_the_docx_says_what_the_pdf_says(demo, kind, org, year):
+def test_the_docx_says_what_the_pdf_says(demo, kind, org, year, poll):
     """pdftotext on the PDF and python-docx on the DOCX give the same words; the PDF may repeat
     a table's header row on the next page (the DOCX marks it to repeat), page numbers aside."""
-    subject = bloc_year(org, year) if year else meeting(org)
+    subject = subject_of(kind, org, year, poll)
     pdf_words = Counter(words(pdftools.text(services.draft_pdf(kind, subject))))
     docx_words = Counter(words(docx_text(kind, subject)))
     assert not docx_words - pdf_words
@@ -282,3 +294,78 @@ def test_a_reader_with_the_english_interface_gets_the_same_vietnamese_document(d
     with translation.override("en"):
         assert pdf_text("minutes", central) == vietnamese
         assert "Được suy tôn: Kiểm toán nhà nước" in flat(docx_text("minutes", central))
+
+
+def _twips(mm: float) -> str:
+    from docx.shared import Mm
+
+    return str(int(Mm(mm).twips))
+
+
+@pytest.mark.parametrize(
+    "kind,org,year,poll,signer",
+    [
+        ("invitation", "trung-uong", None, None, ("KHỐI TRƯỞNG", None)),
+        ("count_minutes", "trung-uong", None, "Đề nghị tặng Cờ thi đua", ("TRƯỞNG BAN", None)),
+        ("report", "bac-ninh", 2023, None, ("CHÁNH THANH TRA TỈNH", "Trần Quang Ứng")),
+        ("covenant", "trung-uong", 2024, None, (None, "Nguyễn Thanh Tịnh")),
+    ],
+)
+def test_every_docx_has_page_numbers_a_one_line_national_title_and_the_draft_mark(
+    demo, kind, org, year, poll, signer
+):
+    from docx.oxml.ns import qn
+
+    subject = subject_of(kind, org, year, poll)
+    snap = services.draft_snapshot(kind, subject)
+    doc = Document(io.BytesIO(docx_export.to_docx(kind, snap)))
+    footer = doc.sections[0].footer._element
+    assert [t.text.strip() for t in footer.iter(qn("w:instrText"))] == ["PAGE"]
+    header = doc.tables[0]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header.cell(0, 1).text
+    grid = [c.get(qn("w:w")) for c in header._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert grid == [_twips(68), _twips(97)], "LibreOffice lays the table out by its grid"
+    assert header._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    body = [p.text for p in doc.paragraphs]
+    assert "DỰ THẢO" in body[:3]
+    assert doc.core_properties.title.startswith(snap["title"])
+    role, name = signer
+    text = docx_text(kind, subject)
+    if role:
+        assert role in text
+    if name:
+        assert name in text
+    # A locked version carries no draft mark, and its number.
+    snap["number"] = 7
+    locked = Document(io.BytesIO(docx_export.to_docx(kind, snap)))
+    assert "DỰ THẢO" not in [p.text for p in locked.paragraphs]
+    assert f"Số: 07/{snap['symbol']}" in locked.tables[0].cell(1, 0).text
+
+
+def test_the_documents_pages_offer_the_docx_of_every_signed_document(client, demo):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("quantri-test", password="x")
+    client.force_login(admin)
+    central = meeting("trung-uong")
+    html = client.get(reverse("documents:meeting_documents", args=[central.pk])).content.decode()
+    assert reverse("documents:draft_docx", args=["invitation", central.pk]) in html
+    assert reverse("documents:draft_docx", args=["minutes", central.pk]) in html
+    for poll in central.polls.all():
+        assert reverse("documents:draft_docx", args=["count_minutes", poll.pk]) in html
+    assert reverse("documents:draft_docx", args=["ballots", central.pk]) not in html
+    year = bloc_year("trung-uong", 2023)
+    html = client.get(reverse("documents:bloc_year_documents", args=[year.pk])).content.decode()
+    for kind in ("covenant", "report", "proposal"):
+        assert reverse("documents:draft_docx", args=[kind, year.pk]) in html
+    response = client.get(reverse("documents:draft_docx", args=["report", year.pk]))
+    assert response.status_code == 200
+    assert 'filename="bao-cao-2023-du-thao.docx"' in response["Content-Disposition"]
+    poll = central.polls.get(title__startswith="Đề nghị tặng Cờ thi đua")
+    response = client.get(reverse("documents:draft_docx", args=["count_minutes", poll.pk]))
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="bien-ban-kiem-phieu-de-nghi-tang-co-thi-dua'
+    )
+    assert (
+        client.get(reverse("documents:draft_docx", args=["ballots", central.pk])).status_code == 404
+    )

@@ -109,3 +109,58 @@ def test_the_proposal_exports_to_docx(full_meeting, world):
     assert "TỜ TRÌNH" in body and "Kính gửi:" in body
     assert any("Cờ thi đua của Ủy ban nhân dân tỉnh" in p.text for p in doc.paragraphs)
     assert "Nơi nhận:" in doc.tables[-1].cell(0, 0).text
+
+
+def _docx_words(kind: str, subject) -> list[str]:
+    from .test_demo_documents import docx_text, words
+
+    return words(docx_text(kind, subject))
+
+
+def test_the_covenant_and_the_counted_count_minutes_say_the_same_in_docx_and_pdf(
+    full_meeting, world
+):
+    from collections import Counter
+
+    from .test_demo_documents import HEADERS, words
+
+    test_the_covenant_prints_its_targets_and_one_signature_block_per_member_unit(world)
+    poll = Poll.objects.filter(meeting=full_meeting, kind="award").order_by("pk").first()
+    import re
+
+    def plain(tokens):  # the 64-hex seal digest wraps across lines in the PDF
+        return Counter(t for t in tokens if not re.fullmatch(r"[0-9a-f]{8,}", t))
+
+    for kind, subject in (("covenant", world.bloc_year), ("count_minutes", poll)):
+        pdf = plain(words(pdftools.text(services.draft_pdf(kind, subject))))
+        docx = plain(_docx_words(kind, subject))
+        assert not docx - pdf, kind
+        assert set(pdf - docx) <= HEADERS, kind
+    from .test_demo_documents import docx_text
+
+    assert poll.seal_digest in docx_text("count_minutes", poll)
+    covenant = docx_text("covenant", world.bloc_year)
+    assert "2. Tỷ lệ giải quyết đơn thư (chỉ tiêu: 95 %)" in covenant
+    assert "GIÁM ĐỐC\n\n\n\n\nNguyễn Thị Hạnh" in covenant  # chức vụ, space, họ tên
+
+
+def test_the_report_docx_carries_the_ranking_chart_of_its_scores(world):
+    snap = services.draft_snapshot("report", world.bloc_year)
+    plain = Document(io.BytesIO(docx_export.to_docx("report", snap)))
+    assert len(plain.inline_shapes) == 0  # no ranking yet: no chart, as in the PDF
+    units = [s["unit"] for s in snap["scores"]][:3]
+    snap["scores"] = [
+        {
+            "no": i,
+            "unit": u,
+            "main": "90,00",
+            "bonus": "1,00",
+            "score": f"{95 - i},00",
+            "rank": str(i),
+        }
+        for i, u in enumerate(units, 1)
+    ]
+    doc = Document(io.BytesIO(docx_export.to_docx("report", snap)))
+    assert len(doc.inline_shapes) == 1
+    cells = [c.text for row in doc.tables[1].rows for c in row.cells]
+    assert units[0] in cells and "94,00" in cells

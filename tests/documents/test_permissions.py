@@ -127,3 +127,32 @@ def test_the_verification_pages_are_public_and_show_only_the_paper_facts(client,
     assert client.get(reverse("documents:verify_hash", args=[locked.pdf_sha256])).status_code == 200
     assert client.get(reverse("documents:verify_hash", args=["0" * 64])).status_code == 404
     assert client.get(reverse("documents:verify"), {"hash": locked.fingerprint}).status_code == 302
+
+
+@pytest.mark.parametrize("role,expected", VIEWERS.items())
+def test_the_docx_of_each_document_downloads_only_for_people_of_the_bloc(
+    client, world, meeting, role, expected
+):
+    from meetings.models import Poll
+
+    poll = Poll.objects.create(
+        meeting=meeting, kind=Poll.Kind.MOTION, title="Thông qua chương trình công tác"
+    )
+    subjects = {
+        "invitation": meeting.pk,
+        "minutes": meeting.pk,
+        "count_minutes": poll.pk,
+        "covenant": world.bloc_year.pk,
+        "report": world.bloc_year.pk,
+        "proposal": world.bloc_year.pk,
+    }
+    client.force_login(world.users()[role])
+    for kind, pk in subjects.items():
+        response = client.get(reverse("documents:draft_docx", args=[kind, pk]))
+        assert response.status_code == expected, (kind, role, response.status_code)
+        if expected == 200:
+            assert response["Content-Type"].endswith("wordprocessingml.document")
+    # The other province's year: only its own people (and the superuser) get its DOCX.
+    other = client.get(reverse("documents:draft_docx", args=["report", world.other_bloc_year.pk]))
+    own = role in ("superuser", "other_office", "outsider")
+    assert other.status_code == (200 if own else 404)
