@@ -119,8 +119,12 @@ class RowError:
 
     def __str__(self) -> str:
         if self.column:
-            return f"Dòng {self.row}, cột «{self.column}»: {self.message}"
-        return f"Dòng {self.row}: {self.message}"
+            return _("Dòng %(row)s, cột «%(col)s»: %(msg)s") % {
+                "row": self.row,
+                "col": self.column,
+                "msg": self.message,
+            }
+        return _("Dòng %(row)s: %(msg)s") % {"row": self.row, "msg": self.message}
 
 
 @dataclass
