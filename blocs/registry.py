@@ -850,16 +850,47 @@ def _plan_names(
             stored = obj.name_on(first_day)
             if name_of(first) == stored:
                 stored = obj.short_name_on(first_day)
-            year = f" năm {first.year}" if first.year else ""
+            given = f"«{name_of(first)}»" + (f" ({short_of(first)})" if short_of(first) else "")
+            unit = what == "đơn vị"
+            if first.year:
+                message = (
+                    _(
+                        "đơn vị «%(code)s» năm %(year)s có tên «%(stored)s» trong danh mục; tệp "
+                        "ghi %(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của đơn vị để ghi tên mới kèm ngày hiệu lực."
+                    )
+                    if unit
+                    else _(
+                        "khối «%(code)s» năm %(year)s có tên «%(stored)s» trong danh mục; tệp "
+                        "ghi %(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của khối để ghi tên mới kèm ngày hiệu lực."
+                    )
+                )
+            else:
+                message = (
+                    _(
+                        "đơn vị «%(code)s» có tên «%(stored)s» trong danh mục; tệp ghi "
+                        "%(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của đơn vị để ghi tên mới kèm ngày hiệu lực."
+                    )
+                    if unit
+                    else _(
+                        "khối «%(code)s» có tên «%(stored)s» trong danh mục; tệp ghi "
+                        "%(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của khối để ghi tên mới kèm ngày hiệu lực."
+                    )
+                )
             result.errors.append(
                 RowError(
                     first.line,
                     column if name_of(first) != obj.name_on(first_day) else short_column,
-                    f"{what} «{first.unit_code if what == 'đơn vị' else first.bloc_code}»"
-                    f"{year} có tên «{stored}» trong danh mục; tệp ghi «{name_of(first)}»"
-                    + (f" ({short_of(first)})" if short_of(first) else "")
-                    + ". Tên đã dùng trong quá khứ không đổi qua tệp nhập; "
-                    "dùng «Đổi tên» trên trang của " + what + " để ghi tên mới kèm ngày hiệu lực.",
+                    message
+                    % {
+                        "code": first.unit_code if unit else first.bloc_code,
+                        "year": first.year,
+                        "stored": stored,
+                        "given": given,
+                    },
                 )
             )
             continue
