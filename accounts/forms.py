@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import StrippedCharsMixin
+from blocs.forms import StrippedCharsMixin, TableImportForm
 from blocs.models import RoleAssignment
 
 ROLE_CHOICES = [
@@ -91,29 +91,9 @@ class RoleGrantForm(RoleFieldsMixin, StrippedCharsMixin, forms.Form):
         self._setup_role_fields(blocs=blocs, units=units)
 
 
-class AccountImportForm(forms.Form):
-    organizer = forms.ModelChoiceField(label=_("Cơ quan tổ chức"), queryset=None)
+class AccountImportForm(TableImportForm):
     file = forms.FileField(
         label=_("Tệp danh mục (.xlsx hoặc .csv)"),
         help_text=_("Cùng tệp với «Nhập/xuất danh mục», thêm các cột tài khoản ở bảng bên."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-
-    def __init__(self, *args, organizers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = organizers
-        ids = list(organizers.values_list("pk", flat=True)[:2])
-        if len(ids) == 1:
-            self.fields["organizer"].initial = ids[0]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-        if upload.size > settings.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (tối đa %(mb)s MB).")
-                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload

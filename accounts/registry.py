@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, Organizer, RoleAssignment, Unit
-from blocs.registry import fold
+from blocs.registry import RowError, fold
 from khoithidua.lib.formulas import FORMULA_REJECT
 
 from . import services
@@ -43,22 +43,6 @@ COLUMNS = [
 LABEL = dict(COLUMNS)
 ACCOUNT_KEYS = ("delegate_name", "delegate_email", "secretary_name", "secretary_email")
 HEADER_LOOKUP = {fold(label): key for key, label in COLUMNS} | {key: key for key, _ in COLUMNS}
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return _("Dòng %(row)s, cột «%(col)s»: %(msg)s") % {
-                "row": self.row,
-                "col": self.column,
-                "msg": self.message,
-            }
-        return _("Dòng %(row)s: %(msg)s") % {"row": self.row, "msg": self.message}
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -118,15 +119,49 @@ class UnitReceiveForm(StrippedCharsMixin, forms.Form):
             self.fields["basis"].initial = merged.merge_basis
 
 
-class BlocForm(StrippedCharsMixin, forms.ModelForm):
-    # A select, not a checkbox: a form that leaves it out keeps the bloc's rule (meetings, #9).
-    blank_ballot_valid = forms.TypedChoiceField(
+class TableImportForm(forms.Form):
+    """An organizer and a table (.xlsx or .csv) to import into it: the registry, the accounts."""
+
+    organizer = forms.ModelChoiceField(label=_("Cơ quan tổ chức"), queryset=None)
+    file = forms.FileField(
+        label=_("Tệp danh mục (.xlsx hoặc .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, organizers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = organizers
+        ids = list(organizers.values_list("pk", flat=True)[:2])
+        if len(ids) == 1:
+            self.fields["organizer"].initial = ids[0]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        if upload.size > settings.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (tối đa %(mb)s MB).")
+                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def blank_ballot_field() -> forms.TypedChoiceField:
+    """«Phiếu trắng»: valid or not, for a bloc's rule and a poll's. A select, not a checkbox:
+    a form (or a client) that leaves it out keeps the rule it had (None; meetings, #9)."""
+    return forms.TypedChoiceField(
         label=_("Phiếu trắng"),
         choices=[("True", _("là phiếu hợp lệ")), ("False", _("là phiếu không hợp lệ"))],
         coerce=lambda value: value == "True",
         empty_value=None,
         required=False,
     )
+
+
+class BlocForm(StrippedCharsMixin, forms.ModelForm):
+    blank_ballot_valid = blank_ballot_field()
 
     class Meta:
         model = Bloc

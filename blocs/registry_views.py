@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,13 +20,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from jobs.models import Job
 from jobs.services import job_start
 
 from .access import managed_organizers, require_office
+from .forms import TableImportForm
 from .registry import (
     ImportFileError,
     export_csv_stream,
@@ -40,32 +39,6 @@ from .registry_jobs import CONTENT_TYPES, IMPORT_DIR, registry_export_job, regis
 
 PENDING_KEY = "registry_import_pending"
 PENDING_DIR = "registry-imports"
-
-
-class RegistryImportForm(forms.Form):
-    organizer = forms.ModelChoiceField(label=gettext_lazy("Cơ quan tổ chức"), queryset=None)
-    file = forms.FileField(
-        label=gettext_lazy("Tệp danh mục (.xlsx hoặc .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def __init__(self, *args, organizers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = organizers
-        if organizers.count() == 1:
-            self.fields["organizer"].initial = organizers.first().pk
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-        if upload.size > settings.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (tối đa %(mb)s MB).")
-                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 def importable_organizers(user):
@@ -96,7 +69,7 @@ def _forget_pending(request: HttpRequest) -> None:
 def registry_import(request: HttpRequest) -> HttpResponse:
     require_office(request.user)
     organizers = importable_organizers(request.user)
-    form = RegistryImportForm(request.POST or None, request.FILES or None, organizers=organizers)
+    form = TableImportForm(request.POST or None, request.FILES or None, organizers=organizers)
     result = None
     file_error = None
     done_message = None
@@ -113,7 +86,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                 raise Http404(_("Không tìm thấy cơ quan tổ chức."))
             messages.info(request, _("Đã huỷ, không nhập gì."))
             return redirect("blocs:registry_import")
-        form = RegistryImportForm(organizers=organizers)
+        form = TableImportForm(organizers=organizers)
         with default_storage.open(pending["path"], "rb") as stored:
             data = stored.read()
         result = import_registry(
@@ -202,7 +175,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                 elif result.ok:
                     done_message = _done_message(result)
                     if request.htmx:  # the result shows where the import was started
-                        status, form = 200, RegistryImportForm(organizers=organizers)
+                        status, form = 200, TableImportForm(organizers=organizers)
                     else:
                         messages.success(request, done_message)
                         return redirect("blocs:registry_import")

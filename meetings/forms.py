@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import StrippedCharsMixin
+from blocs.forms import StrippedCharsMixin, blank_ballot_field
 
 from .models import AgendaItem, Attendance, Ballot, Guest, Meeting, Poll
 
@@ -198,14 +198,7 @@ class PollForm(StrippedCharsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Với suy tôn danh hiệu: để trống để lấy danh sách đề cử của năm."),
     )
-    # A select, not a checkbox: a client that leaves it out keeps the bloc's rule.
-    blank_valid = forms.TypedChoiceField(
-        label=_("Phiếu trắng"),
-        choices=[("True", _("là phiếu hợp lệ")), ("False", _("là phiếu không hợp lệ"))],
-        coerce=lambda value: value == "True",
-        empty_value=None,
-        required=False,
-    )
+    blank_valid = blank_ballot_field()  # left out: the bloc's rule
 
     class Meta:
         model = Poll

@@ -719,31 +719,54 @@ def ballot_cast(
     box = crypto.ballot_seal(poll.public_key, payload, crypto.plaintext_size(poll.max_marks))
     receipt = random_code(RECEIPT_LENGTH)
     box_id = uuid.uuid4()
-    # The hot path of a vote: plain SQL (no ORM compilation), 4 statements in one transaction.
-    postgres = connection.vendor == "postgresql"
+    # The hot path of a vote: plain SQL (no ORM compilation) in one transaction.
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            if postgres:
+            if connection.vendor == "postgresql":
                 # Two statements, not one: a statement's snapshot is taken before it waits for
                 # the lock, so the status must be read by a statement that starts after it.
+                # The second checks the status and writes both rows (nothing if not open).
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock_shared(%s, %s)", [POLL_LOCK_CLASS, poll.pk]
                 )
-            cursor.execute("SELECT status FROM meetings_poll WHERE id = %s", [poll.pk])
-            status = cursor.fetchone()[0]
-            if status != Poll.Status.OPEN:
+                cursor.execute(
+                    _CAST_SQL, [poll.pk, Poll.Status.OPEN, voter.unit_id, receipt, box_id, box]
+                )
+                accepted = cursor.fetchone() is not None
+            else:
+                cursor.execute("SELECT status FROM meetings_poll WHERE id = %s", [poll.pk])
+                accepted = cursor.fetchone()[0] == Poll.Status.OPEN
+                if accepted:
+                    cursor.execute(
+                        "INSERT INTO meetings_votecast (poll_id, unit_id, receipt) "
+                        "VALUES (%s, %s, %s)",
+                        [poll.pk, voter.unit_id, receipt],
+                    )
+                    cursor.execute(
+                        "INSERT INTO meetings_sealedballot (id, poll_id, box) VALUES (%s, %s, %s)",
+                        [box_id.hex, poll.pk, box],
+                    )
+            if not accepted:
                 raise VoteRefused(_("Biểu quyết đã kết thúc, phiếu không được nhận."))
-            cursor.execute(
-                "INSERT INTO meetings_votecast (poll_id, unit_id, receipt) VALUES (%s, %s, %s)",
-                [poll.pk, voter.unit_id, receipt],
-            )
-            cursor.execute(
-                "INSERT INTO meetings_sealedballot (id, poll_id, box) VALUES (%s, %s, %s)",
-                [box_id if postgres else box_id.hex, poll.pk, box],
-            )
     except IntegrityError:
         raise AlreadyVoted(cast_receipt(voter)) from None
     return receipt
+
+
+# "This unit has voted" (with its receipt) and the sealed box, written only while the poll is
+# open, in one statement: no row is returned (and none written) once the poll has closed.
+_CAST_SQL = """
+WITH open_poll AS (
+    SELECT id FROM meetings_poll WHERE id = %s AND status = %s
+), cast_row AS (
+    INSERT INTO meetings_votecast (poll_id, unit_id, receipt)
+    SELECT id, %s, %s FROM open_poll
+    RETURNING poll_id
+)
+INSERT INTO meetings_sealedballot (id, poll_id, box)
+SELECT %s, poll_id, %s FROM cast_row
+RETURNING 1
+"""
 
 
 def cast_receipt(voter: PollVoter) -> str | None:

@@ -1,5 +1,6 @@
-"""Issue 15: a ballot's voter lookup is one SELECT built once per process (khoithidua.lib.
-joinedrow), and gives exactly what `select_related("poll", "poll__meeting")` gave."""
+"""Issue 15: the cast path. A ballot's voter lookup is one SELECT built once per process
+(khoithidua.lib.joinedrow) and gives exactly what `select_related("poll", "poll__meeting")`
+gave; the status check and both rows of a ballot are one statement."""
 
 from __future__ import annotations
 
@@ -58,3 +59,26 @@ def test_an_unknown_or_void_code_finds_no_voter(world, full_meeting):
 def test_only_non_null_foreign_keys_can_be_joined():
     with pytest.raises(ValueError, match="non-null"):
         JoinedRow(PollVoter, ("slip_issued_by",), where="code_hash").get("x")
+
+
+def test_a_ballot_checked_while_open_is_refused_in_sql_once_the_poll_has_closed(
+    world, full_meeting
+):
+    """The status is read in the statement that writes the ballot: a voter (and its poll) read
+    while the poll was open cannot slip a ballot in after the close, and nothing is written."""
+    from meetings.models import SealedBallot, VoteCast
+
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    cand = list(poll.candidates.values_list("pk", flat=True))
+    early, late = list(poll.voters.select_related("poll").order_by("pk")[:2])
+    receipt = services.ballot_cast(voter=early, marks=[cand[0]])
+    assert late.poll.status == Poll.Status.OPEN  # read before the close
+    services.poll_close(poll=poll, confirm_low_turnout=True)
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(services.VoteRefused, match="kết thúc"):
+            services.ballot_cast(voter=late, marks=[cand[1]])
+    assert any("INSERT INTO meetings_votecast" in q["sql"] for q in queries)  # reached the SQL
+    assert list(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == [receipt]
+    assert not SealedBallot.objects.filter(poll=poll).exists()  # the close emptied them
+    poll.refresh_from_db()
+    assert services.poll_counts(poll).ballots == 1
