@@ -286,11 +286,11 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
-            raise ImportFileError("Tệp .xlsx không hợp lệ (không phải bảng tính Excel).")
+            raise ImportFileError(_("Tệp .xlsx không hợp lệ (không phải bảng tính Excel)."))
         return _read_xlsx(data)
     if name.endswith(".csv"):
         return _read_csv(data)
-    raise ImportFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
+    raise ImportFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
 
 def _cell_text(value) -> str:
@@ -323,14 +323,16 @@ def _read_csv(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError("Tệp CSV phải được mã hoá UTF-8.") from exc
+        raise ImportFileError(_("Tệp CSV phải được mã hoá UTF-8.")) from exc
     if "\x00" in text:
-        raise ImportFileError("Tệp CSV chứa ký tự không hợp lệ (NUL).")
+        raise ImportFileError(_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
+        raise ImportFileError(
+            _("Tệp có quá %(n)s dòng.") % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
+        )
     return rows
 
 
@@ -376,16 +378,16 @@ def _bad_chars(value: str) -> bool:
 
 def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
     if not rows or not any(c.strip() for c in rows[0]):
-        raise ImportFileError("Tệp trống hoặc thiếu dòng tiêu đề.")
+        raise ImportFileError(_("Tệp trống hoặc thiếu dòng tiêu đề."))
     header = [HEADER_LOOKUP.get(fold(c)) for c in rows[0]]
     missing = [LABEL[k] for k in REQUIRED | {"bloc_code", "year"} if k not in header]
     if missing:
         raise ImportFileError(
-            "Thiếu cột: "
-            + ", ".join(f"«{m}»" for m in sorted(missing))
-            + ". Dòng đầu tiên phải là tiêu đề: "
-            + ", ".join(label for _, label in COLUMNS)
-            + "."
+            _("Thiếu cột: %(missing)s. Dòng đầu tiên phải là tiêu đề: %(header)s.")
+            % {
+                "missing": ", ".join(f"«{m}»" for m in sorted(missing)),
+                "header": ", ".join(label for _key, label in COLUMNS),
+            }
         )
     index = {key: i for i, key in enumerate(header) if key}
     parsed: list[ParsedRow] = []
@@ -400,43 +402,49 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
             if value.startswith(FORMULA_REJECT):
                 result.errors.append(
                     RowError(
-                        n, LABEL[key], "không được bắt đầu bằng =, + hoặc @ (công thức bảng tính)."
+                        n,
+                        LABEL[key],
+                        _("không được bắt đầu bằng =, + hoặc @ (công thức bảng tính)."),
                     )
                 )
                 row_ok = False
             elif _bad_chars(value):
-                result.errors.append(RowError(n, LABEL[key], "chứa ký tự điều khiển không hợp lệ."))
+                result.errors.append(
+                    RowError(n, LABEL[key], _("chứa ký tự điều khiển không hợp lệ."))
+                )
                 row_ok = False
             elif len(value) > 255:
-                result.errors.append(RowError(n, LABEL[key], "dài quá 255 ký tự."))
+                result.errors.append(RowError(n, LABEL[key], _("dài quá 255 ký tự.")))
                 row_ok = False
             values[key] = value
         for key in ("unit_code", "unit_name"):
             if row_ok and not values.get(key):
-                result.errors.append(RowError(n, LABEL[key], "không được để trống."))
+                result.errors.append(RowError(n, LABEL[key], _("không được để trống.")))
                 row_ok = False
         if values.get("unit_code") and not CODE_RE.match(values["unit_code"]):
             result.errors.append(
                 RowError(
                     n,
                     LABEL["unit_code"],
-                    "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự).",
+                    _("chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự)."),
                 )
             )
             row_ok = False
         if len(values.get("unit_short_name", "")) > 80:
-            result.errors.append(RowError(n, LABEL["unit_short_name"], "dài quá 80 ký tự."))
+            result.errors.append(RowError(n, LABEL["unit_short_name"], _("dài quá 80 ký tự.")))
             row_ok = False
         if len(values.get("bloc_short_name", "")) > 30:
-            result.errors.append(RowError(n, LABEL["bloc_short_name"], "dài quá 30 ký tự."))
+            result.errors.append(RowError(n, LABEL["bloc_short_name"], _("dài quá 30 ký tự.")))
             row_ok = False
         if values.get("predecessor_code") and not PREDECESSOR_RE.match(values["predecessor_code"]):
             result.errors.append(
                 RowError(
                     n,
                     LABEL["predecessor_code"],
-                    "ghi mã đơn vị cũ (ví dụ cong-an) hoặc «mã tỉnh cũ/mã đơn vị» "
-                    "(ví dụ ha-giang/cong-an).",
+                    _(
+                        "ghi mã đơn vị cũ (ví dụ cong-an) hoặc «mã tỉnh cũ/mã đơn vị» "
+                        "(ví dụ ha-giang/cong-an)."
+                    ),
                 )
             )
             row_ok = False
@@ -455,7 +463,9 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
                     RowError(
                         n,
                         LABEL["bloc_code"],
-                        "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự).",
+                        _(
+                            "chỉ gồm chữ không dấu, số, gạch ngang hoặc gạch dưới (tối đa 60 ký tự)."
+                        ),
                     )
                 )
                 row_ok = False
@@ -469,18 +479,23 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
                     RowError(
                         n,
                         LABEL["year"],
-                        f"«{year_text[:20]}» không phải là năm hợp lệ (ví dụ 2024)."
+                        _("«%(year)s» không phải là năm hợp lệ (ví dụ 2024).")
+                        % {"year": year_text[:20]}
                         if year_text
-                        else "không được để trống khi có mã khối.",
+                        else _("không được để trống khi có mã khối."),
                     )
                 )
                 row_ok = False
             if kind is None:
-                result.errors.append(RowError(n, LABEL["bloc_kind"], "chỉ nhận «Khối» hoặc «Cụm»."))
+                result.errors.append(
+                    RowError(n, LABEL["bloc_kind"], _("chỉ nhận «Khối» hoặc «Cụm»."))
+                )
                 row_ok = False
             if level is None:
                 result.errors.append(
-                    RowError(n, LABEL["bloc_level"], "chỉ nhận «Tỉnh», «Trung ương» hoặc «Huyện».")
+                    RowError(
+                        n, LABEL["bloc_level"], _("chỉ nhận «Tỉnh», «Trung ương» hoặc «Huyện».")
+                    )
                 )
                 row_ok = False
             role_key = fold(values.get("role", ""))
@@ -489,7 +504,9 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
                     RowError(
                         n,
                         LABEL["role"],
-                        "chỉ nhận «Khối trưởng», «Khối phó» (hoặc «Cụm trưởng», «Cụm phó») hoặc để trống.",
+                        _(
+                            "chỉ nhận «Khối trưởng», «Khối phó» (hoặc «Cụm trưởng», «Cụm phó») hoặc để trống."
+                        ),
                     )
                 )
                 row_ok = False
@@ -499,7 +516,7 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
             for key in ("bloc_name", "bloc_short_name", "year", "role"):
                 if values.get(key):
                     result.errors.append(
-                        RowError(n, LABEL[key], "cần có «Mã khối» trên cùng dòng.")
+                        RowError(n, LABEL[key], _("cần có «Mã khối» trên cùng dòng."))
                     )
                     row_ok = False
                     break
@@ -615,8 +632,11 @@ def _resolve_provinces(
                     RowError(
                         r.line,
                         LABEL["province"],
-                        f"«{r.province[:60]}» không phải là {names}. Chỉ nhập được cho tỉnh "
-                        "đã chọn và các tỉnh đã hợp nhất vào tỉnh đó; để trống là tỉnh đã chọn.",
+                        _(
+                            "«%(given)s» không phải là %(names)s. Chỉ nhập được cho tỉnh đã chọn "
+                            "và các tỉnh đã hợp nhất vào tỉnh đó; để trống là tỉnh đã chọn."
+                        )
+                        % {"given": r.province[:60], "names": names},
                     )
                 )
                 continue
@@ -648,8 +668,14 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
                 RowError(
                     r.line,
                     LABEL["unit_name"],
-                    f"đơn vị «{r.unit_code}» có tên khác với dòng {first.line}"
-                    + (f" trong cùng năm {r.year}." if r.year else "."),
+                    (
+                        _(
+                            "đơn vị «%(code)s» có tên khác với dòng %(line)s trong cùng năm %(year)s."
+                        )
+                        if r.year
+                        else _("đơn vị «%(code)s» có tên khác với dòng %(line)s.")
+                    )
+                    % {"code": r.unit_code, "line": first.line, "year": r.year},
                 )
             )
         if r.predecessor_code:
@@ -659,8 +685,8 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
                     RowError(
                         r.line,
                         LABEL["predecessor_code"],
-                        f"đơn vị «{r.unit_code}» có mã đơn vị tiền thân khác với dòng "
-                        f"{pfirst.line}.",
+                        _("đơn vị «%(code)s» có mã đơn vị tiền thân khác với dòng %(line)s.")
+                        % {"code": r.unit_code, "line": pfirst.line},
                     )
                 )
         if not r.bloc_code:
@@ -674,12 +700,17 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
                     RowError(
                         r.line,
                         LABEL["bloc_kind"],
-                        f"khối «{r.bloc_code}» có loại/cấp khác với dòng {bfirst.line}.",
+                        _("khối «%(code)s» có loại/cấp khác với dòng %(line)s.")
+                        % {"code": r.bloc_code, "line": bfirst.line},
                     )
                 )
         elif not r.bloc_name and r.bloc_key not in existing_blocs:
             result.errors.append(
-                RowError(r.line, LABEL["bloc_name"], f"khối mới «{r.bloc_code}» cần có tên.")
+                RowError(
+                    r.line,
+                    LABEL["bloc_name"],
+                    _("khối mới «%(code)s» cần có tên.") % {"code": r.bloc_code},
+                )
             )
         yfirst = bloc_names.setdefault(r.bloc_key, {}).setdefault(r.year, r)
         if yfirst is not r and (
@@ -694,7 +725,8 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
                 RowError(
                     r.line,
                     LABEL["bloc_name"],
-                    f"khối «{r.bloc_code}» năm {r.year} có tên khác với dòng {yfirst.line}.",
+                    _("khối «%(code)s» năm %(year)s có tên khác với dòng %(line)s.")
+                    % {"code": r.bloc_code, "year": r.year, "line": yfirst.line},
                 )
             )
         key = (r.org.pk, r.bloc_code, r.year, r.unit_code)
@@ -703,7 +735,13 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
                 RowError(
                     r.line,
                     None,
-                    f"đơn vị «{r.unit_code}» đã có trong khối «{r.bloc_code}» năm {r.year} ở dòng {seen_member[key]}.",
+                    _("đơn vị «%(unit)s» đã có trong khối «%(bloc)s» năm %(year)s ở dòng %(line)s.")
+                    % {
+                        "unit": r.unit_code,
+                        "bloc": r.bloc_code,
+                        "year": r.year,
+                        "line": seen_member[key],
+                    },
                 )
             )
         else:
@@ -711,12 +749,13 @@ def _check_consistency(parsed: list[ParsedRow], result: ImportResult, existing_b
         if r.role:
             rkey = (r.org.pk, r.bloc_code, r.year, r.role)
             if rkey in roles:
-                label = "Khối trưởng" if r.role == LeadershipTerm.Role.LEADER else "Khối phó"
+                label = _("Khối trưởng") if r.role == LeadershipTerm.Role.LEADER else _("Khối phó")
                 result.errors.append(
                     RowError(
                         r.line,
                         LABEL["role"],
-                        f"khối «{r.bloc_code}» năm {r.year} đã có {label} ở dòng {roles[rkey]}.",
+                        _("khối «%(code)s» năm %(year)s đã có %(role)s ở dòng %(line)s.")
+                        % {"code": r.bloc_code, "year": r.year, "role": label, "line": roles[rkey]},
                     )
                 )
             else:
@@ -772,13 +811,14 @@ def _plan_names(
                 if name_of(r) != name_of(named[0]) or (
                     short_of(r) and short_of(named[0]) and short_of(r) != short_of(named[0])
                 ):
+                    message = (
+                        _("đơn vị «%(code)s» có tên khác với dòng %(line)s.")
+                        if what == "đơn vị"
+                        else _("khối «%(code)s» có tên khác với dòng %(line)s.")
+                    )
                     code = r.unit_code if what == "đơn vị" else r.bloc_code
                     result.errors.append(
-                        RowError(
-                            r.line,
-                            column,
-                            f"{what} «{code}» có tên khác với dòng {named[0].line}.",
-                        )
+                        RowError(r.line, column, message % {"code": code, "line": named[0].line})
                     )
                     break
             continue
@@ -810,16 +850,47 @@ def _plan_names(
             stored = obj.name_on(first_day)
             if name_of(first) == stored:
                 stored = obj.short_name_on(first_day)
-            year = f" năm {first.year}" if first.year else ""
+            given = f"«{name_of(first)}»" + (f" ({short_of(first)})" if short_of(first) else "")
+            unit = what == "đơn vị"
+            if first.year:
+                message = (
+                    _(
+                        "đơn vị «%(code)s» năm %(year)s có tên «%(stored)s» trong danh mục; tệp "
+                        "ghi %(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của đơn vị để ghi tên mới kèm ngày hiệu lực."
+                    )
+                    if unit
+                    else _(
+                        "khối «%(code)s» năm %(year)s có tên «%(stored)s» trong danh mục; tệp "
+                        "ghi %(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của khối để ghi tên mới kèm ngày hiệu lực."
+                    )
+                )
+            else:
+                message = (
+                    _(
+                        "đơn vị «%(code)s» có tên «%(stored)s» trong danh mục; tệp ghi "
+                        "%(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của đơn vị để ghi tên mới kèm ngày hiệu lực."
+                    )
+                    if unit
+                    else _(
+                        "khối «%(code)s» có tên «%(stored)s» trong danh mục; tệp ghi "
+                        "%(given)s. Tên đã dùng trong quá khứ không đổi qua tệp nhập; dùng "
+                        "«Đổi tên» trên trang của khối để ghi tên mới kèm ngày hiệu lực."
+                    )
+                )
             result.errors.append(
                 RowError(
                     first.line,
                     column if name_of(first) != obj.name_on(first_day) else short_column,
-                    f"{what} «{first.unit_code if what == 'đơn vị' else first.bloc_code}»"
-                    f"{year} có tên «{stored}» trong danh mục; tệp ghi «{name_of(first)}»"
-                    + (f" ({short_of(first)})" if short_of(first) else "")
-                    + ". Tên đã dùng trong quá khứ không đổi qua tệp nhập; "
-                    "dùng «Đổi tên» trên trang của " + what + " để ghi tên mới kèm ngày hiệu lực.",
+                    message
+                    % {
+                        "code": first.unit_code if unit else first.bloc_code,
+                        "year": first.year,
+                        "stored": stored,
+                        "given": given,
+                    },
                 )
             )
             continue
@@ -827,7 +898,7 @@ def _plan_names(
         if any(name_of(r) != new_name for _d, r in tail) or any(
             short_of(r) and short_of(r) != new_short for _d, r in tail
         ):
-            problem = "tên trong tệp đổi qua lại giữa các năm."
+            problem = _("tên trong tệp đổi qua lại giữa các năm.")
         elif first.org.is_defunct_on(effective):
             problem = first.org.defunct_message() + "."
         if problem:
@@ -874,8 +945,13 @@ def _check_roles(
                 RowError(
                     row.line,
                     LABEL["role"],
-                    f"{both_roles_message()} (đơn vị «{row.unit_code}», khối «{row.bloc_code}» "
-                    f"năm {row.year})",
+                    _("%(message)s (đơn vị «%(unit)s», khối «%(bloc)s» năm %(year)s)")
+                    % {
+                        "message": both_roles_message(),
+                        "unit": row.unit_code,
+                        "bloc": row.bloc_code,
+                        "year": row.year,
+                    },
                 )
             )
 
@@ -902,7 +978,7 @@ def _plan_links(
                     RowError(
                         r.line,
                         LABEL["predecessor_code"],
-                        f"không có tỉnh nào đã hợp nhất vào {organizer.name}.",
+                        _("không có tỉnh nào đã hợp nhất vào %(name)s.") % {"name": organizer.name},
                     )
                 )
         return
@@ -926,23 +1002,23 @@ def _plan_links(
         ]
         message = None
         if not found:
-            message = (
-                f"không tìm thấy đơn vị «{r.predecessor_code}» trong "
-                + ", ".join(_former_title(o) for o in predecessors)
-                + "."
-            )
+            message = _("không tìm thấy đơn vị «%(code)s» trong %(provinces)s.") % {
+                "code": r.predecessor_code,
+                "provinces": ", ".join(_former_title(o) for o in predecessors),
+            }
         elif len(found) > 1:
-            message = (
-                f"mã «{unit_code}» có ở nhiều tỉnh; ghi «mã tỉnh cũ/mã đơn vị», ví dụ "
-                f"«{orgs[found[0].organizer_id].code}/{unit_code}»."
-            )
+            message = _(
+                "mã «%(code)s» có ở nhiều tỉnh; ghi «mã tỉnh cũ/mã đơn vị», ví dụ «%(example)s»."
+            ) % {"code": unit_code, "example": f"{orgs[found[0].organizer_id].code}/{unit_code}"}
         else:
             unit = found[0]
             mine = units.get((organizer.pk, code))
             if unit.merged_into_id and (mine is None or unit.merged_into_id != mine.pk):
-                message = f"đơn vị «{unit.name}» đã được nối với một đơn vị khác."
+                message = _("đơn vị «%(name)s» đã được nối với một đơn vị khác.") % {
+                    "name": unit.name
+                }
             elif unit.pk in claimed:
-                message = f"đơn vị «{unit.name}» đã được nối ở một dòng khác."
+                message = _("đơn vị «%(name)s» đã được nối ở một dòng khác.") % {"name": unit.name}
             elif not unit.merged_into_id:
                 claimed.add(unit.pk)
                 result.unit_links.append(
@@ -1145,7 +1221,9 @@ def import_registry(
             RowError(
                 1,
                 None,
-                "danh mục vừa được người khác thay đổi cùng lúc; chưa lưu gì, vui lòng nhập lại.",
+                _(
+                    "danh mục vừa được người khác thay đổi cùng lúc; chưa lưu gì, vui lòng nhập lại."
+                ),
             )
         )
     return result

@@ -134,15 +134,41 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Uploaded and generated files (scans, signed PDFs, job files) must be seen by every app server:
 # by default they live in PostgreSQL (khoithidua.lib.dbstorage; the documents are small, and a
 # file saved inside a transaction disappears with its rollback: no orphans). FILE_STORAGE=filesystem
-# keeps files under MEDIA_ROOT (one server only, or a shared mount).
+# keeps files under MEDIA_ROOT (one server only, or a shared mount). FILE_STORAGE=s3 puts them
+# in an S3-compatible object store (django-storages; S3_* variables, README "Triển khai").
 FILE_STORAGE = os.environ.get("FILE_STORAGE", "database")
+
+
+def s3_storage_options() -> dict:
+    """django-storages' S3Storage options from S3_* variables (any S3-compatible service)."""
+    bucket = os.environ.get("S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL, keys).")
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("S3_PREFIX", "").strip("/"),
+        "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,  # private objects: the app streams every file itself
+        "file_overwrite": False,  # as the other storages: a taken name gets a suffix
+        "querystring_auth": True,
+    }
+
+
+_STORAGE_BACKENDS = {
+    "database": "khoithidua.lib.dbstorage.DatabaseStorage",
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+if FILE_STORAGE not in _STORAGE_BACKENDS:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be one of {', '.join(_STORAGE_BACKENDS)}.")
 STORAGES = {
-    "default": {
-        "BACKEND": {
-            "database": "khoithidua.lib.dbstorage.DatabaseStorage",
-            "filesystem": "django.core.files.storage.FileSystemStorage",
-        }[FILE_STORAGE]
-    },
+    "default": {"BACKEND": _STORAGE_BACKENDS[FILE_STORAGE]}
+    | ({"OPTIONS": s3_storage_options()} if FILE_STORAGE == "s3" else {}),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -337,3 +337,15 @@ def test_export_downloads_are_attachments(client, world):
         reverse("blocs:registry_export", args=["csv"]), {"organizer": world.other_organizer.pk}
     )
     assert response.status_code == 404
+
+
+def test_an_english_reader_gets_the_row_errors_in_english(db):
+    from django.utils import translation
+
+    organizer = OrganizerFactory()
+    rows = [GOOD[0], ["knc", "Khối thi đua Nội chính", "Khối", "Tỉnh", 2024, "cong-an", "Khác"]]
+    rows[1] += ["", ""]
+    with translation.override("en"):
+        result = import_registry(organizer=organizer, filename="x.csv", data=rows_to_csv(rows))
+        errors = [str(e) for e in result.errors]
+    assert errors == ["Row 3, column «Tên đơn vị»: unit «cong-an» has a different name from row 2."]
