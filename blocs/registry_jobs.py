@@ -5,12 +5,16 @@ it), reports its progress row by row, and links to `blocs:registry_export_downlo
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
@@ -55,10 +59,48 @@ def _counted(job: Job, organizer_ids: list[int], total: int) -> Iterator[list]:
         yield row
 
 
+def _export_func() -> str:
+    return f"{registry_export_job.__module__}.{registry_export_job.__qualname__}"
+
+
+def purge_expired_exports(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of export jobs that finished more than REGISTRY_EXPORT_TTL_HOURS ago
+    (a national export is personal data of every unit: it should not stay in the storage for
+    ever). The job stays, with a message that the file was deleted and no download link.
+    Runs before every new export job and from `manage.py purge_exports` (cron). Returns how
+    many files were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.REGISTRY_EXPORT_TTL_HOURS)
+    expired = Job.objects.filter(
+        func=_export_func(),
+        status=Job.Status.SUCCEEDED,
+        finished_at__lt=cutoff,
+        result__has_key="path",
+    ).exclude(result_url="")
+    purged = 0
+    for pk in expired.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = Job.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None or not job.result_url:
+                continue  # another process is purging it
+            path = job.result.get("path")
+            if path:
+                default_storage.delete(path)
+            job.result = {**job.result, "path": "", "expired": True}
+            job.result_url = ""
+            job.message = _(
+                "Tệp đã được xóa %(h)s giờ sau khi xuất xong (quy định lưu giữ tệp xuất); "
+                "hãy xuất lại nếu cần."
+            ) % {"h": settings.REGISTRY_EXPORT_TTL_HOURS}
+            job.save(update_fields=["result", "result_url", "message"])
+            purged += 1
+    return purged
+
+
 @job_function(visible_to=_office_of_every_organizer)
 def registry_export_job(job: Job, *, organizer_ids: list[int], fmt: str, filename: str) -> None:
     if fmt not in CONTENT_TYPES:
         raise JobFailed(_("Định dạng không hỗ trợ."))
+    purge_expired_exports()
     total = export_row_count(organizer_ids)
     job.report(done=0, total=total, message=_("Đang ghi tệp danh mục…"))
     rows = _counted(job, organizer_ids, total)

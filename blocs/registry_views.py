@@ -35,7 +35,13 @@ from .registry import (
     import_registry,
     import_row_count,
 )
-from .registry_jobs import CONTENT_TYPES, IMPORT_DIR, registry_export_job, registry_import_job
+from .registry_jobs import (
+    CONTENT_TYPES,
+    IMPORT_DIR,
+    _export_func,
+    registry_export_job,
+    registry_import_job,
+)
 
 PENDING_KEY = "registry_import_pending"
 PENDING_DIR = "registry-imports"
@@ -247,7 +253,7 @@ def registry_export_download(request: HttpRequest, pk) -> HttpResponse:
     job = (
         Job.objects.filter(
             pk=pk,
-            func=f"{registry_export_job.__module__}.{registry_export_job.__qualname__}",
+            func=_export_func(),
             status=Job.Status.SUCCEEDED,
         )
         .only("owner_id", "kwargs", "result")
@@ -266,6 +272,10 @@ def registry_export_download(request: HttpRequest, pk) -> HttpResponse:
         )
         if not wanted or managed != wanted:
             raise Http404(_("Không tìm thấy tệp xuất."))
+    if job.result.get("expired"):
+        # Deleted after REGISTRY_EXPORT_TTL_HOURS: the job's page says so and offers nothing.
+        messages.warning(request, _("Tệp xuất này đã hết hạn lưu giữ và đã được xóa."))
+        return redirect(job)
     path, filename = job.result.get("path"), job.result.get("filename", "")
     fmt = job.result.get("fmt")
     if not path or fmt not in CONTENT_TYPES or not default_storage.exists(path):

@@ -184,6 +184,9 @@ MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", str(20 * 1024 * 1024))
 # A registry export of more rows than this runs as a background job (progress bar, then a
 # download link) instead of being answered in the request.
 REGISTRY_EXPORT_JOB_ROWS = int(os.environ.get("REGISTRY_EXPORT_JOB_ROWS", "20000"))
+# The file an export job wrote is deleted this many hours after the job finished (before each
+# new export job, and by `manage.py purge_exports`, to run from cron).
+REGISTRY_EXPORT_TTL_HOURS = int(os.environ.get("REGISTRY_EXPORT_TTL_HOURS", "72"))
 # A registry import of more data rows than this runs as a background job (progress bar, then the
 # report) instead of in the request; files that need the merger preview stay in the request.
 REGISTRY_IMPORT_JOB_ROWS = int(os.environ.get("REGISTRY_IMPORT_JOB_ROWS", "5000"))

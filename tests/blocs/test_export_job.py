@@ -189,3 +189,59 @@ def test_office_of_one_province_cannot_download_a_national_export(client, world,
     assert _body(client.get(url)) == export_csv(
         sorted([world.organizer.pk, world.other_organizer.pk])
     )
+
+
+def _age(job, hours):
+    import datetime as dt
+
+    from django.db.models import F
+
+    Job.objects.filter(pk=job.pk).update(finished_at=F("finished_at") - dt.timedelta(hours=hours))
+
+
+def test_an_export_file_is_deleted_after_the_retention_period(
+    client, world, settings, finished_job
+):
+    """Issue 15: exported files do not stay in the storage for ever."""
+    from django.core.management import call_command
+
+    settings.REGISTRY_EXPORT_TTL_HOURS = 72
+    path = finished_job.result["path"]
+    _age(finished_job, 71)
+    call_command("purge_exports", stdout=io.StringIO())
+    assert default_storage.exists(path)  # within the period: kept
+    _age(finished_job, 2)  # now 73 hours old
+    out = io.StringIO()
+    call_command("purge_exports", stdout=out)
+    assert "Đã xóa 1 tệp" in out.getvalue()
+    assert not default_storage.exists(path)
+    finished_job.refresh_from_db()
+    assert finished_job.result_url == "" and finished_job.result["expired"] is True
+    assert finished_job.message.startswith("Tệp đã được xóa 72 giờ sau khi xuất xong")
+
+    client.force_login(world.office)
+    download = reverse("blocs:registry_export_download", args=[finished_job.pk])
+    response = client.get(download, follow=True)
+    assert response.redirect_chain == [(reverse("jobs:job_detail", args=[finished_job.pk]), 302)]
+    page = response.content.decode()
+    assert "Tệp xuất này đã hết hạn lưu giữ và đã được xóa." in page
+    assert f'href="{download}"' not in page  # no dead link
+    # Another office still gets 404: expiry reveals nothing about a job it may not see.
+    other = UserFactory(username="canbo-tinh-khac")
+    from blocs.models import Organizer
+
+    grant(other, "office", Organizer.objects.create(code="tinh-khac", name="Tỉnh khác"))
+    client.force_login(other)
+    assert client.get(download).status_code == 404
+
+
+def test_a_new_export_job_purges_the_expired_ones_first(client, world, settings, finished_job):
+    settings.REGISTRY_EXPORT_TTL_HOURS = 1
+    old_path = finished_job.result["path"]
+    _age(finished_job, 2)
+    client.force_login(world.office)
+    client.get(reverse("blocs:registry_export", args=["xlsx"]))  # runs at once in tests
+    new = Job.objects.exclude(pk=finished_job.pk).get()
+    assert new.status == Job.Status.SUCCEEDED
+    assert default_storage.exists(new.result["path"])
+    assert not default_storage.exists(old_path)
