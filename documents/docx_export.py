@@ -52,6 +52,8 @@ def _para(
     p = container.add_paragraph()
     if align == "center":
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "left":
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
     elif align == "right":
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     else:
@@ -247,7 +249,7 @@ def _signatures(doc: Document, left: list[tuple[str, dict]], right: list[tuple[s
 def _sign_block(b: dict, *, note: bool = False) -> list[tuple[str, dict]]:
     """The same block as the print template: role lines, chức vụ, space, họ tên."""
     lines = [(r, {"bold": True}) for r in b["roles"]]
-    if b.get("title"):
+    if b.get("title") and b["title"].upper() not in b["roles"]:  # «Trưởng ban» under TRƯỞNG BAN
         lines.append((b["title"].upper(), {"bold": True}))
     lines += [("", {})] * 4
     lines.append((b.get("name") or "", {"bold": True}))
@@ -320,6 +322,7 @@ def _poll(doc: Document, p: dict) -> None:
             f"Mã niêm phong kết quả bỏ phiếu điện tử (SHA-256): {p['digest']}",
             size=10,
             indent=True,
+            align="left",  # justified, the unbreakable digest spreads the words apart
         )
 
 

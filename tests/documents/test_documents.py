@@ -164,3 +164,15 @@ def test_the_report_docx_carries_the_ranking_chart_of_its_scores(world):
     assert len(doc.inline_shapes) == 1
     cells = [c.text for row in doc.tables[1].rows for c in row.cells]
     assert units[0] in cells and "94,00" in cells
+
+
+def test_a_committee_members_title_equal_to_the_role_is_printed_once(full_meeting):
+    """«Hoàng Văn Nam, Trưởng ban» signs under TRƯỞNG BAN, not TRƯỞNG BAN / TRƯỞNG BAN."""
+    from .test_demo_documents import docx_text
+
+    poll = Poll.objects.filter(meeting=full_meeting, kind="award").order_by("pk").first()
+    pdf = pdftools.text(services.draft_pdf("count_minutes", poll))
+    docx = docx_text("count_minutes", poll)
+    for text in (pdf, docx):
+        assert text.count("TRƯỞNG BAN") == 1 and text.count("THÀNH VIÊN") == 2
+        assert "Hoàng Văn Nam" in text.split("TRƯỞNG BAN")[-1]
