@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from blocs.models import BlocYear
+from khoithidua.lib.i18n import shown_later
 from legal.people import heads_on
 
 from .models import Covenant
@@ -62,19 +63,35 @@ class CovenantData:
     signers: tuple[CovenantSigner, ...]  # one per member unit on `date`, by unit name
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> list:
         if not self.exists:
-            return [_("Chưa có bản giao ước năm %(year)s (trang Giao ước).") % {"year": self.year}]
+            return [
+                shown_later(
+                    gettext_noop("Chưa có bản giao ước năm %(year)s (trang Giao ước)."),
+                    year=self.year,
+                )
+            ]
         out = []
         if not self.targets and not self.intro.strip():
-            out.append(_("Bản giao ước chưa có nội dung, chỉ tiêu thi đua (trang Giao ước)."))
+            out.append(
+                shown_later(
+                    gettext_noop(
+                        "Bản giao ước chưa có nội dung, chỉ tiêu thi đua (trang Giao ước)."
+                    )
+                )
+            )
         unsigned = [s.unit for s in self.signers if not s.signed]
         if unsigned:
             out.append(
-                _("Các đơn vị chưa ký giao ước: %(units)s.") % {"units": "; ".join(unsigned)}
+                shown_later(
+                    gettext_noop("Các đơn vị chưa ký giao ước: %(units)s."),
+                    units="; ".join(unsigned),
+                )
             )
         if self.signed_on is None:
-            out.append(_("Ngày ký giao ước: chưa đơn vị nào ký (trang Giao ước)."))
+            out.append(
+                shown_later(gettext_noop("Ngày ký giao ước: chưa đơn vị nào ký (trang Giao ước)."))
+            )
         return out
 
 

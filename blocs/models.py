@@ -515,7 +515,7 @@ class Bloc(NamedOverTime, models.Model):
         choices=[
             ("top_double", _("các đơn vị dẫn đầu, gấp đôi số suất còn trống")),
             ("tied_top", _("các đơn vị cùng có số phiếu cao nhất")),
-            ("all", _("tất cả đơn vị chưa trúng cử")),
+            ("all", _("tất cả đơn vị chưa trúng cử / chưa được suy tôn")),
         ],
         default="top_double",
     )

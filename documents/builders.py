@@ -30,9 +30,11 @@ from django.db import models
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from blocs import names
 from blocs.models import BlocYear, Unit
+from khoithidua.lib.i18n import shown_later
 from legal.people import bloc_signer_on
 from legal.texts import citations_on
 
@@ -108,12 +110,27 @@ def sign_block(*, roles: list[str], person: Signer | None, sign_role: str, who: 
     }
 
 
-def signer_missing(blocks: list[dict]) -> list[str]:
+LACKS = {
+    (True, True): gettext_noop("họ tên và chức vụ"),
+    (True, False): gettext_noop("họ tên"),
+    (False, True): gettext_noop("chức vụ"),
+}
+
+
+def signer_missing(blocks: list[dict]) -> list:
+    """«Người ký (…): chưa ghi họ tên và chức vụ.» for each block without a person, in the
+    reader's language (`who` is translated when it is one of the fixed roles)."""
     out = []
     for b in blocks:
-        lacks = [w for w, v in (("họ tên", b["name"]), ("chức vụ", b["title"])) if not v]
+        lacks = LACKS.get((not b["name"], not b["title"]))
         if lacks:
-            out.append(f"Người ký ({b['who']}): chưa ghi {' và '.join(lacks)}.")
+            out.append(
+                shown_later(
+                    gettext_noop("Người ký (%(who)s): chưa ghi %(what)s."),
+                    who=shown_later(b["who"]),
+                    what=shown_later(lacks),
+                )
+            )
     return out
 
 
@@ -254,10 +271,16 @@ def build_minutes(meeting) -> dict:
     chair = data.chairs[0] if data.chairs else None
     signatures = [
         sign_block(
-            roles=["THƯ KÝ"], person=data.secretary, sign_role="secretary", who="thư ký hội nghị"
+            roles=["THƯ KÝ"],
+            person=data.secretary,
+            sign_role="secretary",
+            who=gettext_noop("thư ký hội nghị"),
         ),
         sign_block(
-            roles=["CHỦ TRÌ HỘI NGHỊ"], person=chair, sign_role="chair", who="chủ trì hội nghị"
+            roles=["CHỦ TRÌ HỘI NGHỊ"],
+            person=chair,
+            sign_role="chair",
+            who=gettext_noop("chủ trì hội nghị"),
         ),
     ]
     snap.update(
@@ -334,13 +357,14 @@ def build_count_minutes(poll) -> dict:
         title="BIÊN BẢN KIỂM PHIẾU",
         subject=p["title"],
     )
-    labels = ["Trưởng ban"] + ["Thành viên"] * 10
     signatures = [
         sign_block(
-            roles=[labels[i].upper()],
+            roles=["TRƯỞNG BAN" if i == 0 else "THÀNH VIÊN"],
             person=c,
             sign_role=f"committee-{i + 1}",
-            who=f"{labels[i].lower()} Ban kiểm phiếu",
+            who=gettext_noop("trưởng ban Ban kiểm phiếu")
+            if i == 0
+            else gettext_noop("thành viên Ban kiểm phiếu"),
         )
         for i, c in enumerate(data.poll.committee)
     ]
@@ -607,7 +631,10 @@ def build_proposal(bloc_year: BlocYear) -> dict:
     missing = signer_missing([signer])
     if not groups:
         missing.append(
-            f"Chưa có tập thể, cá nhân nào được đề nghị khen thưởng năm {bloc_year.year}."
+            shown_later(
+                gettext_noop("Chưa có tập thể, cá nhân nào được đề nghị khen thưởng năm %(year)s."),
+                year=bloc_year.year,
+            )
         )
     snap["missing"] = missing
     return snap
@@ -684,7 +711,7 @@ def doc_type(kind: str) -> DocType:
     try:
         return DOC_TYPES[kind]
     except KeyError:
-        raise Http404("Không có loại văn bản này.") from None
+        raise Http404(_("Không có loại văn bản này.")) from None
 
 
 def subject_model(kind: str):

@@ -144,9 +144,8 @@ def minutes_record_end(*, meeting, time: dt.time, actor=None):
 
 
 def missing_message(missing: list[str]) -> str:
-    return "Chưa thể khóa văn bản; hãy ghi đủ: " + " ".join(
-        f"({i}) {m}" for i, m in enumerate(missing, 1)
-    )
+    items = " ".join(f"({i}) {m}" for i, m in enumerate(missing, 1))
+    return gettext("Chưa thể khóa văn bản; hãy ghi đủ: %(items)s") % {"items": items}
 
 
 def versions_of(kind: str, subject):

@@ -20,14 +20,16 @@ from dataclasses import dataclass
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from blocs.models import BlocYear, LeadershipTerm
+from khoithidua.lib.i18n import shown_later
 
 from .models import Attendance, Meeting, Poll
 from .services import Quorum, meeting_date, member_units, poll_result, quorum
 
 # A guest line whose "name" is a role, not a person («Đại diện Sở Nội vụ», «Thường trực …»).
-ENDS_MISSING = "Giờ kết thúc hội nghị (trang hội nghị)."
+ENDS_MISSING = gettext_noop("Giờ kết thúc hội nghị (trang hội nghị).")
 ROLE_WORDS = ("đại diện", "thường trực", "lãnh đạo", "các đồng chí", "thành viên", "ban ")
 
 
@@ -163,21 +165,39 @@ class MinutesData:
     covenant: CovenantSigning | None
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> list:
         out = []
         if not self.chairs or not (self.chairs[0].name and self.chairs[0].title):
-            out.append(_("Chủ trì hội nghị: ghi họ tên và chức vụ (trang hội nghị, mục Chủ trì)."))
+            out.append(
+                shown_later(
+                    gettext_noop(
+                        "Chủ trì hội nghị: ghi họ tên và chức vụ (trang hội nghị, mục Chủ trì)."
+                    )
+                )
+            )
         if self.secretary is None or not (self.secretary.name and self.secretary.title):
-            out.append(_("Thư ký hội nghị: ghi họ tên và chức vụ (trang hội nghị)."))
+            out.append(
+                shown_later(
+                    gettext_noop("Thư ký hội nghị: ghi họ tên và chức vụ (trang hội nghị).")
+                )
+            )
         if self.ends_at is None:
-            out.append(_(ENDS_MISSING))
+            out.append(shown_later(ENDS_MISSING))
         if not self.place:
-            out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
+            out.append(
+                shown_later(
+                    gettext_noop("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị).")
+                )
+            )
         for p in self.polls:
             if not p.closed:
                 out.append(
-                    _("Biểu quyết «%(title)s» chưa kết thúc: hãy kết thúc hoặc xóa.")
-                    % {"title": p.title}
+                    shown_later(
+                        gettext_noop(
+                            "Biểu quyết «%(title)s» chưa kết thúc: hãy kết thúc hoặc xóa."
+                        ),
+                        title=p.title,
+                    )
                 )
             elif p.error:
                 out.append(p.error)
@@ -195,16 +215,26 @@ class CountMinutesData:
     poll: PollLine
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> list:
         out = []
         if not self.poll.closed:
-            out.append(_("Biểu quyết chưa kết thúc."))
+            out.append(shown_later(gettext_noop("Biểu quyết chưa kết thúc.")))
         if self.poll.error:
             out.append(self.poll.error)
         if not self.poll.committee or not all(c.name for c in self.poll.committee):
-            out.append(_("Ban kiểm phiếu: ghi họ tên, chức vụ từng thành viên (trang biểu quyết)."))
+            out.append(
+                shown_later(
+                    gettext_noop(
+                        "Ban kiểm phiếu: ghi họ tên, chức vụ từng thành viên (trang biểu quyết)."
+                    )
+                )
+            )
         if not self.place:
-            out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
+            out.append(
+                shown_later(
+                    gettext_noop("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị).")
+                )
+            )
         return out
 
 
@@ -225,12 +255,22 @@ class InvitationData:
     members: int
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> list:
         out = []
         if not self.place:
-            out.append(_("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị)."))
+            out.append(
+                shown_later(
+                    gettext_noop("Địa điểm hội nghị, hoặc đơn vị đăng cai (trang hội nghị).")
+                )
+            )
         if not self.agenda:
-            out.append(_("Chương trình hội nghị: ghi ít nhất một nội dung (trang hội nghị)."))
+            out.append(
+                shown_later(
+                    gettext_noop(
+                        "Chương trình hội nghị: ghi ít nhất một nội dung (trang hội nghị)."
+                    )
+                )
+            )
         return out
 
 
@@ -549,9 +589,13 @@ class BallotsData:
     sets: tuple[BallotSet, ...]
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> list:
         if not self.sets:
-            return [_("Chưa có cuộc bỏ phiếu hoặc danh sách đề cử (trang hội nghị).")]
+            return [
+                shown_later(
+                    gettext_noop("Chưa có cuộc bỏ phiếu hoặc danh sách đề cử (trang hội nghị).")
+                )
+            ]
         return []
 
 

@@ -225,7 +225,7 @@ class Poll(models.Model):
     class RunoffRule(models.TextChoices):
         TOP_DOUBLE = "top_double", _("các đơn vị dẫn đầu, gấp đôi số suất còn trống")
         TIED_TOP = "tied_top", _("các đơn vị cùng có số phiếu cao nhất")
-        ALL = "all", _("tất cả đơn vị chưa trúng cử")
+        ALL = "all", _("tất cả đơn vị chưa trúng cử / chưa được suy tôn")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="polls")
     kind = models.CharField(_("loại biểu quyết"), max_length=10, choices=Kind.choices)

@@ -309,3 +309,36 @@ def test_the_builder_calls_the_owning_apps_producer(kind, world, monkeypatch):
         monkeypatch.setattr(producer, "ballots_data", lambda m: fake)
         snap = services.draft_snapshot("ballots", meeting)
         assert [b["candidates"] for b in snap["ballots"]] == [["Đơn vị Không Có Thật"]] * 3
+
+
+def test_what_is_missing_is_said_in_the_readers_language_and_the_document_stays_vietnamese(
+    world,
+):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    meeting = Meeting.objects.create(
+        bloc_year=world.bloc_year,
+        kind="yearend",
+        title="Hội nghị tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 12, 5, 8, 0)),
+    )
+    with translation.override("en"):
+        minutes = [str(m) for m in services.finalize_offer("minutes", meeting)["missing"]]
+        covenant = [str(m) for m in services.finalize_offer("covenant", world.bloc_year)["missing"]]
+        proposal = [str(m) for m in services.finalize_offer("proposal", world.bloc_year)["missing"]]
+        with pytest.raises(ValidationError) as refused:
+            services.document_finalize(kind="covenant", subject=world.bloc_year)
+        assert "TRƯỞNG BAN" not in services.draft_snapshot("minutes", meeting)["title"]
+        assert services.draft_snapshot("minutes", meeting)["title"] == "BIÊN BẢN"
+    assert "Meeting secretary: enter the full name and position (meeting page)." in minutes
+    assert "Meeting end time (meeting page)." not in minutes  # offered in the lock form instead
+    assert "No covenant recorded for 2024 (Covenant page)." in covenant
+    assert "No collective or individual is proposed for an award in 2024." in proposal
+    assert any(m.startswith("Signer (") and "not recorded" in m for m in proposal)
+    assert refused.value.messages[0].startswith("The document cannot be locked yet; record: (1)")
+    with translation.override("vi"):
+        offer = services.finalize_offer("covenant", world.bloc_year)
+        assert [str(m) for m in offer["missing"]][0] == (
+            "Chưa có bản giao ước năm 2024 (trang Giao ước)."
+        )
