@@ -342,3 +342,11 @@ def test_what_is_missing_is_said_in_the_readers_language_and_the_document_stays_
         assert [str(m) for m in offer["missing"]][0] == (
             "Chưa có bản giao ước năm 2024 (trang Giao ước)."
         )
+
+
+def test_the_ballots_value_costs_the_same_queries_for_two_or_four_polls(world):
+    small = make_meeting(world.bloc_year, polls=2)
+    other = make_bloc_year(8, year=2024, organizer=world.organizer)
+    big = make_meeting(other, polls=4)
+    assert len(ballots_data(small).sets) == 2 and len(ballots_data(big).sets) == 4
+    assert _queries(lambda: ballots_data(small)) == _queries(lambda: ballots_data(big))
