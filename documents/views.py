@@ -366,7 +366,13 @@ def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version_for_user(request, pk)
     if not builders.doc_type(version.kind).docx:
         raise Http404(_("Văn bản này không xuất DOCX."))
-    data = docx_export.to_docx(version.kind, version.snapshot, stamp=services.stamp_of(version))
+    try:
+        data = docx_export.to_docx(version.kind, version.snapshot, stamp=services.stamp_of(version))
+    except (KeyError, TypeError, IndexError):
+        # Locked before its type had a DOCX, in an older snapshot layout: the PDF is the record.
+        raise Http404(
+            _("Phiên bản này được khóa trước khi có bản DOCX; hãy dùng tệp PDF đã khóa.")
+        ) from None
     return _docx_response(data, _filename(version.kind, version.snapshot, "docx", version))
 
 

@@ -156,3 +156,14 @@ def test_the_docx_of_each_document_downloads_only_for_people_of_the_bloc(
     other = client.get(reverse("documents:draft_docx", args=["report", world.other_bloc_year.pk]))
     own = role in ("superuser", "other_office", "outsider")
     assert other.status_code == (200 if own else 404)
+
+
+def test_a_version_locked_in_an_older_snapshot_layout_says_to_use_its_pdf(client, world, locked):
+    """A version locked before its type had a DOCX may lack keys the DOCX writer reads: the
+    page says so (404 with a reason), never a server error."""
+    snapshot = dict(locked.snapshot)
+    del snapshot["recipients"]
+    DocumentVersion.objects.filter(pk=locked.pk).update(snapshot=snapshot)
+    client.force_login(world.office)
+    response = client.get(reverse("documents:version_docx", args=[locked.pk]))
+    assert response.status_code == 404
