@@ -574,20 +574,28 @@ def _leader_block(bloc_year: BlocYear, on: dt.date, snap: dict) -> dict:
     return block
 
 
-def build_report(bloc_year: BlocYear) -> dict:
+def _leader_document(
+    bloc_year: BlocYear, *, kind: str, prefix: str, title: str, subject: str
+) -> tuple:
+    """The start of the báo cáo and the tờ trình: the year's report data, its date, the
+    snapshot head dated on it, and the bloc leader's signature block."""
     from awards.reports import report_data
 
     data = report_data(bloc_year)
-    on = data.date
     snap = base_snapshot(
+        kind=kind, bloc_year=bloc_year, prefix=prefix, date=data.date, title=title, subject=subject
+    )
+    return data, data.date, snap, _leader_block(bloc_year, data.date, snap)
+
+
+def build_report(bloc_year: BlocYear) -> dict:
+    data, on, snap, signer = _leader_document(
+        bloc_year,
         kind=Kind.REPORT,
-        bloc_year=bloc_year,
         prefix="BC",
-        date=on,
         title="BÁO CÁO",
         subject=f"Kết quả chấm điểm, bình xét thi đua năm {bloc_year.year}",
     )
-    signer = _leader_block(bloc_year, on, snap)
     snap.update(
         {
             **_report_parts(data),
@@ -602,19 +610,13 @@ def build_report(bloc_year: BlocYear) -> dict:
 
 
 def build_proposal(bloc_year: BlocYear) -> dict:
-    from awards.reports import report_data
-
-    data = report_data(bloc_year)
-    on = data.date
-    snap = base_snapshot(
+    data, on, snap, signer = _leader_document(
+        bloc_year,
         kind=Kind.PROPOSAL,
-        bloc_year=bloc_year,
         prefix="TTr",
-        date=on,
         title="TỜ TRÌNH",
         subject=f"Về việc đề nghị khen thưởng năm {bloc_year.year}",
     )
-    signer = _leader_block(bloc_year, on, snap)
     parts = _report_parts(data)
     groups = parts["award_groups"]
     snap.update(
