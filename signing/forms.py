@@ -1,8 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import SigningProfile
 from .sign import allowed_pkcs11_modules
+
+
+def small_enough(upload, limit: int, message):
+    """The uploaded file, or the form error `message` when it is over `limit` bytes (read at
+    call time from signing.services, where the services check the bytes again)."""
+    if upload is not None and upload.size > limit:
+        raise forms.ValidationError(message)
+    return upload
 
 
 class SignedUploadForm(forms.Form):
@@ -14,6 +23,13 @@ class SignedUploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
+
+    def clean_signed(self):
+        return small_enough(
+            self.cleaned_data["signed"],
+            services.MAX_SIGNED_BYTES,
+            _("Tệp quá lớn: tối đa 20 MB."),
+        )
 
 
 class ServerSignForm(forms.Form):
@@ -37,6 +53,13 @@ class ServerSignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = list(targets)
 
+    def clean_pkcs12(self):
+        return small_enough(
+            self.cleaned_data.get("pkcs12"),
+            services.MAX_CERT_BYTES,
+            _("Tệp chứng thư quá lớn: tối đa 256 KB."),
+        )
+
 
 class TrustRootForm(forms.Form):
     certificate = forms.FileField(
@@ -59,6 +82,11 @@ class SignatureImageForm(forms.Form):
     width_mm = forms.DecimalField(
         label=_("Chiều rộng thực (mm)"), max_digits=5, decimal_places=1, min_value=1
     )
+
+    def clean_image(self):
+        return small_enough(
+            self.cleaned_data["image"], services.MAX_IMAGE_BYTES, _("Tệp quá lớn: tối đa 2 MB.")
+        )
 
 
 class ProfileForm(forms.Form):

@@ -113,9 +113,6 @@ def upload_signed(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect(back)
     upload = form.cleaned_data["signed"]
-    if upload.size > services.MAX_SIGNED_BYTES:
-        messages.error(request, _("Tệp quá lớn: tối đa 20 MB."))
-        return redirect(back)
     data = upload.read()
     try:
         signed = services.signed_upload(version=version, data=data, actor=request.user)
@@ -151,9 +148,6 @@ def sign_on_server(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect(back)
     pkcs12 = form.cleaned_data.get("pkcs12")
-    if pkcs12 is not None and pkcs12.size > services.MAX_CERT_BYTES:
-        messages.error(request, _("Tệp chứng thư quá lớn: tối đa 256 KB."))
-        return redirect(back)
     try:
         signed = services.version_sign(
             version=version,
@@ -298,9 +292,6 @@ def organizer_seal(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect(back)
     upload = form.cleaned_data["image"]
-    if upload.size > services.MAX_IMAGE_BYTES:
-        messages.error(request, _("Tệp quá lớn: tối đa 2 MB."))
-        return redirect(back)
     try:
         image = services.signature_image_upload(
             kind=SignatureImage.Kind.SEAL,
@@ -391,8 +382,6 @@ def my_signature(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["image"]
             try:
-                if upload.size > services.MAX_IMAGE_BYTES:
-                    raise ValidationError({"image": _("Tệp quá lớn: tối đa 2 MB.")})
                 image = services.signature_image_upload(
                     kind=SignatureImage.Kind.SIGNATURE,
                     data=upload.read(),

@@ -353,3 +353,32 @@ def test_a_pem_bundle_adds_each_ca_of_the_chain(world, pki):
         "CN=KTD Test Root CA,O=KTD Test PKI,C=VN",
         "CN=KTD Test Signing CA,O=KTD Test PKI,C=VN",
     ]
+
+
+def test_a_file_over_the_limit_is_refused_by_the_form_and_nothing_is_stored(
+    client, world, version, certs, monkeypatch
+):
+    monkeypatch.setattr(services, "MAX_SIGNED_BYTES", 10)
+    monkeypatch.setattr(services, "MAX_IMAGE_BYTES", 10)
+    monkeypatch.setattr(services, "MAX_CERT_BYTES", 10)
+    client.force_login(world.office)
+    image = {"image": SimpleUploadedFile("ky.png", png()), "width_mm": "40"}
+    mine = client.post(reverse("signing:my_signature"), image)
+    assert mine.status_code == 422 and "Tệp quá lớn: tối đa 2 MB." in page_text(mine)
+    image = {"image": SimpleUploadedFile("dau.png", png(seal=True)), "width_mm": "36"}
+    seal = client.post(reverse("signing:seal", args=[world.organizer.pk]), image, follow=True)
+    assert "Tệp quá lớn: tối đa 2 MB." in page_text(seal)
+    upload = client.post(
+        reverse("signing:upload", args=[version.pk]),
+        {"signed": pdf_upload(b"%PDF-1.7 " + b"x" * 20)},
+        follow=True,
+    )
+    assert "Tệp quá lớn: tối đa 20 MB." in page_text(upload)
+    p12 = SimpleUploadedFile("ca-nhan.p12", certs.chair.pkcs12(PASSPHRASE.encode()))
+    sign = client.post(
+        reverse("signing:sign", args=[version.pk]),
+        {"target": "box-1", "pkcs12": p12, "secret": PASSPHRASE},
+        follow=True,
+    )
+    assert "Tệp chứng thư quá lớn: tối đa 256 KB." in page_text(sign)
+    assert not SignatureImage.objects.exists() and not SignedFile.objects.exists()
