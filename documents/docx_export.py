@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .templatetags.documents import nd30_date_text
+from legal.formats import nd30_date_text
 
 FONT = "Times New Roman"
 

@@ -10,7 +10,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from blocs.access import can_run_bloc, get_bloc_year_for_user
 
 from . import builders, docx_export, services
+from .access import get_version_for_user
 from .forms import FinalizeForm, ScanForm
 from .models import DocumentVersion, Kind
 
@@ -41,31 +42,8 @@ def _get_subject_for_user(request: HttpRequest, kind: str, pk: int, *, manage: b
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Không tìm thấy văn bản.")) from None
     bloc_year = builders.doc_type(kind).bloc_year_of(subject)
-    bloc_year = get_bloc_year_for_user(request.user, bloc_year.pk)
-    if manage and not can_run_bloc(request.user, bloc_year.bloc):
-        raise PermissionDenied(
-            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được khóa văn bản.")
-        )
+    bloc_year = get_bloc_year_for_user(request.user, bloc_year.pk, run=manage)
     return subject, bloc_year
-
-
-def _get_version_for_user(
-    request: HttpRequest, pk: int, *, manage: bool = False
-) -> DocumentVersion:
-    try:
-        version = (
-            DocumentVersion.objects.select_related("bloc_year__bloc", "replaces")
-            .defer("pdf")
-            .get(pk=pk)
-        )
-    except (DocumentVersion.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Không tìm thấy văn bản.")) from None
-    get_bloc_year_for_user(request.user, version.bloc_year_id)
-    if manage and not can_run_bloc(request.user, version.bloc_year.bloc):
-        raise PermissionDenied(
-            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được đính kèm bản scan.")
-        )
-    return version
 
 
 KIND_SLUGS = {
@@ -312,7 +290,7 @@ def finalize(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     chain = []
     cursor = version
     while cursor.replaces_id:
@@ -341,7 +319,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     html = services.render_snapshot_html(
         version.kind, version.snapshot, stamp=services.stamp_of(version), preview=True
     )
@@ -350,7 +328,7 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     from signing.views import version_download  # ký số: once signed, the signed PDF
 
     if (signed := version_download(version)) is not None:
@@ -363,7 +341,7 @@ def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     if not builders.doc_type(version.kind).docx:
         raise Http404(_("Văn bản này không xuất DOCX."))
     try:
@@ -379,7 +357,7 @@ def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def version_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk, manage=True)
+    version = get_version_for_user(request.user, pk, run=True)
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -400,7 +378,7 @@ def version_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def version_scan(request: HttpRequest, pk: int) -> FileResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     if not version.scan:
         raise Http404(_("Chưa có bản scan."))
     ext = version.scan.name.rsplit(".", 1)[-1]

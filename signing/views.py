@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST
 
 from blocs.access import (
     can_manage_organizer,
-    can_run_bloc,
-    get_bloc_year_for_user,
     require_office,
     roles_of,
 )
 from blocs.models import Organizer
+from documents.access import get_version_for_user
 from documents.models import DocumentVersion
 from khoithidua.lib.views import apply_validation_error
 
@@ -36,27 +35,6 @@ from .models import SignatureImage, SignedFile, SigningProfile, TrustRoot
 from .verify import FileResult
 
 # --- access helpers -------------------------------------------------------------------------
-
-
-def _get_version_for_user(
-    request: HttpRequest, pk: int, *, manage: bool = False
-) -> DocumentVersion:
-    """A finalized version the user may see (else 404); with `manage`, one they may sign
-    (office staff or the bloc's secretary; else 403)."""
-    try:
-        version = (
-            DocumentVersion.objects.select_related("bloc_year__bloc__organizer")
-            .defer("pdf")
-            .get(pk=pk)
-        )
-    except (DocumentVersion.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Không tìm thấy văn bản.")) from None
-    get_bloc_year_for_user(request.user, version.bloc_year_id)
-    if manage and not can_run_bloc(request.user, version.bloc_year.bloc):
-        raise PermissionDenied(
-            _("Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được ký số văn bản.")
-        )
-    return version
 
 
 def _get_organizer_for_user(request: HttpRequest, pk: int) -> Organizer:
@@ -111,14 +89,14 @@ def version_download(version: DocumentVersion) -> HttpResponse | None:
 @login_required
 def original_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The finalized bytes, unchanged (before any signature)."""
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     data = DocumentVersion.objects.values_list("pdf", flat=True).get(pk=version.pk)
     return _pdf(bytes(data), f"{_base_name(version)}-ban-khoa-goc.pdf", version.pdf_sha256)
 
 
 @login_required
 def signed_pdf(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk)
+    version = get_version_for_user(request.user, pk)
     signed = SignedFile.objects.filter(version=version, seq=seq).first()
     if signed is None:
         raise Http404(_("Không tìm thấy bản đã ký."))
@@ -128,7 +106,7 @@ def signed_pdf(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_signed(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk, manage=True)
+    version = get_version_for_user(request.user, pk, run=True)
     form = SignedUploadForm(request.POST, request.FILES)
     back = reverse("documents:version_detail", args=[version.pk])
     if not form.is_valid():
@@ -165,7 +143,7 @@ def upload_signed(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_on_server(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk, manage=True)
+    version = get_version_for_user(request.user, pk, run=True)
     back = reverse("documents:version_detail", args=[version.pk])
     state = services.signing_state(version)
     form = ServerSignForm(request.POST, request.FILES, targets=services.sign_targets(state))
@@ -194,7 +172,7 @@ def sign_on_server(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverify(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version_for_user(request, pk, manage=True)
+    version = get_version_for_user(request.user, pk, run=True)
     current = services.current_signed(version)
     if current is None:
         raise Http404(_("Văn bản chưa được ký số."))

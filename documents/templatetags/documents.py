@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 
+from legal.formats import nd30_date_text
+
 register = template.Library()
-
-
-def _as_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value:
-        return dt.date.fromisoformat(value[:10])
-    return None
-
-
-def nd30_date_text(value) -> str:
-    """ "ngày 05 tháng 12 năm 2025": day < 10 and months 1–2 are zero-padded."""
-    d = _as_date(value)
-    if d is None:
-        return "ngày      tháng      năm      "
-    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
 @register.filter

@@ -1,6 +1,13 @@
 """Vietnamese first, English by the language switch; static assets are local."""
 
+import ast
+import gettext
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import reverse
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
 def test_pages_are_vietnamese_even_for_an_english_browser(client, world):
@@ -38,3 +45,54 @@ def test_health_endpoint_answers_without_login(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"ok": True, "database": True, "template": True}
+
+
+def _po_entries(path: Path) -> list[dict]:
+    """The live entries of a .po file (obsolete «#~» ones left out): each a dict of its
+    keywords (msgctxt, msgid, msgid_plural, msgstr, msgstr[n]) and its flags."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry, key = {"flags": set()}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] |= {f.strip() for f in line[2:].split(",")}
+            elif line.startswith("#"):
+                continue
+            elif line.startswith('"'):
+                entry[key] += ast.literal_eval(line)
+            elif line.strip():
+                key, _, text = line.partition(" ")
+                entry[key] = ast.literal_eval(text)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def test_the_english_catalogue_translates_every_msgid_and_is_compiled():
+    entries = _po_entries(CATALOGUE / "django.po")
+    assert len(entries) > 2000
+    untranslated = []
+    for e in entries:
+        msgstrs = [v for k, v in e.items() if k.startswith("msgstr")]
+        if not msgstrs or not all(msgstrs):
+            untranslated.append(e["msgid"])
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    assert (untranslated, fuzzy) == ([], [])
+    with (CATALOGUE / "django.mo").open("rb") as fp:
+        compiled = gettext.GNUTranslations(fp)
+    stale = []
+    for e in entries:
+        expected = e.get("msgstr", e.get("msgstr[0]"))
+        if "msgid_plural" in e:
+            got = (
+                compiled.npgettext(e["msgctxt"], e["msgid"], e["msgid_plural"], 1)
+                if "msgctxt" in e
+                else compiled.ngettext(e["msgid"], e["msgid_plural"], 1)
+            )
+        elif "msgctxt" in e:
+            got = compiled.pgettext(e["msgctxt"], e["msgid"])
+        else:
+            got = compiled.gettext(e["msgid"])
+        if got != expected:
+            stale.append(e["msgid"])
+    assert stale == [], "django.mo is older than django.po: run compilemessages"

@@ -167,3 +167,36 @@ def test_a_version_locked_in_an_older_snapshot_layout_says_to_use_its_pdf(client
     client.force_login(world.office)
     response = client.get(reverse("documents:version_docx", args=[locked.pk]))
     assert response.status_code == 404
+
+
+def test_document_and_signing_pages_refuse_a_delegate_through_the_one_run_helper(
+    client, world, meeting, locked
+):
+    import documents.views
+    import signing.views
+    from documents.access import get_version_for_user
+
+    assert documents.views.get_version_for_user is get_version_for_user
+    assert signing.views.get_version_for_user is get_version_for_user
+    refusal = "Chỉ cán bộ Ban Thi đua – Khen thưởng hoặc thư ký khối được thực hiện."
+    requests = [
+        ("get", reverse("documents:finalize_confirm", args=["minutes", meeting.pk])),
+        ("post", reverse("documents:finalize", args=["minutes", meeting.pk])),
+        ("post", reverse("documents:version_scan_upload", args=[locked.pk])),
+        ("post", reverse("signing:upload", args=[locked.pk])),
+        ("post", reverse("signing:sign", args=[locked.pk])),
+        ("post", reverse("signing:reverify", args=[locked.pk])),
+    ]
+    client.force_login(world.delegate)
+    for method, url in requests:
+        response = getattr(client, method)(url)
+        assert (response.status_code, refusal in response.content.decode()) == (403, True), url
+    assert DocumentVersion.objects.count() == 1
+    # who cannot see the bloc at all still gets 404; who may see it still sees the version
+    client.force_login(world.outsider)
+    assert client.post(requests[2][1]).status_code == 404
+    assert client.get(requests[0][1]).status_code == 404
+    client.force_login(world.delegate)
+    assert client.get(reverse("documents:version_detail", args=[locked.pk])).status_code == 200
+    client.force_login(world.secretary)
+    assert client.get(requests[0][1]).status_code == 200

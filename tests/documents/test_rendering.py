@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from documents import rendering, services
-from documents.templatetags.documents import nd30_date_text
 from khoithidua.lib.qr import qr_data_uri
+from legal.formats import nd30_date_text
 
 from . import pdftools
 
