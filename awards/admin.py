@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Award, AwardTitle, Nomination
+from .models import Award, AwardTally, AwardTitle, Nomination
 
 
 @admin.register(AwardTitle)
@@ -24,3 +24,14 @@ class AwardAdmin(admin.ModelAdmin):
     list_filter = ["status", "award_title"]
     raw_id_fields = ["bloc_year", "unit", "person"]
     list_select_related = ["award_title", "unit", "bloc_year__bloc"]
+
+
+@admin.register(AwardTally)
+class AwardTallyAdmin(admin.ModelAdmin):
+    """Counts of awards a report gives without every name (e.g. «31 tập thể, 60 cá nhân»); with
+    `announced_on`, the minutes of the meeting of that day record them as conferred."""
+
+    list_display = ["award_title", "bloc_year", "collectives", "individuals", "announced_on"]
+    list_filter = ["award_title"]
+    raw_id_fields = ["bloc_year"]
+    list_select_related = ["award_title", "bloc_year__bloc"]

@@ -81,6 +81,7 @@ def load(context: dict) -> None:
                     "individuals": t["individuals"],
                     "source_label": t["source"],
                     "note": t.get("note", ""),
+                    "announced_on": _date(t.get("announced_on")),
                 },
             )
         _load_named(bloc_year, y, units, titles)

@@ -337,6 +337,15 @@ class AwardTally(models.Model):
     source_label = models.CharField(_("nguồn"), max_length=255)
     source_url = models.CharField(max_length=255, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    announced_on = models.DateField(
+        _("ngày công bố"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ngày hội nghị công bố, trao các khen thưởng này (đã có quyết định): biên bản "
+            "hội nghị ngày đó ghi «Công bố, trao tặng …». Để trống nếu không trao tại hội nghị."
+        ),
+    )
 
     class Meta:
         verbose_name = _("số lượng khen thưởng theo báo cáo")

@@ -323,6 +323,7 @@ def build_minutes(meeting) -> dict:
                 {"no": i, "title": t, "notes": n} for i, (t, n) in enumerate(data.agenda, 1)
             ],
             "polls": [_poll_json(p, i) for i, p in enumerate(data.polls, 1)],
+            "conferred": [c.text for c in data.conferred],
             "awards": [
                 {"title": a.title, "recipient": a.recipient, "final": a.final} for a in data.awards
             ],

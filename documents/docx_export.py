@@ -410,8 +410,10 @@ def _minutes(doc: Document, s: dict) -> None:
     if not s["polls"]:
         _para(doc, "Hội nghị không tổ chức biểu quyết, bỏ phiếu.", indent=True)
     _para(doc, "IV. HỘI NGHỊ THỐNG NHẤT", bold=True)
-    if s["awards"]:
+    if s["awards"] or s.get("conferred"):
         _para(doc, "1. Khen thưởng:", indent=True)
+        for text in s.get("conferred", []):
+            _para(doc, f"- Công bố, trao tặng {text};", indent=True)
         for aw in s["awards"]:
             verb = "Công bố, trao tặng" if aw["final"] else "Đề nghị tặng"
             _para(doc, f"- {verb} {aw['title']}: {aw['recipient']};", indent=True)

@@ -134,6 +134,24 @@ class AwardLine:
 
 
 @dataclass(frozen=True)
+class ConferredCount:
+    """Awards conferred at the meeting that a report gives as counts, without every name."""
+
+    title: str
+    collectives: int
+    individuals: int
+
+    @property
+    def text(self) -> str:
+        parts = [
+            f"{n} {what}"
+            for n, what in ((self.collectives, "tập thể"), (self.individuals, "cá nhân"))
+            if n
+        ]
+        return f"{self.title} cho {' và '.join(parts)}"
+
+
+@dataclass(frozen=True)
 class CovenantSigning:
     year: int
     title: str
@@ -159,6 +177,7 @@ class MinutesData:
     agenda: tuple[tuple[str, str], ...]  # (title, what was said/concluded)
     polls: tuple[PollLine, ...]
     awards: tuple[AwardLine, ...]
+    conferred: tuple[ConferredCount, ...]  # counts conferred at the meeting (AwardTally)
     next_year: int
     next_leader: str  # «» when not decided at this meeting
     next_deputy: str
@@ -445,6 +464,21 @@ def _awards(meeting: Meeting, on: dt.date) -> tuple[AwardLine, ...]:
     return tuple(out)
 
 
+def _conferred(meeting: Meeting, on: dt.date) -> tuple[ConferredCount, ...]:
+    from awards.models import AwardTally
+
+    rows = (
+        AwardTally.objects.filter(bloc_year=meeting.bloc_year, announced_on=on)
+        .select_related("award_title")
+        .order_by("award_title__rank", "id")
+    )
+    return tuple(
+        ConferredCount(t.award_title.name, t.collectives, t.individuals)
+        for t in rows
+        if t.collectives or t.individuals
+    )
+
+
 def _next_terms(meeting: Meeting, polls: tuple[PollLine, ...], on: dt.date) -> tuple[str, str]:
     """The next year's leader and deputy, when this meeting decided them (year-end meetings,
     or a leader/deputy poll held here)."""
@@ -516,6 +550,7 @@ def minutes_data(meeting: Meeting) -> MinutesData:
         agenda=tuple((item.title, item.summary) for item in meeting.agenda_items.all()),
         polls=polls,
         awards=_awards(meeting, on),
+        conferred=_conferred(meeting, on),
         next_year=meeting.bloc_year.year + 1,
         next_leader=leader,
         next_deputy=deputy,

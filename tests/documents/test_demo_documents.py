@@ -369,3 +369,27 @@ def test_the_documents_pages_offer_the_docx_of_every_signed_document(client, dem
     assert (
         client.get(reverse("documents:draft_docx", args=["ballots", central.pk])).status_code == 404
     )
+
+
+def test_awards_conferred_at_the_meeting_are_recorded_as_conferred_not_proposed(demo):
+    """Hà Giang, 13/7/2022: the report says the Chairman of the provincial People's Committee
+    had conferred Bằng khen on 31 collectives and 60 individuals (no list), and names some
+    exemplary units and people, who are not said to be among them. The minutes record the
+    conferral as conferred, with its counts, and propose nothing the meeting did not propose."""
+    from awards.models import AwardTally
+
+    m = meeting("ha-giang")
+    for text in (pdf_text("minutes", m), docx_text("minutes", m)):
+        body = flat(text)
+        assert (
+            "1. Khen thưởng: - Công bố, trao tặng Bằng khen của Chủ tịch UBND tỉnh cho 31 tập "
+            "thể và 60 cá nhân;" in body
+        )
+        assert "Đề nghị tặng" not in body
+        assert "Khen thưởng: không có" not in body
+        # The exemplary people are in what the meeting recognised, not in an award line.
+        assert "điển hình tiên tiến" in body and "Giàng Xuân Chiến" in body
+    # Without the day it was announced, a count is not the meeting's: nothing is printed.
+    AwardTally.objects.filter(bloc_year=m.bloc_year).update(announced_on=None)
+    body = flat(pdf_text("minutes", m))
+    assert "1. Khen thưởng: không có." in body and "31 tập thể" not in body
