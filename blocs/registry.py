@@ -339,7 +339,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 # --- validating -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them in a national import: no per-row __dict__
 class ParsedRow:
     line: int
     unit_code: str
@@ -377,6 +377,9 @@ def _bad_chars(value: str) -> bool:
 
 
 def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
+    """The checked rows of a table read by `read_table` (header first). Each raw row is dropped
+    from `rows` once parsed, so a 100,000-row file's cells and its parsed rows are never all in
+    memory together."""
     if not rows or not any(c.strip() for c in rows[0]):
         raise ImportFileError(_("Tệp trống hoặc thiếu dòng tiêu đề."))
     header = [HEADER_LOOKUP.get(fold(c)) for c in rows[0]]
@@ -391,7 +394,11 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
         )
     index = {key: i for i, key in enumerate(header) if key}
     parsed: list[ParsedRow] = []
-    for n, raw in enumerate(rows[1:], start=2):
+    # One string object per distinct value: a unit's code and name repeat on each of its years,
+    # a bloc's on each of its rows (a national file holds each 5 to 200 times).
+    distinct: dict[str, str] = {}
+    for n in range(2, len(rows) + 1):
+        raw, rows[n - 1] = rows[n - 1], None
         if not any(str(c).strip() for c in raw):
             continue
         result.rows += 1
@@ -399,6 +406,7 @@ def parse_rows(rows: list[list[str]], result: ImportResult) -> list[ParsedRow]:
         row_ok = True
         for key, i in index.items():
             value = _clean_value(raw[i]) if i < len(raw) else ""
+            value = distinct.setdefault(value, value)
             if value.startswith(FORMULA_REJECT):
                 result.errors.append(
                     RowError(
@@ -1143,8 +1151,7 @@ def import_registry(
     the file's unit codes; None keeps all). `progress(step, total_steps)`, if given, is called
     as each of the three stages (read, checked, written) ends (the import job's progress bar)."""
     result = ImportResult()
-    rows = read_table(filename, data)
-    parsed = parse_rows(rows, result)
+    parsed = parse_rows(read_table(filename, data), result)  # the raw cells are freed here
     if progress:
         progress(1, 3)
     scope = organizer_scope(organizer)
@@ -1347,17 +1354,22 @@ def _apply(
     members = set(
         Membership.objects.filter(bloc_year_id__in=year_ids).values_list("bloc_year_id", "unit_id")
     )
-    new_members = []
-    for r in parsed:
+    batch, created = [], 0
+    for r in parsed:  # written 2,000 at a time: 100,000 Membership objects never live at once
         if not r.bloc_code:
             continue
         key = (years[(blocs[r.bloc_key].pk, r.year)].pk, units[r.unit_key].pk)
         if key not in members:
             members.add(key)
-            new_members.append(Membership(bloc_year_id=key[0], unit_id=key[1]))
-    if new_members:
-        Membership.objects.bulk_create(new_members, batch_size=2000)
-        result.created["memberships"] = len(new_members)
+            batch.append(Membership(bloc_year_id=key[0], unit_id=key[1]))
+            if len(batch) == 2000:
+                Membership.objects.bulk_create(batch)
+                created, batch = created + len(batch), []
+    if batch:
+        Membership.objects.bulk_create(batch)
+        created += len(batch)
+    if created:
+        result.created["memberships"] = created
     # Leader and deputy. A changed term is replaced (delete, then insert), so two units that
     # swap roles never meet the one-role-per-unit constraint half-way.
     terms = {
