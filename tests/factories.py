@@ -97,3 +97,27 @@ def make_bloc_year(n_members: int = 8, year: int = 2024, organizer=None, bloc=No
 def grant(user, role: str, obj) -> RoleAssignment:
     field = {"office": "organizer", "secretary": "bloc", "delegate": "unit"}[role]
     return RoleAssignment.objects.create(user=user, role=role, **{field: obj})
+
+
+def can_tho_with_soc_trang(merged_on):
+    """Cần Thơ (a city) and Sóc Trăng, merged into it on `merged_on` (01/07/2025 in reality)."""
+    from blocs.models import Division
+
+    can_tho = OrganizerFactory(
+        code="can-tho",
+        name="UBND thành phố Cần Thơ",
+        province="Cần Thơ",
+        division=Division.CITY,
+        place_name="Cần Thơ",
+        office_name="Sở Nội vụ thành phố Cần Thơ",
+    )
+    soc_trang = OrganizerFactory(
+        code="soc-trang",
+        name="UBND tỉnh Sóc Trăng",
+        province="Sóc Trăng",
+        place_name="Sóc Trăng",
+        office_name="Sở Nội vụ tỉnh Sóc Trăng",
+        merged_into=can_tho,
+        merged_on=merged_on,
+    )
+    return can_tho, soc_trang

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
 from blocs import names, services
-from blocs.models import BlocYear, Division, Organizer, Unit
-from tests.factories import BlocFactory, OrganizerFactory, UnitFactory
+from blocs.models import BlocYear, Organizer, Unit
+from tests.factories import BlocFactory, OrganizerFactory, UnitFactory, can_tho_with_soc_trang
 
 MERGER = dt.date(2025, 7, 1)
 BEFORE = MERGER - dt.timedelta(days=1)
@@ -33,23 +33,7 @@ def provinces(db):
         merged_into=tuyen_quang,
         merged_on=MERGER,
     )
-    can_tho = OrganizerFactory(
-        code="can-tho",
-        name="UBND thành phố Cần Thơ",
-        province="Cần Thơ",
-        division=Division.CITY,
-        place_name="Cần Thơ",
-        office_name="Sở Nội vụ thành phố Cần Thơ",
-    )
-    soc_trang = OrganizerFactory(
-        code="soc-trang",
-        name="UBND tỉnh Sóc Trăng",
-        province="Sóc Trăng",
-        place_name="Sóc Trăng",
-        office_name="Sở Nội vụ tỉnh Sóc Trăng",
-        merged_into=can_tho,
-        merged_on=MERGER,
-    )
+    can_tho, soc_trang = can_tho_with_soc_trang(MERGER)
     return {"tq": tuyen_quang, "hg": ha_giang, "ct": can_tho, "st": soc_trang}
 
 

@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 
 from blocs import names
-from blocs.models import BlocYear, Division, LeadershipTerm, UnitName
+from blocs.models import BlocYear, LeadershipTerm, UnitName
 from documents import services
 from legal.demo import ship_texts
 from legal.services import unit_head_add
 from meetings.models import Attendance, Meeting
-from tests.factories import BlocFactory, OrganizerFactory, UnitFactory, make_bloc_year
+from tests.factories import BlocFactory, UnitFactory, can_tho_with_soc_trang, make_bloc_year
 
 from . import pdftools
 
@@ -26,23 +26,7 @@ RENAMED = dt.date(2025, 3, 1)
 @pytest.fixture
 def soc_trang(db):
     ship_texts()
-    can_tho = OrganizerFactory(
-        code="can-tho",
-        name="UBND thành phố Cần Thơ",
-        province="Cần Thơ",
-        division=Division.CITY,
-        place_name="Cần Thơ",
-        office_name="Sở Nội vụ thành phố Cần Thơ",
-    )
-    st = OrganizerFactory(
-        code="soc-trang",
-        name="UBND tỉnh Sóc Trăng",
-        province="Sóc Trăng",
-        place_name="Sóc Trăng",
-        office_name="Sở Nội vụ tỉnh Sóc Trăng",
-        merged_into=can_tho,
-        merged_on=MERGER,
-    )
+    can_tho, st = can_tho_with_soc_trang(MERGER)
     bloc = BlocFactory(organizer=st, name="Khối thi đua Nội chính tỉnh Sóc Trăng", short_name="KNC")
     thads = UnitFactory(organizer=st, name="Thi hành án dân sự tỉnh", head_title="")
     UnitName.objects.create(unit=thads, name="Cục Thi hành án dân sự tỉnh", valid_until=RENAMED)
