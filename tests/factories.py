@@ -121,3 +121,32 @@ def can_tho_with_soc_trang(merged_on):
         merged_on=merged_on,
     )
     return can_tho, soc_trang
+
+
+def open_leader_poll(n_members: int, *, candidates: int | None = 3, **fields):
+    """A year-end meeting of a new bloc-year of `n_members` units, all present, and an open
+    secret leader poll on its first `candidates` member units (None: all of them). Returns
+    (poll, the member units)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import Attendance, Poll
+
+    meeting = services.meeting_create(
+        bloc_year=make_bloc_year(n_members),
+        kind="yearend",
+        title="Tổng kết năm 2024",
+        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
+    )
+    meeting.attendances.update(status=Attendance.Status.PRESENT)
+    units = services.member_units(meeting)
+    poll = services.poll_create(
+        meeting=meeting,
+        kind=Poll.Kind.LEADER,
+        title="Bầu Khối trưởng năm 2025",
+        candidates=units if candidates is None else units[:candidates],
+        **fields,
+    )
+    return services.poll_open(poll=poll), units

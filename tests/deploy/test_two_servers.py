@@ -13,8 +13,8 @@ from django.utils import timezone
 from documents.models import DocumentVersion
 from khoithidua.models import StoredFile
 from meetings import services
-from meetings.models import Attendance, Meeting, Poll, SealedBallot, VoteCast
-from tests.factories import make_bloc_year
+from meetings.models import Meeting, Poll, SealedBallot, VoteCast
+from tests.factories import open_leader_poll
 
 from .conftest import csrf_token, production_password
 
@@ -169,22 +169,7 @@ N = 12
 
 
 def _open_poll() -> Poll:
-    bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(
-        bloc_year=bloc_year,
-        kind="yearend",
-        title="Tổng kết năm 2024",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
-    )
-    meeting.attendances.update(status=Attendance.Status.PRESENT)
-    units = services.member_units(meeting)
-    poll = services.poll_create(
-        meeting=meeting,
-        kind=Poll.Kind.LEADER,
-        title="Bầu Khối trưởng năm 2025",
-        candidates=units[:3],
-    )
-    poll = services.poll_open(poll=poll)
+    poll, _units = open_leader_poll(N)
     slips = services.poll_slips_issue(
         poll=poll, unit_ids=list(poll.voters.values_list("unit_id", flat=True)), actor=None
     )

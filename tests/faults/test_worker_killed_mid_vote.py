@@ -5,7 +5,6 @@ Deterministic: the test holds the poll's exclusive advisory lock (what closing a
 so both workers block inside ballot_cast's transaction; one worker is SIGKILLed there, then
 the lock is released."""
 
-import datetime as dt
 import os
 import re
 import signal
@@ -16,11 +15,10 @@ import psycopg
 import pytest
 import requests
 from django.conf import settings
-from django.utils import timezone
 
 from meetings import services
-from meetings.models import Attendance, Poll, SealedBallot, VoteCast
-from tests.factories import make_bloc_year
+from meetings.models import Poll, SealedBallot, VoteCast
+from tests.factories import open_leader_poll
 
 from .conftest import csrf_token
 
@@ -29,22 +27,7 @@ N = 12
 
 
 def _open_poll() -> Poll:
-    bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(
-        bloc_year=bloc_year,
-        kind="yearend",
-        title="Tổng kết năm 2024",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
-    )
-    meeting.attendances.update(status=Attendance.Status.PRESENT)
-    units = services.member_units(meeting)
-    poll = services.poll_create(
-        meeting=meeting,
-        kind=Poll.Kind.LEADER,
-        title="Bầu Khối trưởng năm 2025",
-        candidates=units[:3],
-    )
-    return services.poll_open(poll=poll)
+    return open_leader_poll(N)[0]
 
 
 def _codes(poll) -> dict[int, str]:

@@ -1,15 +1,13 @@
 """Ballots cast concurrently from threads on PostgreSQL: none lost, none doubled, none late."""
 
-import datetime as dt
 import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from meetings import services
-from meetings.models import Attendance, Ballot, Poll, SealedBallot, VoteCast
-from tests.factories import make_bloc_year
+from meetings.models import Ballot, SealedBallot, VoteCast
+from tests.factories import open_leader_poll
 
 pytestmark = [pytest.mark.postgres]
 
@@ -17,19 +15,7 @@ N = 40
 
 
 def _open_poll():
-    bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(
-        bloc_year=bloc_year,
-        kind="yearend",
-        title="Tổng kết",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
-    )
-    meeting.attendances.update(status=Attendance.Status.PRESENT)
-    units = services.member_units(meeting)
-    poll = services.poll_create(
-        meeting=meeting, kind=Poll.Kind.LEADER, title="Bầu Khối trưởng", candidates=units[:3]
-    )
-    return services.poll_open(poll=poll)
+    return open_leader_poll(N)[0]
 
 
 def _run(targets):

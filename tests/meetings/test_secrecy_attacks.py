@@ -10,17 +10,14 @@ attack "works" only if it does better than that.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from meetings import services
-from meetings.models import Attendance, Poll
-from tests.factories import make_bloc_year
+from tests.factories import open_leader_poll
 
 pytestmark = [pytest.mark.postgres]
 
@@ -30,23 +27,7 @@ CHANCE_BOUND = 6
 
 
 def _setup_poll():
-    bloc_year = make_bloc_year(N)
-    meeting = services.meeting_create(
-        bloc_year=bloc_year,
-        kind="yearend",
-        title="Tổng kết",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
-    )
-    meeting.attendances.update(status=Attendance.Status.PRESENT)
-    units = services.member_units(meeting)
-    poll = services.poll_create(
-        meeting=meeting,
-        kind=Poll.Kind.LEADER,
-        title="Bầu Khối trưởng",
-        candidates=units,
-        max_marks=1,
-    )
-    poll = services.poll_open(poll=poll)
+    poll, units = open_leader_poll(N, candidates=None, max_marks=1)
     cand = {c.unit_id: c.pk for c in poll.candidates.all()}
     # Unit i votes for the candidate of unit (i + k) — a different candidate for every unit, in a
     # shuffled order of casting.
