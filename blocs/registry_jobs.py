@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
-from jobs.services import JobFailed, job_function
+from jobs.services import JobFailed, job_function, path_of
 
 from .access import managed_organizers
 from .models import Organizer
@@ -59,10 +59,6 @@ def _counted(job: Job, organizer_ids: list[int], total: int) -> Iterator[list]:
         yield row
 
 
-def _export_func() -> str:
-    return f"{registry_export_job.__module__}.{registry_export_job.__qualname__}"
-
-
 def purge_expired_exports(*, now: dt.datetime | None = None) -> int:
     """Delete the files of export jobs that finished more than REGISTRY_EXPORT_TTL_HOURS ago
     (a national export is personal data of every unit: it should not stay in the storage for
@@ -71,7 +67,7 @@ def purge_expired_exports(*, now: dt.datetime | None = None) -> int:
     many files were deleted."""
     cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.REGISTRY_EXPORT_TTL_HOURS)
     expired = Job.objects.filter(
-        func=_export_func(),
+        func=path_of(registry_export_job),
         status=Job.Status.SUCCEEDED,
         finished_at__lt=cutoff,
         result__has_key="path",

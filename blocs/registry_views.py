@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from jobs.models import Job
-from jobs.services import job_start
+from jobs.services import job_start, path_of
 
 from .access import managed_organizers, require_office
 from .forms import TableImportForm
@@ -38,7 +38,6 @@ from .registry import (
 from .registry_jobs import (
     CONTENT_TYPES,
     IMPORT_DIR,
-    _export_func,
     registry_export_job,
     registry_import_job,
 )
@@ -253,7 +252,7 @@ def registry_export_download(request: HttpRequest, pk) -> HttpResponse:
     job = (
         Job.objects.filter(
             pk=pk,
-            func=_export_func(),
+            func=path_of(registry_export_job),
             status=Job.Status.SUCCEEDED,
         )
         .only("owner_id", "kwargs", "result")

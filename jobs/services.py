@@ -122,7 +122,8 @@ def job_visible_to(job: Job, user) -> bool:
     return bool(hook is not None and hook(job, user))
 
 
-def _path_of(func: JobFunction) -> str:
+def path_of(func: JobFunction) -> str:
+    """The dotted path stored in `Job.func` for a job function (to filter jobs by function)."""
     if not getattr(func, "is_job_function", False):
         raise ValueError(f"{func!r} is not marked with @job_function.")
     return f"{func.__module__}.{func.__qualname__}"
@@ -149,7 +150,7 @@ def job_start(
     with transaction.atomic():
         job = Job.objects.create(
             title=title[:200],
-            func=_path_of(func),
+            func=path_of(func),
             kwargs=kwargs or {},
             owner=owner if getattr(owner, "pk", None) else None,
             total=total,
