@@ -77,7 +77,8 @@ def test_a_ballot_checked_while_open_is_refused_in_sql_once_the_poll_has_closed(
     with CaptureQueriesContext(connection) as queries:
         with pytest.raises(services.VoteRefused, match="kết thúc"):
             services.ballot_cast(voter=late, marks=[cand[1]])
-    assert any("INSERT INTO meetings_votecast" in q["sql"] for q in queries)  # reached the SQL
+    # Refused by the cast's own statement, which reads the poll's status under the lock.
+    assert any("FROM meetings_poll WHERE id" in q["sql"] for q in queries)
     assert list(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == [receipt]
     assert not SealedBallot.objects.filter(poll=poll).exists()  # the close emptied them
     poll.refresh_from_db()
