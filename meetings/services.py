@@ -8,6 +8,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -719,21 +720,28 @@ def ballot_cast(
     box = crypto.ballot_seal(poll.public_key, payload, crypto.plaintext_size(poll.max_marks))
     receipt = random_code(RECEIPT_LENGTH)
     box_id = uuid.uuid4()
-    # The hot path of a vote: plain SQL (no ORM compilation) in one transaction.
+    # The hot path of a vote: plain SQL (no ORM compilation), one transaction.
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Two statements, not one: a statement's snapshot is taken before it waits for
-                # the lock, so the status must be read by a statement that starts after it.
-                # The second checks the status and writes both rows (nothing if not open).
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock_shared(%s, %s)", [POLL_LOCK_CLASS, poll.pk]
-                )
-                cursor.execute(
-                    _CAST_SQL, [poll.pk, Poll.Status.OPEN, voter.unit_id, receipt, box_id, box]
-                )
-                accepted = cursor.fetchone() is not None
-            else:
+        if connection.vendor == "postgresql":
+            # One round trip: the function takes the shared lock, then checks the status and
+            # writes both rows in statements that start after it (migration 0006). Outside a
+            # transaction it is its own; inside one (tests, a caller's atomic) a savepoint
+            # keeps a refused second ballot from breaking the caller's transaction.
+            params = [
+                POLL_LOCK_CLASS,
+                poll.pk,
+                Poll.Status.OPEN,
+                voter.unit_id,
+                receipt,
+                box_id,
+                box,
+            ]
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                with connection.cursor() as cursor:
+                    cursor.execute(_CAST_SQL, params)
+                    accepted = cursor.fetchone()[0]
+        else:
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT status FROM meetings_poll WHERE id = %s", [poll.pk])
                 accepted = cursor.fetchone()[0] == Poll.Status.OPEN
                 if accepted:
@@ -746,27 +754,14 @@ def ballot_cast(
                         "INSERT INTO meetings_sealedballot (id, poll_id, box) VALUES (%s, %s, %s)",
                         [box_id.hex, poll.pk, box],
                     )
-            if not accepted:
-                raise VoteRefused(_("Biểu quyết đã kết thúc, phiếu không được nhận."))
     except IntegrityError:
         raise AlreadyVoted(cast_receipt(voter)) from None
+    if not accepted:
+        raise VoteRefused(_("Biểu quyết đã kết thúc, phiếu không được nhận."))
     return receipt
 
 
-# "This unit has voted" (with its receipt) and the sealed box, written only while the poll is
-# open, in one statement: no row is returned (and none written) once the poll has closed.
-_CAST_SQL = """
-WITH open_poll AS (
-    SELECT id FROM meetings_poll WHERE id = %s AND status = %s
-), cast_row AS (
-    INSERT INTO meetings_votecast (poll_id, unit_id, receipt)
-    SELECT id, %s, %s FROM open_poll
-    RETURNING poll_id
-)
-INSERT INTO meetings_sealedballot (id, poll_id, box)
-SELECT %s, poll_id, %s FROM cast_row
-RETURNING 1
-"""
+_CAST_SQL = "SELECT meetings_cast_ballot(%s, %s, %s, %s, %s, %s, %s)"
 
 
 def cast_receipt(voter: PollVoter) -> str | None:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1154,6 +1155,10 @@ def _ballot_flow(request: HttpRequest, voter: PollVoter, hidden: dict, action: s
             status = 409
         else:
             # The receipt is the voter's: shown now, listed in the bulletin apart from any ballot.
+            if htmx:
+                # The box alone needs no request context (no form, no token, no menu): rendered
+                # without the context processors, on the path every voter takes at once.
+                return HttpResponse(render_to_string(template, {**context, "receipt": receipt}))
             return render(request, template, {**context, "receipt": receipt})
     elif step in ("review", "confirm"):
         status = 422

@@ -77,9 +77,53 @@ def test_a_ballot_checked_while_open_is_refused_in_sql_once_the_poll_has_closed(
     with CaptureQueriesContext(connection) as queries:
         with pytest.raises(services.VoteRefused, match="kết thúc"):
             services.ballot_cast(voter=late, marks=[cand[1]])
-    # Refused by the cast's own statement, which reads the poll's status under the lock.
-    assert any("FROM meetings_poll WHERE id" in q["sql"] for q in queries)
+    # Refused by the cast's own statement, which reads the poll's status under the lock (on
+    # PostgreSQL inside meetings_cast_ballot, migration 0006).
+    marker = (
+        "meetings_cast_ballot("
+        if connection.vendor == "postgresql"
+        else "FROM meetings_poll WHERE id"
+    )
+    assert any(marker in q["sql"] for q in queries)
     assert list(VoteCast.objects.filter(poll=poll).values_list("receipt", flat=True)) == [receipt]
     assert not SealedBallot.objects.filter(poll=poll).exists()  # the close emptied them
     poll.refresh_from_db()
     assert services.poll_counts(poll).ballots == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_ballot_is_one_statement_committed_on_its_own(world, full_meeting):
+    """Outside a transaction (as a request casts) the ballot is one statement, with no BEGIN or
+    COMMIT round trip: another connection sees both rows as soon as it returns, and a second
+    ballot of the unit is refused by the constraint without leaving a row or a broken
+    connection behind."""
+    import psycopg
+    from django.conf import settings
+
+    from meetings.models import SealedBallot, VoteCast
+
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    cand = list(poll.candidates.values_list("pk", flat=True))
+    voter = poll.voters.select_related("poll").order_by("pk").first()
+    assert not connection.in_atomic_block
+    services.poll_candidate_rows(voter.poll)  # the ballot's candidates, cached once per process
+    with CaptureQueriesContext(connection) as queries:
+        receipt = services.ballot_cast(voter=voter, marks=[cand[0]])
+    assert [q["sql"].split("(")[0] for q in queries] == ["SELECT meetings_cast_ballot"]
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+    ) as other:
+        rows = other.execute(
+            "SELECT receipt FROM meetings_votecast WHERE poll_id = %s", [poll.pk]
+        ).fetchall()
+        boxes = other.execute(
+            "SELECT count(*) FROM meetings_sealedballot WHERE poll_id = %s", [poll.pk]
+        ).fetchone()[0]
+    assert rows == [(receipt,)] and boxes == 1
+    with pytest.raises(services.AlreadyVoted) as again:
+        services.ballot_cast(voter=voter, blank=True)
+    assert again.value.receipt == receipt
+    assert VoteCast.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
