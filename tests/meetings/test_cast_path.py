@@ -29,6 +29,7 @@ def test_the_voter_of_a_code_equals_what_select_related_loads(world, full_meetin
     expected = PollVoter.objects.select_related("poll", "poll__meeting").get(
         code_hash=crypto.code_hash(slip.code)
     )
+    services.voter_for_code(slip.code)  # the connection's first lookup (PREPARE on PostgreSQL)
     with CaptureQueriesContext(connection) as queries:
         voter = services.voter_for_code(slip.code.lower())
         # Linked as select_related links them: reading the poll and the meeting costs nothing.
@@ -54,6 +55,40 @@ def test_an_unknown_or_void_code_finds_no_voter(world, full_meeting):
     assert services.voter_for_code(old.code) is None  # reissued: the old code is void
     assert services.voter_for_code("ABCDEFGHJK") is None
     assert services.voter_for_code("") is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_lookup_is_planned_once_per_session_and_survives_a_rollback_and_a_new_connection(
+    world, full_meeting
+):
+    from django.db import transaction
+
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    (slip,) = services.poll_slips_issue(poll=poll, unit_ids=[world.units[3].pk], actor=None)
+    expected = PollVoter.objects.get(code_hash=crypto.code_hash(slip.code)).pk
+    name = services._VOTER_BY_CODE.statement
+
+    def prepared_here() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+            return cursor.fetchone()[0]
+
+    # Prepared inside a transaction that rolls back: the statement stays in the session.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert services.voter_for_code(slip.code).pk == expected
+        raise RuntimeError
+    assert prepared_here() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert services.voter_for_code(slip.code).pk == expected
+    assert [q["sql"].split("(")[0] for q in queries] == [f"EXECUTE {name}"]
+    # A new session (the old one closed, as after CONN_MAX_AGE or a failed health check)
+    # prepares the statement again.
+    connection.close()
+    assert prepared_here() == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert services.voter_for_code(slip.code).pk == expected
+    assert [q["sql"].split(" ")[0] for q in queries] == ["PREPARE", "EXECUTE"]
 
 
 def test_only_non_null_foreign_keys_can_be_joined():
