@@ -10,30 +10,8 @@ from blocs.models import BlocYear, LeadershipTerm, Unit
 
 from .factories import OrganizerFactory, UserFactory, grant, make_bloc_year
 
-# The longest test files (seconds each on the CI machine: `pytest --durations`), collected
-# first: `make test` hands whole files to its 2 workers in collection order, and in
-# alphabetical order the last 8 % of the tests took 4–5 of the suite's 16 minutes here (long
-# files reached late leave one worker alone at the end).
-LONG_FILES = (
-    "tests/deploy/test_two_servers.py",
-    "tests/e2e/test_accessibility.py",
-    "tests/perf/test_query_growth.py",
-    "tests/meetings/test_browser.py",
-    "tests/deploy/test_start_path.py",
-    "tests/security/test_get_fuzz.py",
-    "tests/feedback/test_no_dead_links.py",
-    "tests/faults/test_login_lockout_across_workers.py",
-    "tests/faults/test_database_restart.py",
-    "tests/faults/test_ballot_codes_not_logged.py",
-    "tests/deploy/test_slow_clients.py",
-    "tests/e2e/test_meeting_flow.py",
-)
-
 
 def pytest_collection_modifyitems(config, items):
-    rank = {path: i for i, path in enumerate(LONG_FILES)}
-    # Stable: the tests of a file keep their order, and the other files theirs.
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
     chromium = shutil.which("chromium")
     is_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     for item in items:

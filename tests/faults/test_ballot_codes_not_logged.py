@@ -4,7 +4,6 @@ wrong codes, a refused second ballot (Django logs "Conflict: …") and a closed 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import signal
@@ -15,11 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.utils import timezone
 
 from meetings import services
-from meetings.models import Attendance, Poll
-from tests.factories import make_bloc_year
+from tests.factories import open_leader_poll
 
 from .conftest import ROOT, _env, csrf_token, listening_socket
 
@@ -27,20 +24,7 @@ pytestmark = [pytest.mark.postgres]
 
 
 def _poll():
-    bloc_year = make_bloc_year(4)
-    meeting = services.meeting_create(
-        bloc_year=bloc_year,
-        kind="yearend",
-        title="Tổng kết",
-        starts_at=timezone.make_aware(dt.datetime(2024, 11, 21, 8)),
-    )
-    meeting.attendances.update(status=Attendance.Status.PRESENT)
-    units = services.member_units(meeting)
-    poll = services.poll_open(
-        poll=services.poll_create(
-            meeting=meeting, kind=Poll.Kind.LEADER, title="Bầu Khối trưởng", candidates=units[:2]
-        )
-    )
+    poll, units = open_leader_poll(4, candidates=2)
     slips = services.poll_slips_issue(poll=poll, unit_ids=[u.pk for u in units], actor=None)
     return poll, [s.code for s in slips]
 
