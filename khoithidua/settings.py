@@ -100,6 +100,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a health check that asks the kernel before asking the server
+    # (khoithidua/db/postgresql/base.py): no SELECT 1 round trip on a quiet connection.
+    DATABASES["default"]["ENGINE"] = "khoithidua.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

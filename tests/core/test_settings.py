@@ -34,7 +34,7 @@ def test_database_url_selects_postgresql_and_defaults_are_vietnamese():
         {"DEBUG": "0", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"}
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "vi", "Asia/Ho_Chi_Minh"]
+    assert result.stdout.split() == ["khoithidua.db.postgresql", "vi", "Asia/Ho_Chi_Minh"]
 
 
 def test_default_database_is_sqlite_under_var():
