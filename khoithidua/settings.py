@@ -264,11 +264,11 @@ DEMO_ALLOWED = DEBUG or os.environ.get("DEMO", "") == "1"
 # bench/*.py: enables trivial floor endpoints (e.g. /bench/ping-post/). Off in production.
 BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", "False")
 
-# Cache, login throttle, submit-once tokens and ballot-code throttle are shared by every worker of
+# Cache, login throttle and submit-once tokens are shared by every worker of
 # every app server, and need atomic operations (INCR, SET NX with an expiry): Redis through
 # Django's RedisCache (README, "Triển khai", says why not DatabaseCache). CACHE_URL names it;
 # CACHE_KEY_PREFIX separates several deployments (or test runs) on one Redis. Local development
-# (DEBUG, no CACHE_URL) keeps memory.
+# (DEBUG, no CACHE_URL) keeps memory. The ballot-code throttle is in PostgreSQL (meetings.throttle).
 CACHE_URL = os.environ.get("CACHE_URL", "" if DEBUG else "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {

@@ -445,6 +445,25 @@ class PollVoter(models.Model):
         return f"{self.poll_id}: {self.unit}"
 
 
+class WrongCodes(models.Model):
+    """Wrong ballot codes counted per window, for the throttle (meetings.throttle): one row per
+    key ("client:<hash of the address>" or "poll:<id>"), kept until its window ends. No code, no
+    unit, no ballot. On PostgreSQL the table is UNLOGGED (migration 0007): it is not written to
+    the WAL nor copied by a base backup, and it is emptied after a crash, as a Redis without
+    persistence would forget it."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lần nhập sai mã phiếu")
+        verbose_name_plural = _("lần nhập sai mã phiếu")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
+
+
 class VoteCast(models.Model):
     """ "This unit has voted in this poll", with its receipt. No time, and no link to the
     ballot (except in open, named votes, set at close)."""

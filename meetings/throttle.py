@@ -1,11 +1,21 @@
-"""Throttling of wrong ballot codes, per client and per poll, in Django's cache (whichever
-backend the deployment configures: it must be shared by the workers, as the login throttle's)."""
+"""Throttling of wrong ballot codes, per client and per poll.
+
+The counters live in the database (`meetings.WrongCodes`, UNLOGGED on PostgreSQL), shared by
+every worker and server as the roll itself is: one row per key and window, a fixed window that
+starts at the key's first wrong code. On PostgreSQL the check is read in the same statement as
+the voter lookup (`services.voter_for_code_unless_throttled`), so a ballot costs no extra round
+trip for it; a blocked client learns nothing about its code, valid or not.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
+import random
 
-from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
 
 from khoithidua.lib.clientip import client_ip
 
@@ -14,31 +24,79 @@ CLIENT_WINDOW = 15 * 60  # … per 15 minutes
 POLL_LIMIT = 30  # wrong codes for one poll (all clients) …
 POLL_WINDOW = 60  # … per minute: guessing stays hopeless, a mistyping voter is not locked out
 
+Key = tuple[str, int, int]  # (key, limit, window in seconds)
+
 
 def _client(request) -> str:
     address = client_ip(request)  # behind nginx: X-Forwarded-For through TRUSTED_PROXIES
     return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
-def _keys(request, poll_id: int | None) -> list[tuple[str, int, int]]:
-    keys = [(f"ballot-code:client:{_client(request)}", CLIENT_LIMIT, CLIENT_WINDOW)]
+def keys(request, poll_id: int | None) -> list[Key]:
+    out = [(f"client:{_client(request)}", CLIENT_LIMIT, CLIENT_WINDOW)]
     if poll_id:
-        keys.append((f"ballot-code:poll:{int(poll_id)}", POLL_LIMIT, POLL_WINDOW))
-    return keys
+        out.append((f"poll:{int(poll_id)}", POLL_LIMIT, POLL_WINDOW))
+    return out
+
+
+# The check as one row (an aggregate always returns one): when the latest window of a key over
+# its limit ends, or NULL. Placeholders follow JoinedRow's head: $1 is the code's hash.
+HEAD_SQL = (
+    "SELECT max(g.until) AS blocked_until FROM meetings_wrongcodes g WHERE g.until > $2 "
+    "AND ((g.key = $3 AND g.failures >= $4) OR (g.key = $5 AND g.failures >= $6))"
+)
+
+
+def head_params(checked: list[Key], now: dt.datetime) -> list:
+    (k1, l1, _w1), (k2, l2, _w2) = (checked + [("", 0, 0)])[:2]  # "" matches no row
+    return [now, k1, l1, k2, l2]
+
+
+def wait_until(until: dt.datetime | None, now: dt.datetime) -> int:
+    """Whole seconds until `until` (0 if not blocked)."""
+    if until is None or until <= now:
+        return 0
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def blocked_until(checked: list[Key], now: dt.datetime) -> dt.datetime | None:
+    """The check on its own (SQLite, and the paths without a lookup)."""
+    from meetings.models import WrongCodes
+
+    until = None
+    rows = WrongCodes.objects.filter(
+        key__in=[k for k, _l, _w in checked], until__gt=now
+    ).values_list("key", "failures", "until")
+    limits = {k: limit for k, limit, _w in checked}
+    for key, failures, end in rows:
+        if failures >= limits[key] and (until is None or end > until):
+            until = end
+    return until
 
 
 def blocked(request, poll_id: int | None) -> int:
     """Seconds to wait if this client, or this poll, has had too many wrong codes; else 0."""
-    for key, limit, window in _keys(request, poll_id):
-        if (cache.get(key) or 0) >= limit:
-            return window
-    return 0
+    now = timezone.now()
+    return wait_until(blocked_until(keys(request, poll_id), now), now)
 
 
 def record_failure(request, poll_id: int | None) -> None:
-    for key, _limit, window in _keys(request, poll_id):
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, window)
+    """Count a wrong code against each key: a new window if the last one ended."""
+    now = timezone.now()
+    ops = connection.ops
+    table = ops.quote_name("meetings_wrongcodes")
+    key, failures, until = (ops.quote_name(c) for c in ("key", "failures", "until"))
+    sql = (
+        f"INSERT INTO {table} ({key}, {failures}, {until}) VALUES (%s, 1, %s) "
+        f"ON CONFLICT ({key}) DO UPDATE SET "
+        f"{failures} = CASE WHEN {table}.{until} > %s THEN {table}.{failures} + 1 ELSE 1 END, "
+        f"{until} = CASE WHEN {table}.{until} > %s THEN {table}.{until} ELSE excluded.{until} END"
+    )
+    stamp = ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, _limit, window in keys(request, poll_id):
+            end = ops.adapt_datetimefield_value(now + dt.timedelta(seconds=window))
+            cursor.execute(sql, [name, end, stamp, stamp])
+        if random.random() < 1 / 64:  # noqa: S311 - housekeeping, not security
+            # Ended windows are forgotten now and then (the table stays as small as the attack).
+            cursor.execute(f"DELETE FROM {table} WHERE {until} <= %s", [stamp])

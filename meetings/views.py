@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 from django.contrib import messages
@@ -1179,16 +1180,16 @@ def vote(request: HttpRequest, poll_pk: int | None = None) -> HttpResponse:
     context = {"enter_code": True, "action": action, "poll_pk": poll_pk}
     if request.method != "POST":
         return render(request, "meetings/vote.html", context)
-    wait = throttle.blocked(request, poll_pk)
+    code = services.normalize_code(request.POST.get("code", ""))
+    # The throttle's check and the code's lookup in one read; a blocked client learns nothing.
+    wait, voter = services.voter_for_code_unless_throttled(code, throttle.keys(request, poll_pk))
     if wait:
         return render(
             request,
             "meetings/vote.html#box" if request.htmx else "meetings/vote.html",
-            {**context, "throttled": max(1, wait // 60)},
+            {**context, "throttled": max(1, math.ceil(wait / 60))},
             status=429,
         )
-    code = services.normalize_code(request.POST.get("code", ""))
-    voter = services.voter_for_code(code)
     if voter is None or (poll_pk and voter.poll_id != poll_pk):
         throttle.record_failure(request, poll_pk)
         return render(

@@ -14,6 +14,11 @@ server CPU instead of 490 µs, which planned a 60-column join on every call). A 
 statement belongs to the session and survives a rolled-back transaction; a new connection
 prepares again. (Behind a transaction-pooling proxy such as pgbouncer, sessions are shared:
 this needs session pooling, or a direct connection, as Django's persistent connections do.)
+
+`get(value, head=(sql, params))` (PostgreSQL) runs a one-row query in the same statement, ahead
+of the lookup (`SELECT head.*, … FROM (head) LEFT JOIN (the chain) ON …`), and returns
+`(head_row, instance_or_None)`: one round trip for two reads, as the ballot's throttle check
+and voter lookup. The head's placeholders are `$2`, `$3`, … (`$1` is the looked-up value).
 """
 
 from __future__ import annotations
@@ -40,10 +45,11 @@ _NAMES = itertools.count(1)
 class JoinedRow:
     def __init__(self, model: type[Model], path: tuple[str, ...], where: str):
         self.model, self.path, self.where = model, path, where
-        self._plans: dict[str, tuple[str, list[_Step]]] = {}
+        self._plans: dict[str, tuple[str, list[_Step], str]] = {}
         self.statement = f"joinedrow_{next(_NAMES)}"  # the prepared statement's name (PostgreSQL)
+        self._heads: dict[tuple[str, str], tuple[str, str]] = {}  # (alias, head) → (name, SQL)
 
-    def _plan(self, alias: str) -> tuple[str, list[_Step]]:
+    def _plan(self, alias: str) -> tuple[str, list[_Step], str]:
         conn = connections[alias]
         qn = conn.ops.quote_name
         chain = [(self.model, "t0", None)]
@@ -79,28 +85,55 @@ class JoinedRow:
             f"SELECT {', '.join(columns)} FROM {qn(self.model._meta.db_table)} t0 "
             f"{' '.join(joins)} WHERE t0.{qn(where)} = %s LIMIT 1"
         )
-        return sql, steps
+        # The same columns after a head row: the chain left-joined to it, matched on $1.
+        head_template = (
+            f"SELECT head.*, {', '.join(columns)} FROM ({{head}}) head "
+            f"LEFT JOIN ({qn(self.model._meta.db_table)} t0 {' '.join(joins)}) "
+            f"ON t0.{qn(where)} = $1 LIMIT 1"
+        )
+        return sql, steps, head_template
 
-    def get(self, value, *, using: str = "default") -> Model | None:
+    def get(self, value, *, using: str = "default", head: tuple[str, list] | None = None):
         plan = self._plans.get(using)
         if plan is None:
             plan = self._plans[using] = self._plan(using)
-        sql, steps = plan
+        sql, steps, head_template = plan
         conn = connections[using]
+        params = [value]
+        if head is not None:
+            if conn.vendor != "postgresql":
+                raise NotImplementedError("JoinedRow.get(head=…) is for PostgreSQL")
+            head_sql, head_params = head
+            if (using, head_sql) not in self._heads:
+                name = f"{self.statement}_head{len(self._heads) + 1}"
+                self._heads[using, head_sql] = (name, head_template.format(head=head_sql))
+            statement, full = self._heads[using, head_sql]
+            params += list(head_params)
+        else:
+            statement, full = self.statement, sql.replace("%s", "$1")
         with conn.cursor() as cursor:
             if conn.vendor == "postgresql":
                 prepared = conn.__dict__.get("_joinedrow_prepared")
                 if prepared is None or prepared[0] is not conn.connection:
                     prepared = conn._joinedrow_prepared = (conn.connection, set())
-                if self.statement not in prepared[1]:
-                    cursor.execute(f"PREPARE {self.statement} AS {sql.replace('%s', '$1')}")
-                    prepared[1].add(self.statement)
-                cursor.execute(f"EXECUTE {self.statement}(%s)", [value])
+                if statement not in prepared[1]:
+                    cursor.execute(f"PREPARE {statement} AS {full}")
+                    prepared[1].add(statement)
+                cursor.execute(f"EXECUTE {statement}({', '.join(['%s'] * len(params))})", params)
             else:
-                cursor.execute(sql, [value])
+                cursor.execute(sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        if head is not None:
+            if row is None:
+                raise ValueError("JoinedRow: the head query must return one row")
+            skip = len(row) - steps[-1].start - len(steps[-1].names)
+            head_row, row = row[:skip], row[skip:]
+            if row[0] is None:  # nothing matched $1: the left join's columns are all null
+                row = None
+        instance = None if row is None else self._build(row, steps, conn, using)
+        return (head_row, instance) if head is not None else instance
+
+    def _build(self, row, steps: list[_Step], conn, using: str) -> Model:
         first = previous = None
         for step in steps:
             values = list(row[step.start : step.start + len(step.names)])

@@ -3,8 +3,9 @@
 Django's RedisCacheClient.get_client() builds a new `redis.Redis` for every cache operation.
 Each construction copies redis-py's ~170 response callbacks into a new case-insensitive dict
 (and sets up its event and observability hooks): about 0.1 ms of CPU per operation, more than
-the network round trip itself. On the vote path (the ballot-code throttle reads one counter per
-ballot) that was a measurable share of the CPU per ballot (issue 15).
+the network round trip itself. On the vote path (the ballot-code throttle read one counter per
+ballot, before it moved to PostgreSQL) that was a measurable share of the CPU per ballot
+(issue 15); the login throttle and the submit-once tokens still use it.
 
 A `redis.Redis` client is thread-safe for single commands (it takes a connection from its pool
 for each one), and holds no state of its own besides the pool, so one client per pool is

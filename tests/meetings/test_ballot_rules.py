@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from blocs.models import AuditEvent
 from meetings import minutes, services, throttle
-from meetings.models import Poll, PollCandidate
+from meetings.models import Poll, PollCandidate, WrongCodes
 
 from .conftest import cast, codes, make_meeting, make_poll, mark_present
 
@@ -151,7 +150,6 @@ def test_a_slip_is_voided_and_reissued_for_a_unit_that_has_not_voted(world, full
 
 
 def test_wrong_codes_are_throttled_per_client_and_per_poll(world, full_meeting, settings):
-    cache.clear()
     poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
     good = codes(poll)[world.units[0].pk]
     url = reverse("meetings:vote_poll", args=[poll.pk])
@@ -164,12 +162,11 @@ def test_wrong_codes_are_throttled_per_client_and_per_poll(world, full_meeting, 
     other = Client(REMOTE_ADDR="10.0.0.2")
     assert other.post(url, {"code": good}).status_code == 200
     # … but guessing at one poll from many addresses is capped per poll.
-    cache.clear()
+    WrongCodes.objects.all().delete()
     for i in range(throttle.POLL_LIMIT):
         Client(REMOTE_ADDR=f"10.1.{i // 200}.{i % 200}").post(url, {"code": f"GUESS{i:05d}"})
     fresh = Client(REMOTE_ADDR="10.9.9.9").post(url, {"code": good})
     assert fresh.status_code == 429
-    cache.clear()
 
 
 def test_a_closed_polls_code_shows_only_the_public_bulletin(world, full_meeting):
