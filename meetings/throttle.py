@@ -10,12 +10,12 @@ trip for it; a blocked client learns nothing about its code, valid or not.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import random
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from khoithidua.lib.clientip import client_ip
 
@@ -28,8 +28,10 @@ Key = tuple[str, int, int]  # (key, limit, window in seconds)
 
 
 def _client(request) -> str:
-    address = client_ip(request)  # behind nginx: X-Forwarded-For through TRUSTED_PROXIES
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
+    """A keyed hash of the client's address (behind nginx: X-Forwarded-For through
+    TRUSTED_PROXIES): a reader of the table cannot test the 2^32 IPv4 addresses against it."""
+    address = client_ip(request)
+    return salted_hmac("meetings.throttle.client", address, algorithm="sha256").hexdigest()[:32]
 
 
 def keys(request, poll_id: int | None) -> list[Key]:
