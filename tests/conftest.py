@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from blocs.models import BlocYear, LeadershipTerm, Unit
 
@@ -25,6 +26,17 @@ def pytest_collection_modifyitems(config, items):
                     reason="cần PostgreSQL (needs PostgreSQL semantics); CI chạy trên PostgreSQL"
                 )
             )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Vietnamese). A request through the test client
+    runs CookieLocaleMiddleware in the test's own thread, and an English cookie leaves English
+    active for the next test of that worker (as in production, where the next request activates
+    its own). Seen: tests/accounts/test_login_notice.py then tests/awards/test_scoring_modes.py
+    in one worker gave «You may not score at this stage.» instead of the Vietnamese message."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
 
 
 @dataclass
