@@ -3,6 +3,7 @@ the test database, for fault tests that kill workers or connections."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -15,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from django.conf import settings
@@ -22,6 +24,25 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.contextmanager
+def pg_admin():
+    """An autocommit connection to the server's `postgres` database, apart from the app's: to
+    watch (pg_stat_activity) or act on (terminate, refuse) the app's connections."""
+    db = settings.DATABASES["default"]
+    conn = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def listening_socket() -> tuple[socket.socket, int]:

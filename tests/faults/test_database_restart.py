@@ -7,9 +7,6 @@ a real gunicorn (DEBUG=0, persistent connections with health checks): the test c
 do, as it switches off the per-request connection checks.
 """
 
-import contextlib
-
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -17,26 +14,9 @@ from django.db import connection
 from blocs.models import Membership
 from tests.factories import UnitFactory
 
-from .conftest import csrf_token
+from .conftest import csrf_token, pg_admin
 
 pytestmark = [pytest.mark.postgres]
-
-
-@contextlib.contextmanager
-def _admin():
-    db = settings.DATABASES["default"]
-    conn = psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def _kill_app_connections(admin) -> int:
@@ -70,7 +50,7 @@ def test_after_postgres_kills_the_connections_the_next_request_reconnects_withou
     s = server.session(world.office)
     url = f"{server.url}/years/{world.bloc_year.pk}/"
     assert s.get(url, timeout=10).status_code == 200
-    with _admin() as admin:
+    with pg_admin() as admin:
         assert _kill_app_connections(admin) >= 1
     response = s.get(url, timeout=10)
     assert response.status_code == 200
@@ -99,7 +79,7 @@ def test_while_the_database_is_down_pages_answer_500_then_recover_with_every_com
     )
     assert unit.pk in committed
 
-    with _admin() as admin:
+    with pg_admin() as admin:
         _allow_connections(admin, False)
         try:
             _kill_app_connections(admin)

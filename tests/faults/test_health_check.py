@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
+
+from .conftest import pg_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,23 +23,6 @@ def _wrapper():
     """A fresh connection of the app's own backend, as a worker holds one between requests."""
     conn = connections.create_connection("default")
     conn.ensure_connection()
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def _admin():
-    db = settings.DATABASES["default"]
-    conn = psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
     try:
         yield conn
     finally:
@@ -63,7 +47,7 @@ def test_the_app_uses_this_backend_with_health_checks_on():
 
 
 def test_a_quiet_idle_connection_is_usable_without_a_round_trip():
-    with _wrapper() as conn, _admin() as admin:
+    with _wrapper() as conn, pg_admin() as admin:
         pid = _pid(conn)
         with conn.cursor() as cursor:
             cursor.execute("SELECT 'last statement before the check'")
@@ -73,7 +57,7 @@ def test_a_quiet_idle_connection_is_usable_without_a_round_trip():
 
 
 def test_a_terminated_connection_is_not_usable_and_is_replaced_on_the_next_request():
-    with _wrapper() as conn, _admin() as admin:
+    with _wrapper() as conn, pg_admin() as admin:
         pid = _pid(conn)
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0] is True
         # The backend's goodbye (FATAL 57P01) and the end of file reach the socket.
@@ -89,7 +73,7 @@ def test_a_terminated_connection_is_not_usable_and_is_replaced_on_the_next_reque
 
 
 def test_something_harmless_arrived_then_selects_1_and_stays_usable():
-    with _wrapper() as conn, _wrapper() as other, _admin() as admin:
+    with _wrapper() as conn, _wrapper() as other, pg_admin() as admin:
         pid = _pid(conn)
         with conn.cursor() as cursor:
             cursor.execute("LISTEN khoithidua_health_check")
@@ -101,7 +85,7 @@ def test_something_harmless_arrived_then_selects_1_and_stays_usable():
 
 
 def test_inside_a_transaction_the_check_asks_the_server():
-    with _wrapper() as conn, _admin() as admin:
+    with _wrapper() as conn, pg_admin() as admin:
         pid = _pid(conn)
         conn.set_autocommit(False)
         with conn.cursor() as cursor:
