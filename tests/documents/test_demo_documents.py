@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from docx import Document
 
@@ -34,9 +35,19 @@ INTERNAL = (
 ENGLISH = re.compile(r"\b(None|True|False|the|minutes|result|tally|poll|draft)\b")
 
 
+@pytest.fixture(scope="module")
+def _demo_once(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module, in a transaction rolled back at its end; each test
+    runs in its own savepoint inside it (the `db` fixture), so what a test writes is undone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(_demo_once, db):
+    return None
 
 
 def meeting(org: str) -> Meeting:
