@@ -96,9 +96,28 @@ def record_failure(request, poll_id: int | None) -> None:
     )
     stamp = ops.adapt_datetimefield_value(now)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Keys in one order (client, then poll) in every transaction: no deadlock between them.
         for name, _limit, window in keys(request, poll_id):
             end = ops.adapt_datetimefield_value(now + dt.timedelta(seconds=window))
             cursor.execute(sql, [name, end, stamp, stamp])
-        if random.random() < 1 / 64:  # noqa: S311 - housekeeping, not security
-            # Ended windows are forgotten now and then (the table stays as small as the attack).
+    if random.random() < 1 / 64:  # noqa: S311 - housekeeping, not security
+        forget_ended(now)
+
+
+def forget_ended(now: dt.datetime) -> int:
+    """Delete the rows whose window has ended (the table stays as small as the last attack), in
+    its own statement after the count's transaction. On PostgreSQL it skips rows that a count
+    holds at that moment, so it never waits for one nor deadlocks with it."""
+    ops = connection.ops
+    table, key, until = (ops.quote_name(n) for n in ("meetings_wrongcodes", "key", "until"))
+    stamp = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} "
+                f"WHERE {until} <= %s FOR UPDATE SKIP LOCKED)",
+                [stamp],
+            )
+        else:
             cursor.execute(f"DELETE FROM {table} WHERE {until} <= %s", [stamp])
+        return cursor.rowcount

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -105,6 +105,16 @@ def test_on_postgresql_the_check_and_the_lookup_are_one_statement(world, open_po
     assert voter is None and wait > 0
 
 
+def test_ended_windows_are_forgotten_now_and_then(world, open_poll, monkeypatch):
+    now = timezone.now()
+    WrongCodes.objects.create(key="client:old", failures=3, until=now - dt.timedelta(seconds=1))
+    WrongCodes.objects.create(key="client:live", failures=3, until=now + dt.timedelta(minutes=5))
+    monkeypatch.setattr(throttle.random, "random", lambda: 0.0)  # this failure does the cleanup
+    _wrong(Client(REMOTE_ADDR="10.0.0.5"), reverse("meetings:vote"), 1)
+    keys = set(WrongCodes.objects.values_list("key", flat=True))
+    assert "client:old" not in keys and "client:live" in keys and len(keys) == 2
+
+
 @pytest.mark.postgres
 def test_the_counters_table_is_unlogged(db):
     with connection.cursor() as cursor:
@@ -176,4 +186,41 @@ def test_wrong_codes_sent_at_once_from_threads_are_all_counted():
     assert errors == []
     counts = dict(WrongCodes.objects.values_list("key", "failures"))
     assert counts == {throttle.keys(request, None)[0][0]: 48, "poll:4242": 48}
+    WrongCodes.objects.all().delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_forgetting_skips_a_row_that_a_count_holds_instead_of_waiting():
+    import threading
+
+    from django.db import connections
+
+    now = timezone.now()
+    for key in ("client:held", "client:free"):
+        WrongCodes.objects.create(key=key, failures=2, until=now - dt.timedelta(seconds=1))
+    held, release = threading.Event(), threading.Event()
+
+    def hold():  # another request counting on "client:held", its transaction still open
+        try:
+            with transaction.atomic():
+                WrongCodes.objects.select_for_update().get(key="client:held")
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert held.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting would fail the test, not hang it
+        assert throttle.forget_ended(timezone.now()) == 1
+        assert set(WrongCodes.objects.values_list("key", flat=True)) == {"client:held"}
+    finally:
+        release.set()
+        t.join(10)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
     WrongCodes.objects.all().delete()
