@@ -42,16 +42,17 @@ def keys(request, poll_id: int | None) -> list[Key]:
 
 
 # The check as one row (an aggregate always returns one): when the latest window of a key over
-# its limit ends, or NULL. Placeholders follow JoinedRow's head: $1 is the code's hash.
+# its limit ends, or NULL. Placeholders follow JoinedRow's head: $1 is the code's hash; the keys
+# and their limits come as two arrays, as many as `keys()` gives.
 HEAD_SQL = (
-    "SELECT max(g.until) AS blocked_until FROM meetings_wrongcodes g WHERE g.until > $2 "
-    "AND ((g.key = $3 AND g.failures >= $4) OR (g.key = $5 AND g.failures >= $6))"
+    "SELECT max(g.until) AS blocked_until FROM meetings_wrongcodes g "
+    "JOIN unnest($3::varchar[], $4::integer[]) AS k(key, lim) ON g.key = k.key "
+    "WHERE g.until > $2 AND g.failures >= k.lim"
 )
 
 
 def head_params(checked: list[Key], now: dt.datetime) -> list:
-    (k1, l1, _w1), (k2, l2, _w2) = (checked + [("", 0, 0)])[:2]  # "" matches no row
-    return [now, k1, l1, k2, l2]
+    return [now, [k for k, _l, _w in checked], [limit for _k, limit, _w in checked]]
 
 
 def wait_until(until: dt.datetime | None, now: dt.datetime) -> int:
@@ -62,7 +63,7 @@ def wait_until(until: dt.datetime | None, now: dt.datetime) -> int:
 
 
 def blocked_until(checked: list[Key], now: dt.datetime) -> dt.datetime | None:
-    """The check on its own (SQLite, and the paths without a lookup)."""
+    """The check on its own query (SQLite; PostgreSQL reads it with the lookup, HEAD_SQL)."""
     from meetings.models import WrongCodes
 
     until = None
@@ -74,12 +75,6 @@ def blocked_until(checked: list[Key], now: dt.datetime) -> dt.datetime | None:
         if failures >= limits[key] and (until is None or end > until):
             until = end
     return until
-
-
-def blocked(request, poll_id: int | None) -> int:
-    """Seconds to wait if this client, or this poll, has had too many wrong codes; else 0."""
-    now = timezone.now()
-    return wait_until(blocked_until(keys(request, poll_id), now), now)
 
 
 def record_failure(request, poll_id: int | None) -> None:
