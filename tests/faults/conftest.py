@@ -125,10 +125,10 @@ def _collected_static():
 def gunicorn(transactional_db, _collected_static, tmp_path):
     started = []
 
-    def start(workers: int = 2) -> Gunicorn:
+    def start(workers: int = 2, env: dict | None = None) -> Gunicorn:
         sock, port = listening_socket()
         # Its own keys on the shared Redis: no lockout left from another run or test process.
-        env = _env() | {"CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        env = _env() | {"CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"} | (env or {})
         proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
