@@ -43,16 +43,21 @@ def keys(request, poll_id: int | None) -> list[Key]:
 
 # The check as one row (an aggregate always returns one): when the latest window of a key over
 # its limit ends, or NULL. Placeholders follow JoinedRow's head: $1 is the code's hash; the keys
-# and their limits come as two arrays, as many as `keys()` gives.
+# and their limits come as two space-separated lists, as many as `keys()` gives (plain text:
+# the client's adaptation of two Python lists as SQL arrays cost 20 % of the lookup's CPU).
 HEAD_SQL = (
     "SELECT max(g.until) AS blocked_until FROM meetings_wrongcodes g "
-    "JOIN unnest($3::varchar[], $4::integer[]) AS k(key, lim) ON g.key = k.key "
+    "JOIN unnest(string_to_array($3::text, ' '), string_to_array($4::text, ' ')::integer[]) "
+    "AS k(key, lim) ON g.key = k.key "
     "WHERE g.until > $2 AND g.failures >= k.lim"
 )
 
 
 def head_params(checked: list[Key], now: dt.datetime) -> list:
-    return [now, [k for k, _l, _w in checked], [limit for _k, limit, _w in checked]]
+    names = [k for k, _l, _w in checked]
+    if any(" " in k or not k for k in names):
+        raise ValueError(f"throttle keys are single words: {names!r}")
+    return [now, " ".join(names), " ".join(str(int(limit)) for _k, limit, _w in checked)]
 
 
 def wait_until(until: dt.datetime | None, now: dt.datetime) -> int:

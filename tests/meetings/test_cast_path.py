@@ -91,6 +91,53 @@ def test_the_lookup_is_planned_once_per_session_and_survives_a_rollback_and_a_ne
     assert [q["sql"].split(" ")[0] for q in queries] == ["PREPARE", "EXECUTE"]
 
 
+def test_a_receiver_of_post_init_still_sees_every_instance_the_lookup_builds(world, full_meeting):
+    """Without listeners the lookup fills the instances directly (the fast path, checked above
+    to equal select_related); once a post_init receiver is connected, it is called for the
+    voter, its poll and its meeting, as Model.__init__ would call it."""
+    from django.db.models.signals import post_init
+
+    poll = services.poll_open(poll=make_poll(full_meeting, world.units[:2]))
+    (slip,) = services.poll_slips_issue(poll=poll, unit_ids=[world.units[3].pk], actor=None)
+    services.voter_for_code(slip.code)  # the plan is made before the receiver exists
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append((sender, instance.pk))
+
+    post_init.connect(receiver)
+    try:
+        voter = services.voter_for_code(slip.code)
+    finally:
+        post_init.disconnect(receiver)
+    assert seen == [
+        (PollVoter, voter.pk),
+        (Poll, poll.pk),
+        (Meeting, full_meeting.pk),
+    ]
+    assert voter.poll.meeting.pk == full_meeting.pk
+    seen.clear()
+    services.voter_for_code(slip.code)
+    assert seen == []  # disconnected: the fast path again
+
+
+def test_a_throttle_key_with_a_space_is_refused_not_split():
+    """The keys travel as one space-separated text (throttle.HEAD_SQL): a key containing a
+    space would be split into two keys that are never counted, so it is refused."""
+    import datetime as dt
+
+    from meetings import throttle
+
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert throttle.head_params([("client:ab", 10, 900), ("poll:7", 30, 60)], now) == [
+        now,
+        "client:ab poll:7",
+        "10 30",
+    ]
+    with pytest.raises(ValueError, match="single words"):
+        throttle.head_params([("client:a b", 10, 900)], now)
+
+
 def test_only_non_null_foreign_keys_can_be_joined():
     with pytest.raises(ValueError, match="non-null"):
         JoinedRow(PollVoter, ("slip_issued_by",), where="code_hash").get("x")
