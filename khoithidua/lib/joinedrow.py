@@ -157,7 +157,7 @@ class JoinedRow:
                     values[i] = converter(values[i], expression, conn)
             if step.plain and quiet:
                 obj = step.model.__new__(step.model)
-                obj.__dict__.update(zip(step.names, values))
+                obj.__dict__.update(zip(step.names, values, strict=True))
                 state = obj._state = ModelState()
                 state.adding, state.db = False, using
             else:
