@@ -30,8 +30,17 @@ from blocs.models import BlocYear, Unit
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+# Byte b → CODE_ALPHABET[b % 32]: 32 divides 256, so a uniform byte gives a uniform character.
+_CODE_TABLE = bytes(ord(CODE_ALPHABET[b % len(CODE_ALPHABET)]) for b in range(256))
+if 256 % len(CODE_ALPHABET):
+    raise ImportError("CODE_ALPHABET must have a length that divides 256")
+
+
 def random_code(length: int = 8) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    """`length` characters of CODE_ALPHABET, each uniform and independent, mapped from random
+    bytes of one call to the OS generator (a call per character, as `secrets.choice`, was a
+    fifth of a ballot's cast CPU, measured)."""
+    return secrets.token_bytes(length).translate(_CODE_TABLE).decode("ascii")
 
 
 class MeetingQuerySet(models.QuerySet):

@@ -209,3 +209,23 @@ def test_a_ballot_is_one_statement_committed_on_its_own(world, full_meeting):
     assert again.value.receipt == receipt
     assert VoteCast.objects.filter(poll=poll).count() == 1
     assert SealedBallot.objects.filter(poll=poll).count() == 1
+
+
+def test_codes_and_receipts_are_uniform_over_the_alphabet():
+    """random_code maps random bytes to the 32-letter alphabet (no 0/O, 1/I): every character
+    of it occurs at every position, nothing else occurs, and the frequencies pass a chi-square
+    test (31 degrees of freedom; 90 is exceeded by chance about once in ten million)."""
+    from collections import Counter
+
+    from meetings.models import CODE_ALPHABET, random_code
+
+    codes = [random_code(10) for _ in range(16_000)]
+    assert {len(c) for c in codes} == {10}
+    for position in range(10):
+        assert {c[position] for c in codes} == set(CODE_ALPHABET)
+    counts = Counter("".join(codes))
+    assert set(counts) == set(CODE_ALPHABET) and not set(counts) & set("0O1I")
+    expected = 160_000 / 32
+    chi2 = sum((n - expected) ** 2 / expected for n in counts.values())
+    assert chi2 < 90, chi2
+    assert len(set(codes)) == len(codes)  # 2^50 codes: a repeat here would mean a broken source
