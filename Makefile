@@ -40,11 +40,12 @@ run: demo
 # Tests run in PYTEST_WORKERS parallel processes (pytest-xdist; 0 = one process), each test file
 # on one worker (its module fixtures, e.g. one Chromium, are built once). Each worker has its own
 # database (test_<name>_gw0, …), media directory and ports. Local runs may add --reuse-db.
+# Files go out longest first (tests/durations.json, see tests/conftest.py), in that order.
 PYTEST_WORKERS ?= 2
 test: install
 	@mkdir -p var
 	@$(PY) manage.py makemigrations --check --dry-run -v0 --settings=khoithidua.settings_test
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .

@@ -1,7 +1,10 @@
 """Shared fixtures: one world with two provinces and every role."""
 
+import json
 import shutil
+import statistics
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,8 +14,19 @@ from blocs.models import BlocYear, LeadershipTerm, Unit
 
 from .factories import OrganizerFactory, UserFactory, grant, make_bloc_year
 
+DURATIONS = Path(__file__).with_name("durations.json")
 
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    """Browser tests without Chromium and PostgreSQL tests on SQLite are skipped, with the reason.
+
+    The longest test files first (longest-processing-time scheduling): `make test` hands
+    whole files to its workers (`--dist loadfile --no-loadscope-reorder`) in this order, so a
+    60-second file (real servers, nginx timeouts, a browser) no longer starts last while the
+    other worker has nothing left to do. Seconds per file come from tests/durations.json
+    (`scripts/test_durations.py` writes it from a run's JUnit XML); a file not in it counts as
+    the median. The order inside a file is kept (pytest-django's: transactional tests last)."""
     chromium = shutil.which("chromium")
     is_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     for item in items:
@@ -26,6 +40,20 @@ def pytest_collection_modifyitems(config, items):
                     reason="cần PostgreSQL (needs PostgreSQL semantics); CI chạy trên PostgreSQL"
                 )
             )
+    try:
+        seconds = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    default = statistics.median(seconds.values()) if seconds else 0.0
+    position = {}
+    for i, item in enumerate(items):
+        position.setdefault(item.nodeid.split("::", 1)[0], i)
+    items.sort(
+        key=lambda item: (
+            -seconds.get(item.nodeid.split("::", 1)[0], default),
+            position[item.nodeid.split("::", 1)[0]],
+        )
+    )
 
 
 @pytest.fixture(autouse=True)
