@@ -31,9 +31,9 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 # Byte b → CODE_ALPHABET[b % 32]: 32 divides 256, so a uniform byte gives a uniform character.
-_CODE_TABLE = bytes(ord(CODE_ALPHABET[b % len(CODE_ALPHABET)]) for b in range(256))
 if 256 % len(CODE_ALPHABET):
     raise ImportError("CODE_ALPHABET must have a length that divides 256")
+_CODE_TABLE = bytes(ord(CODE_ALPHABET[b % len(CODE_ALPHABET)]) for b in range(256))
 
 
 def random_code(length: int = 8) -> str:

@@ -45,15 +45,14 @@ def pytest_collection_modifyitems(config, items):
     except (OSError, ValueError):
         return
     default = statistics.median(seconds.values()) if seconds else 0.0
-    position = {}
-    for i, item in enumerate(items):
-        position.setdefault(item.nodeid.split("::", 1)[0], i)
-    items.sort(
-        key=lambda item: (
-            -seconds.get(item.nodeid.split("::", 1)[0], default),
-            position[item.nodeid.split("::", 1)[0]],
-        )
+    files = [item.nodeid.split("::", 1)[0] for item in items]
+    first = {}
+    for i, path in enumerate(files):
+        first.setdefault(path, i)
+    order = sorted(
+        range(len(items)), key=lambda i: (-seconds.get(files[i], default), first[files[i]], i)
     )
+    items[:] = [items[i] for i in order]
 
 
 @pytest.fixture(autouse=True)

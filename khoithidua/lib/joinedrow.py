@@ -11,9 +11,10 @@ foreign keys (an inner join matches `select_related`).
 An instance is built as `Model.from_db` builds it, without the generic path through
 `Model.__init__` (a keyword check, a descriptor `__set__` and two signals per instance: 20 % of
 the lookup's CPU, measured) when that path adds nothing: the model keeps Django's `__init__`
-and `from_db`, and nothing listens to any model's `pre_init` or `post_init` (checked on each call). Every concrete field is
-loaded, so the attributes go straight into the instance's `__dict__` (where `__init__` puts
-them) with a `ModelState` of "loaded from `using`". Otherwise `from_db` builds it.
+and `from_db`, and nothing listens to any model's `pre_init` or `post_init` (checked on each
+call). Every concrete field is loaded, so the attributes go straight into the instance's
+`__dict__` (where `__init__` puts them) with a `ModelState` of "loaded from `using`". Otherwise
+`from_db` builds it.
 
 On PostgreSQL the SELECT is also planned once per database session: `PREPARE` on a
 connection's first call, then `EXECUTE` (measured for the ballot's voter lookup: 165 µs of
