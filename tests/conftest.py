@@ -1,5 +1,6 @@
 """Shared fixtures: one world with two provinces and every role."""
 
+import copy
 import json
 import shutil
 import statistics
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 
 from blocs.models import BlocYear, LeadershipTerm, Unit
@@ -97,8 +99,8 @@ class World:
         }
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
+    """Two provinces, an 8-unit bloc-year with a leader, a 4-unit one, and a user per role."""
     organizer = OrganizerFactory(code="bac-ninh", name="UBND tỉnh Bắc Ninh", place_name="Bắc Ninh")
     other = OrganizerFactory(code="tay-ninh", name="UBND tỉnh Tây Ninh", place_name="Tây Ninh")
     bloc_year = make_bloc_year(8, year=2024, organizer=organizer)
@@ -133,3 +135,69 @@ def world(db) -> World:
         outsider,
         nobody,
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+# Role × view matrices (tests/*/test_permissions.py) run hundreds of short requests against the
+# same world; building it for each one was most of their time. `shared_world` builds it once per
+# module inside an outer transaction (`module_db`); pytest-django's `db` then opens each test's
+# transaction as a savepoint within it and rolls back to it after the test, so every test starts
+# from the same database state, and each test gets its own deep copies of the Python objects (as
+# Django's TestCase.setUpTestData does). Ids are not reset between tests; nothing may assume them.
+# Not for transactional tests (`transactional_db`, `live_server`): they flush the tables and
+# would see, or destroy, the module's uncommitted rows (module_db refuses such a module).
+# tests/test_shared_world.py shows that no change made by one test reaches the next.
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & fixtures
+        or (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    )
+
+
+@pytest.fixture(scope="module")
+def module_db(request, django_db_setup, django_db_blocker):
+    """An outer transaction around the whole module, rolled back after its last test. Yields a
+    context manager under which module-scoped fixtures may use the database."""
+    transactional = [
+        item.nodeid
+        for item in request.session.items
+        if item.nodeid.startswith(f"{request.node.nodeid}::") and _is_transactional(item)
+    ]
+    assert not transactional, f"transactional tests cannot share a module's data: {transactional}"
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        # Like TestCase's own atomics: a durable atomic block inside it is allowed.
+        transaction.get_connection().atomic_blocks[-1]._from_testcase = True
+    yield django_db_blocker.unblock
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db) -> World:
+    """The world, built once for the module (use `shared_world` in tests)."""
+    with module_db():
+        return build_world()
+
+
+@pytest.fixture
+def shared_world(module_world, db) -> World:
+    """The module's world, as fresh Python objects for this test."""
+    return copy.deepcopy(module_world)
+
+
+def fresh(*objects):
+    """Deep copies of module-scoped objects for one test, with one memo: objects that were the
+    same before (a fixture's unit and the world's) are still the same object afterwards."""
+    copies = copy.deepcopy(objects)
+    return copies[0] if len(objects) == 1 else copies

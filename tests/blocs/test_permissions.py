@@ -10,6 +10,21 @@ from blocs.models import LeadershipTerm
 
 from ..factories import OrganizerFactory
 
+# Every test here starts from the module's world, built once (tests/conftest.py: shared_world).
+
+
+@pytest.fixture
+def world(shared_world):
+    return shared_world
+
+
+@pytest.fixture(scope="module")
+def urls(module_world, module_db):
+    """The matrix's requests, with the merger and the export job they need (built once)."""
+    with module_db():
+        return _urls(module_world)
+
+
 ROLES = ["superuser", "office", "other_office", "secretary", "delegate", "outsider", "nobody"]
 
 # Expected status per role. "ok" means 200 for GET, redirect (302) for a successful POST.
@@ -203,8 +218,8 @@ OK_POST = {"membership_add": 422}
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("view_name", VIEW_NAMES)
-def test_registry_view_answers_each_role_as_the_matrix_says(client, world, view_name, role):
-    method, url, expectations, data = _urls(world)[view_name]
+def test_registry_view_answers_each_role_as_the_matrix_says(client, world, urls, view_name, role):
+    method, url, expectations, data = urls[view_name]
     client.force_login(world.users()[role])
     response = client.post(url, data) if method == "post" else client.get(url)
     expected = expectations[role]
@@ -218,8 +233,8 @@ def test_registry_view_answers_each_role_as_the_matrix_says(client, world, view_
 
 
 @pytest.mark.parametrize("view_name", VIEW_NAMES)
-def test_anonymous_user_is_sent_to_login(client, world, view_name):
-    method, url, _, data = _urls(world)[view_name]
+def test_anonymous_user_is_sent_to_login(client, world, urls, view_name):
+    method, url, _, data = urls[view_name]
     response = client.post(url, data) if method == "post" else client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
