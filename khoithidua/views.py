@@ -129,6 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "organizers": organizers,
         "levels": Level.choices,
         "year_choices": list(range(this_year + 1, this_year - 8, -1)),
+        "this_year": this_year,
         "filters": {
             "organizer": organizer_id,
             "level": level,

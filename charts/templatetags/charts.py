@@ -3,15 +3,11 @@
 {% include "charts/ranking.html" %}   (context: bloc_year, ranking)
 {% include "charts/unit.html" %}      (context: unit, merged_from)
 {% include "charts/poll.html" %}      (context: poll, outcome)
-{% include "charts/overview_panel.html" %}  (dashboard; context: request, filters)
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
-
-from blocs.access import roles_of
 
 from .. import pages
 
@@ -33,15 +29,6 @@ def unit_charts(unit, merged_from=None, rows=None):
 @register.simple_tag
 def poll_charts(poll, outcome):
     return pages.poll_charts(poll, outcome)
-
-
-@register.simple_tag
-def overview_charts(user, organizer=None, year=None):
-    """The dashboard's province overview (office staff only; None for everyone else)."""
-    if not roles_of(user).is_office:
-        return None
-    year = year or timezone.localdate().year
-    return pages.overview_charts(user, year=year, organizer_id=organizer or None)
 
 
 @register.simple_tag

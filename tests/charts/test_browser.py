@@ -76,6 +76,8 @@ def test_every_chart_renders_styled_without_csp_errors_at_desktop_and_phone_size
     ]
     for url, figure_id, name in pages:
         page.goto(url)
+        # the dashboard's overview arrives after the page (htmx): wait for it
+        page.locator(f"#{figure_id} svg[role=img]").wait_for()
         assert page.locator(f"#{figure_id} svg[role=img]").count() == 1, name
         assert _styled(page, figure_id) not in ("rgb(0, 0, 0)", ""), name
         _shoot(page, figure_id, name, size)

@@ -31,6 +31,14 @@ def _page(client, user, url):
     return response
 
 
+def _panel(client, user, query="?year=2024"):
+    """The dashboard's overview panel, as the dashboard's htmx request asks for it."""
+    client.force_login(user)
+    response = client.get(reverse("charts:overview_panel") + query, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response
+
+
 def _chart(html: str, key: str):
     """The inline <svg> whose id is chart-<key>."""
     for svg in inline_svgs(html):
@@ -165,10 +173,12 @@ def test_charts_pages_keep_the_strict_csp_and_inline_svg_needs_no_inline_style_o
         reverse("awards:ranking", args=[ranked.pk]),
         reverse("blocs:unit_detail", args=[world.units[0].pk]),
         reverse("meetings:poll_detail", args=[poll.pk]),
-        reverse("dashboard") + "?year=2024",
+        reverse("charts:overview_panel") + "?year=2024",
         reverse("charts:overview") + "?year=2024",
     ):
-        response = _page(client, world.office, url)
+        client.force_login(world.office)
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200, url
         csp = response["Content-Security-Policy"]
         assert "style-src 'self'" in csp and "script-src 'self'" in csp
         assert "unsafe-inline" not in csp
@@ -288,7 +298,7 @@ def test_overview_counts_blocs_by_stage_and_late_units_and_each_bar_links_to_its
     Deadline.objects.create(
         bloc_year=ranked, kind=Deadline.Kind.REGISTRATION, due_on=dt.date(2024, 3, 1)
     )
-    html = _page(client, world.office, reverse("dashboard") + "?year=2024").content.decode()
+    html = _panel(client, world.office).content.decode()
     stages = _chart(html, "giai-doan-2024-all")
     by_label = {b["title"].split(":")[0]: b for b in bars(stages)}
     assert by_label["Đã họp tổng kết"]["title"] == "Đã họp tổng kết: 1 (100%)"
@@ -322,6 +332,7 @@ def test_overview_counts_blocs_by_stage_and_late_units_and_each_bar_links_to_its
 def test_overview_is_not_shown_to_a_delegate_on_the_dashboard(client, world, ranked):
     html = _page(client, world.delegate, reverse("dashboard") + "?year=2024").content.decode()
     assert "giai-doan-" not in html
+    assert reverse("charts:overview_panel") not in html and 'id="overview-panel"' not in html
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -427,7 +438,8 @@ def test_dashboard_overview_needs_as_many_queries_for_one_bloc_as_for_four(clien
     from tests.factories import make_bloc_year
 
     client.force_login(world.office)
-    url = reverse("dashboard") + "?year=2024"
+    url = reverse("charts:overview_panel") + "?year=2024"
+    client.defaults["HTTP_HX_REQUEST"] = "true"
     one = _queries(client, url)
     for _ in range(3):
         make_bloc_year(5, year=2024, organizer=world.organizer)

@@ -38,7 +38,9 @@ def test_pages_with_charts_pass_the_nu_html_checker_without_errors(client, world
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200
-        assert "<svg" in response.content.decode(), name
+        # the dashboard's charts come after the page (charts:overview_panel): the same
+        # charts/_figure.html as the overview page's, which is checked here with its charts
+        assert name == "dashboard" or "<svg" in response.content.decode(), name
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files[path] = f"{name} ({url})"
