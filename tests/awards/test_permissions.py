@@ -14,9 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from awards import services
-from awards.models import Award, Criterion, Nomination
+from awards.catalog import ensure_catalog
+from awards.models import Award, AwardTitle, Criterion, Nomination
 from blocs.services import bloc_year_create
 
+from ..conftest import fresh
 from .conftest import make_scheme, self_assess
 
 ROLES = ["superuser", "office", "secretary", "delegate", "other_office", "outsider", "nobody"]
@@ -53,8 +55,36 @@ CATALOG_POST = {
 }
 
 
+# The world and the year below are built once for the module; each test starts from them in a
+# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared_world).
+
+
+@pytest.fixture(scope="module")
+def module_s(module_world, module_db):
+    with module_db():
+        ensure_catalog()  # as the `titles` fixture does
+        titles = {t.code: t for t in AwardTitle.objects.all()}
+        return _year(
+            module_world, titles["co-thi-dua-ubnd-tinh"], titles["bang-khen-chu-tich-ubnd-tinh"]
+        )
+
+
 @pytest.fixture
-def s(world, co, bang_khen):
+def _shared(module_world, module_s, db):
+    return fresh(module_world, module_s)
+
+
+@pytest.fixture
+def world(_shared):
+    return _shared[0]
+
+
+@pytest.fixture
+def s(_shared):
+    return _shared[1]
+
+
+def _year(world, co, bang_khen):
     by, u = world.bloc_year, world.units
     services.quota_set(bloc_year=by, award_title=co, max_count=1)
     services.quota_set(bloc_year=by, award_title=bang_khen, max_count=3)

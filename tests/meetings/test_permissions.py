@@ -11,7 +11,8 @@ from blocs.models import AuditEvent
 from meetings import services
 from meetings.models import Poll
 
-from .conftest import codes, make_poll, mark_present
+from ..conftest import fresh
+from .conftest import _CODES, codes, make_meeting, make_poll, mark_present
 
 VIEW = {
     "superuser": 200,
@@ -42,10 +43,42 @@ RUN_POST = {
 }
 
 
+# The world and the meeting below are built once for the module; each test starts from them in a
+# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared_world).
+
+
+@pytest.fixture(scope="module")
+def module_setup(module_world, module_db):
+    with module_db():
+        m = make_meeting(module_world)  # as the `full_meeting` fixture: all 8 units present
+        mark_present(m, module_world.units)
+        return _setup(module_world, m)
+
+
 @pytest.fixture
-def setup(world, full_meeting):
+def _shared(module_world, module_setup, db):
+    return fresh(module_world, module_setup)
+
+
+@pytest.fixture
+def world(_shared):
+    return _shared[0]
+
+
+@pytest.fixture
+def setup(_shared):
+    return _shared[1]
+
+
+@pytest.fixture(autouse=True)
+def _forget_codes():
+    """codes() keeps the slips it printed by (poll, opened_at); here the open poll is the same
+    in every test, but the slips a test printed were rolled back with it."""
+    _CODES.clear()
+
+
+def _setup(world, m):
     u = world.units
-    m = full_meeting
     guest = services.guest_add(meeting=m, name="Nguyễn Hương Giang", position="Chủ tịch UBND tỉnh")
     from meetings.models import AgendaItem
 
