@@ -94,6 +94,10 @@ def trusted(world, pki):
 
 @pytest.fixture
 def meeting(world):
+    return make_meeting(world)
+
+
+def make_meeting(world) -> Meeting:
     units = world.units
     return Meeting.objects.create(
         bloc_year=world.bloc_year,
@@ -112,6 +116,10 @@ def meeting(world):
 def version(meeting, world):
     """The finalized biên bản (document_finalize as in production: WeasyPrint, SHA-256, and
     the signature boxes of its layout)."""
+    return finalize_minutes(meeting, world)
+
+
+def finalize_minutes(meeting, world):
     return doc_services.document_finalize(kind="minutes", subject=meeting, actor=world.office)
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from signing import services
 from signing.models import SignatureImage, SignedFile, TrustRoot
 
-from .conftest import outside_sign, png
+from ..conftest import fresh
+from .conftest import finalize_minutes, make_meeting, outside_sign, png
 
 VIEWERS = {
     "superuser": 200,
@@ -49,6 +50,32 @@ OFFICE = {
     "outsider": 403,
     "nobody": 403,
 }
+
+
+# The world and the finalized biên bản (WeasyPrint) are built once for the module; each test
+# starts from them in a savepoint of its own, with its own copies of the objects
+# (tests/conftest.py: shared_world). Its signed file is not: some tests need none to exist.
+
+
+@pytest.fixture(scope="module")
+def module_version(module_world, module_db):
+    with module_db():
+        return finalize_minutes(make_meeting(module_world), module_world)
+
+
+@pytest.fixture
+def _shared(module_world, module_version, db):
+    return fresh(module_world, module_version)
+
+
+@pytest.fixture
+def world(_shared):
+    return _shared[0]
+
+
+@pytest.fixture
+def version(_shared):
+    return _shared[1]
 
 
 @pytest.fixture
