@@ -7,6 +7,7 @@ nginx directory, so test processes run side by side (pytest-xdist).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -230,11 +231,13 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
             ACCESS_LOG=str(access_log) if access_log else "/dev/null",
         )
         stack = Stack(url=base, cert=str(tls / "fullchain.pem"), port=nginx_port)
+        booting = []
         for i in range(servers):
             port = free_port()
             log = tmp_path / f"app-{i}-{port}.log"
             # The first server of the first stack of this test process runs the whole start path
-            # (migrate, collectstatic, check --deploy); the others start the same release.
+            # (migrate, collectstatic, check --deploy); the others start the same release once it
+            # answers, side by side (each is waited for before nginx starts).
             whole = i == 0 and (full or not _COLLECTED)
             with log.open("wb") as out:
                 proc = subprocess.Popen(
@@ -248,9 +251,12 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
             server = AppServer(proc, port, log)
             started.append(server)
             stack.servers.append(server)
-            _wait(f"{server.url}/healthz", proc, log, timeout=300)
+            booting.append(server)
             if whole:
+                _wait(f"{server.url}/healthz", proc, log, timeout=300)
                 _COLLECTED.append(static_root)
+        for server in booting:
+            _wait(f"{server.url}/healthz", server.proc, server.log, timeout=300)
         stack.nginx = _start_nginx(
             tmp_path / f"nginx-{nginx_port}", nginx_port, stack, tls, static_root
         )
@@ -265,15 +271,19 @@ def stack(transactional_db, settings, tls, tmp_path, tmp_path_factory):
         return stack
 
     yield start
-    for item in reversed(started):
-        proc = item.proc if isinstance(item, AppServer) else item
-        if proc.poll() is None:
+    # Every process is asked to stop at once (nginx first, as before), then each is waited for.
+    procs = [item.proc if isinstance(item, AppServer) else item for item in reversed(started)]
+    running = [proc for proc in procs if proc.poll() is None]
+    for proc in running:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    deadline = time.monotonic() + 15
+    for proc in running:
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     _clear_prefix(prefix)
 
 
