@@ -1,23 +1,13 @@
 """The dashboard's province overview comes after the page (issue 15): the dashboard renders a
 place for it, htmx loads charts:overview_panel into it. The panel answers as the overview page
-does: office staff only (403), their own provinces only (404), login first."""
+does: office staff only (403), their own provinces only (404), login first. Its role × view
+row is in test_permissions.py."""
 
 import pytest
 from django.urls import reverse
 
 from .conftest import bars, inline_svgs
 
-ROLES = ["superuser", "office", "secretary", "delegate", "other_office", "outsider", "nobody"]
-# the overview page's rule: office staff (of any province) see their own provinces' overview
-PANEL = {
-    "superuser": 200,
-    "office": 200,
-    "other_office": 200,
-    "secretary": 403,
-    "delegate": 403,
-    "outsider": 403,
-    "nobody": 403,
-}
 HTMX = {"HX-Request": "true"}
 
 
@@ -67,15 +57,6 @@ def test_the_panel_is_the_overview_section_with_its_three_charts(client, world):
 
     # the one 2024 bloc-year of the office's province, which has signed nothing yet
     assert [b["title"] for b in bars(parse(stages))] == ["Chưa ký giao ước: 1 (100%)"]
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_the_panel_answers_each_role_as_the_overview_page_does(client, world, role):
-    client.force_login(world.users()[role])
-    url = "?year=2024"
-    panel = client.get(reverse("charts:overview_panel") + url, headers=HTMX).status_code
-    page = client.get(reverse("charts:overview") + url).status_code
-    assert panel == PANEL[role] == page
 
 
 @pytest.mark.parametrize("role", ["office", "outsider", "nobody"])

@@ -77,10 +77,23 @@ def test_overview_and_its_exports_are_for_office_staff(client, world, role):
             assert _status(client, user, url) == 404
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_the_dashboards_overview_panel_answers_as_the_overview_page_does(client, world, role):
+    """charts:overview_panel, the panel that the dashboard loads with htmx."""
+    client.force_login(world.users()[role])
+    url = reverse("charts:overview_panel") + "?year=2024"
+    panel = client.get(url, headers={"HX-Request": "true"})
+    assert panel.status_code == OVERVIEW[role]
+    assert ('id="chart-' in panel.content.decode()) == (OVERVIEW[role] == 200)
+
+
 def test_office_cannot_ask_for_another_provinces_overview(client, world):
     url = reverse("charts:overview") + f"?year=2024&organizer={world.other_organizer.pk}"
     assert _status(client, world.office, url) == 404
     assert _status(client, world.other_office, url) == 200
+    panel = reverse("charts:overview_panel") + f"?year=2024&organizer={world.other_organizer.pk}"
+    client.force_login(world.office)
+    assert client.get(panel, headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_anonymous_users_are_sent_to_login(client, world, ranked):
