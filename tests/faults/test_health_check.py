@@ -59,11 +59,10 @@ def test_a_quiet_idle_connection_is_usable_without_a_round_trip():
 def test_a_terminated_connection_is_not_usable_and_is_replaced_on_the_next_request():
     with _wrapper() as conn, pg_admin() as admin:
         pid = _pid(conn)
-        assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0] is True
-        # The backend's goodbye (FATAL 57P01) and the end of file reach the socket.
-        admin.execute(
-            "SELECT pg_sleep(0.05) FROM pg_stat_activity WHERE pid = %s", [pid]
-        ).fetchall()
+        # Waits (up to 5 s) until the backend has gone: its goodbye (FATAL 57P01) and the end
+        # of file have then reached the socket.
+        row = admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone()
+        assert row[0] is True
         assert conn.is_usable() is False
         # What a request does first: the check fails, the connection is closed and replaced.
         conn.health_check_done = False
