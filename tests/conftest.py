@@ -143,9 +143,10 @@ def world(db) -> World:
 
 
 # Role × view matrices (tests/*/test_permissions.py) run hundreds of short requests against the
-# same world; building it for each one was most of their time. `shared_world` builds it once per
-# module inside an outer transaction (`module_db`); pytest-django's `db` then opens each test's
-# transaction as a savepoint within it and rolls back to it after the test, so every test starts
+# same world; building it for each one was most of their time. `shared_world` (the world) and
+# `shared` (the world with the file's own `module_data`) build it once per module inside an outer
+# transaction (`module_db`); pytest-django's `db` then opens each test's transaction as a
+# savepoint within it and rolls back to it after the test, so every test starts
 # from the same database state, and each test gets its own deep copies of the Python objects (as
 # Django's TestCase.setUpTestData does). Ids are not reset between tests; nothing may assume them.
 # Not for transactional tests (`transactional_db`, `live_server`): they flush the tables and
@@ -185,7 +186,7 @@ def module_db(request, django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def module_world(module_db) -> World:
-    """The world, built once for the module (use `shared_world` in tests)."""
+    """The world, built once for the module (tests use `shared_world` or `shared`)."""
     with module_db():
         return build_world()
 
@@ -196,8 +197,15 @@ def shared_world(module_world, db) -> World:
     return copy.deepcopy(module_world)
 
 
-def fresh(*objects):
-    """Deep copies of module-scoped objects for one test, with one memo: objects that were the
-    same before (a fixture's unit and the world's) are still the same object afterwards."""
-    copies = copy.deepcopy(objects)
-    return copies[0] if len(objects) == 1 else copies
+@pytest.fixture(scope="module")
+def module_data():
+    """A file's own module-scoped data built on its world (override it in the file, building
+    under `module_db()`); `shared` hands each test copies of it with the world."""
+    return None
+
+
+@pytest.fixture
+def shared(module_world, module_data, db) -> tuple[World, object]:
+    """(world, data): fresh copies, for this test, of the module's world and of the file's
+    `module_data`, copied together, so that a unit of the data is still the world's unit."""
+    return copy.deepcopy((module_world, module_data))

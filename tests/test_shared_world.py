@@ -7,7 +7,6 @@ import pytest
 
 from blocs.models import Bloc, Membership, RoleAssignment, Unit
 
-from .conftest import fresh
 from .factories import UserFactory, grant
 
 
@@ -17,15 +16,10 @@ def world(shared_world):
 
 
 @pytest.fixture(scope="module")
-def extra(module_world, module_db):
+def module_data(module_world, module_db):
     """A module-scoped object of the file's own, made from the world (as the matrices do)."""
     with module_db():
         return {"unit": module_world.units[2], "bloc": module_world.bloc}
-
-
-@pytest.fixture
-def both(module_world, extra, db):
-    return fresh(module_world, extra)
 
 
 @pytest.mark.parametrize("turn", [1, 2])
@@ -58,8 +52,8 @@ def test_a_change_made_by_one_test_is_not_seen_by_the_next(world, module_world, 
 
 
 @pytest.mark.parametrize("turn", [1, 2])
-def test_module_objects_of_a_file_are_fresh_and_consistent_with_the_world(both, turn):
-    world, extra = both
+def test_module_objects_of_a_file_are_fresh_and_consistent_with_the_world(shared, turn):
+    world, extra = shared
     assert extra["unit"] is world.units[2] and extra["bloc"] is world.bloc
     assert extra["unit"].name != "Đổi tên"
     extra["unit"].name = "Đổi tên"

@@ -18,7 +18,6 @@ from awards.catalog import ensure_catalog
 from awards.models import Award, AwardTitle, Criterion, Nomination
 from blocs.services import bloc_year_create
 
-from ..conftest import fresh
 from .conftest import make_scheme, self_assess
 
 ROLES = ["superuser", "office", "secretary", "delegate", "other_office", "outsider", "nobody"]
@@ -56,11 +55,11 @@ CATALOG_POST = {
 
 
 # The world and the year below are built once for the module; each test starts from them in a
-# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared_world).
+# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared).
 
 
 @pytest.fixture(scope="module")
-def module_s(module_world, module_db):
+def module_data(module_world, module_db):
     with module_db():
         ensure_catalog()  # as the `titles` fixture does
         titles = {t.code: t for t in AwardTitle.objects.all()}
@@ -70,18 +69,13 @@ def module_s(module_world, module_db):
 
 
 @pytest.fixture
-def _shared(module_world, module_s, db):
-    return fresh(module_world, module_s)
+def world(shared):
+    return shared[0]
 
 
 @pytest.fixture
-def world(_shared):
-    return _shared[0]
-
-
-@pytest.fixture
-def s(_shared):
-    return _shared[1]
+def s(shared):
+    return shared[1]
 
 
 def _year(world, co, bang_khen):

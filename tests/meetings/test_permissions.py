@@ -11,7 +11,6 @@ from blocs.models import AuditEvent
 from meetings import services
 from meetings.models import Poll
 
-from ..conftest import fresh
 from .conftest import _CODES, codes, make_meeting, make_poll, mark_present
 
 VIEW = {
@@ -44,11 +43,11 @@ RUN_POST = {
 
 
 # The world and the meeting below are built once for the module; each test starts from them in a
-# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared_world).
+# savepoint of its own, with its own copies of the objects (tests/conftest.py: shared).
 
 
 @pytest.fixture(scope="module")
-def module_setup(module_world, module_db):
+def module_data(module_world, module_db):
     with module_db():
         m = make_meeting(module_world)  # as the `full_meeting` fixture: all 8 units present
         mark_present(m, module_world.units)
@@ -56,18 +55,13 @@ def module_setup(module_world, module_db):
 
 
 @pytest.fixture
-def _shared(module_world, module_setup, db):
-    return fresh(module_world, module_setup)
+def world(shared):
+    return shared[0]
 
 
 @pytest.fixture
-def world(_shared):
-    return _shared[0]
-
-
-@pytest.fixture
-def setup(_shared):
-    return _shared[1]
+def setup(shared):
+    return shared[1]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from django.urls import reverse
 from signing import services
 from signing.models import SignatureImage, SignedFile, TrustRoot
 
-from ..conftest import fresh
 from .conftest import finalize_minutes, make_meeting, outside_sign, png
 
 VIEWERS = {
@@ -54,28 +53,23 @@ OFFICE = {
 
 # The world and the finalized biên bản (WeasyPrint) are built once for the module; each test
 # starts from them in a savepoint of its own, with its own copies of the objects
-# (tests/conftest.py: shared_world). Its signed file is not: some tests need none to exist.
+# (tests/conftest.py: shared). Its signed file is not: some tests need none to exist.
 
 
 @pytest.fixture(scope="module")
-def module_version(module_world, module_db):
+def module_data(module_world, module_db):
     with module_db():
         return finalize_minutes(make_meeting(module_world), module_world)
 
 
 @pytest.fixture
-def _shared(module_world, module_version, db):
-    return fresh(module_world, module_version)
+def world(shared):
+    return shared[0]
 
 
 @pytest.fixture
-def world(_shared):
-    return _shared[0]
-
-
-@pytest.fixture
-def version(_shared):
-    return _shared[1]
+def version(shared):
+    return shared[1]
 
 
 @pytest.fixture
