@@ -41,10 +41,15 @@ def poll_charts(poll, outcome) -> dict[str, Chart]:
     return {"votes": chart}
 
 
+def overview_query(year: int, organizer_id: int | None) -> str:
+    """The overview's filters as a query string (its page, its panel, its exports)."""
+    return f"?year={year}" + (f"&organizer={organizer_id}" if organizer_id else "")
+
+
 def overview_charts(user, *, year: int, organizer_id: int | None) -> dict:
     result = data.overview_charts(user, year=year, organizer_id=organizer_id)
     result["year"] = year
-    query = f"?year={year}" + (f"&organizer={organizer_id}" if organizer_id else "")
+    query = overview_query(year, organizer_id)
     for name in ("stages", "late", "awards"):
         result[name].export_url = reverse("charts:overview_export", args=[name]) + query
     return result

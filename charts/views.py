@@ -146,8 +146,7 @@ def overview_panel(request: HttpRequest) -> HttpResponse:
     Opened without htmx (a bookmark, no JavaScript) it sends the reader to the overview page."""
     year, organizer_id = _overview_scope(request)
     if not request.htmx:
-        query = f"?year={year}" + (f"&organizer={organizer_id}" if organizer_id else "")
-        return redirect(reverse("charts:overview") + query)
+        return redirect(reverse("charts:overview") + pages.overview_query(year, organizer_id))
     charts = pages.overview_charts(request.user, year=year, organizer_id=organizer_id)
     return render(
         request, "charts/overview_panel.html", {"ov": charts, "organizer_id": organizer_id}
